@@ -1,0 +1,46 @@
+/**
+ * The State: what is deployed now. Read from a backend (`getState()`), it
+ * is the planner's second input and what `apply` changes move by move.
+ * JSON Schema: `schemas/state.schema.json`.
+ */
+import type { TenantId } from '../lang/spec.js';
+
+export const STATE_VERSION = 1 as const;
+
+/** Replicas per region, then per resource. Zero counts are omitted. */
+export type ReplicaCounts = Record<string, Record<string, number>>;
+
+/**
+ * Routing of one request class: client location → serving region → weight.
+ * The weights of one client location sum to 1.
+ */
+export type RoutingMatrix = Record<string, Record<string, number>>;
+
+export interface TenantDeployment {
+  replicas: ReplicaCounts;
+  /** Per request class. */
+  routing: Record<string, RoutingMatrix>;
+}
+
+/** The deployable part of the world: shared by State and Placement. */
+export interface Deployment {
+  tenants: Record<TenantId, TenantDeployment>;
+  /** Reservation → region → units. */
+  reservations: Record<string, Record<string, number>>;
+  /** Product → client location → serving region → share (sums to 1). */
+  products: Record<string, RoutingMatrix>;
+  /** Follower service → region → resource → units. */
+  followers: Record<string, Record<string, Record<string, number>>>;
+}
+
+export interface State extends Deployment {
+  version: typeof STATE_VERSION;
+  /** Identity of this world: a UUID fixed when the state is first created. */
+  lineage: string;
+  /** Increases by one with every committed change. */
+  serial: number;
+}
+
+export function emptyDeployment(): Deployment {
+  return { tenants: {}, reservations: {}, products: {}, followers: {} };
+}

@@ -1,0 +1,58 @@
+/**
+ * The Placement: the planner's answer. It is the target Deployment plus
+ * what the reviewer needs to trust it: unserved demand, supply use per
+ * region and resource, and the solver's report.
+ * JSON Schema: `schemas/placement.schema.json`.
+ */
+import type { TenantId } from '../lang/spec.js';
+import type { Deployment } from '../executor/state.js';
+
+export const PLACEMENT_VERSION = 1 as const;
+
+export interface Placement {
+  version: typeof PLACEMENT_VERSION;
+  /** The target world. Routing matrices only list serving regions with weight > 0. */
+  target: Deployment;
+  /**
+   * Failover preference per tenant, class and client location: the regions
+   * within the class's threshold that do not serve it now, nearest first.
+   */
+  failover: Record<TenantId, Record<string, Record<string, string[]>>>;
+  /** Demand left unserved: tenant → class → client location → rps. Only non-zero entries. */
+  unserved: Record<TenantId, Record<string, Record<string, number>>>;
+  /** Product traffic left unserved: product → client location → units. */
+  unservedProducts: Record<string, Record<string, number>>;
+  /** Per region and resource: units supplied, used by the target, free, and the peak during the transition. */
+  usage: Record<string, Record<string, SupplyUse>>;
+  /** Disaster readiness per tenant that asked for it: met or not, and by how much. */
+  disasterReadiness: Record<string, { met: boolean; worstRegion?: string; shortfall?: number }>;
+  solver: SolverReport;
+}
+
+export interface SupplyUse {
+  supply: number;
+  used: number;
+  free: number;
+  /** Σ max(current, target) over everything placed: what apply needs at its peak. */
+  peak: number;
+}
+
+export type SolverStatus = 'optimal' | 'time-limit' | 'gap-limit' | 'infeasible' | 'error';
+
+export interface SolverReport {
+  status: SolverStatus;
+  /** Objective of the returned solution. */
+  objective: number;
+  /** Best valid lower bound on the objective, and which bound it is. */
+  bound: number;
+  boundKind: 'mip-dual' | 'lp-relaxation' | 'exact';
+  /** LP relaxation objective (always a valid lower bound). */
+  lpBound: number;
+  /** (objective − bound) / max(|objective|, 1e-9); 0 when optimal. */
+  gap: number;
+  /** Wall time of the solve, seconds. Excluded from determinism comparisons by `stripTimings`. */
+  seconds: number;
+  model: { rows: number; columns: number; nonzeros: number; integers: number };
+  /** Objective terms by name (unserved, cost, churn, balance, distance) at the solution. */
+  terms: Record<string, number>;
+}
