@@ -1,0 +1,125 @@
+/**
+ * Spec (or a fragment) → DSL text, for `globe convert --to globe`. The text
+ * is built in a simple layout and then run through the formatter, so its
+ * output is canonical by construction (a fixed point of `globe fmt`).
+ */
+import type { Product, Reservation, Resource, Region, Service, Spec, Tenant, BackendConfig, PlannerSettings } from '../spec.js';
+import { formatQuantity } from '../units.js';
+import { formatGlobe } from './format.js';
+
+export function emitGlobe(spec: Spec): string {
+  const blocks: string[] = [];
+  for (const [name, r] of sorted(spec.resources)) blocks.push(resource(name, r));
+  for (const [name, r] of sorted(spec.regions)) blocks.push(region(name, r));
+  if (spec.latency.length > 0) blocks.push(latencyTable(spec));
+  for (const [name, s] of sorted(spec.services)) blocks.push(service(name, s));
+  for (const [name, r] of sorted(spec.reservations)) blocks.push(reservation(name, r));
+  for (const [name, p] of sorted(spec.products)) blocks.push(product(name, p));
+  if (spec.backend) blocks.push(backend(spec.backend));
+  if (spec.planner) blocks.push(planner(spec.planner));
+  const text = blocks.join('\n\n') + '\n';
+  return formatGlobe(text, '<emitted>').text;
+}
+
+function sorted<T>(map: Record<string, T>): [string, T][] {
+  return Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function num(n: number): string {
+  return String(n);
+}
+
+/** A map as `{ k = v  k = v }`, or one entry per line when long. */
+function entries(map: Record<string, number>, value: (n: number) => string, indent: string): string {
+  const items = sorted(map).map(([k, v]) => `${k} = ${value(v)}`);
+  if (items.length === 0) return '{ }';
+  if (items.length <= 4) return `{ ${items.join('  ')} }`;
+  return `{\n${items.map((i) => `${indent}  ${i}`).join('\n')}\n${indent}}`;
+}
+
+function list(names: string[]): string {
+  return `[${names.join(', ')}]`;
+}
+
+function resource(name: string, r: Resource): string {
+  return `resource ${name} { unit = ${r.unit}  cost = ${num(r.cost)} }`;
+}
+
+function region(name: string, r: Region): string {
+  return `region ${name} { locality = ${r.locality}  supply ${entries(r.supply, num, '')} }`;
+}
+
+function latencyTable(spec: Spec): string {
+  const pairs = [...spec.latency].sort((x, y) => (x.a + ' ' + x.b < y.a + ' ' + y.b ? -1 : 1));
+  return `latency {\n${pairs.map((p) => `  ${p.a} <-> ${p.b} = ${formatQuantity(p.ms, 'latency')}`).join('\n')}\n}`;
+}
+
+function service(name: string, s: Service): string {
+  const lines: string[] = [];
+  for (const [t, tenantSpec] of sorted(s.tenants)) lines.push(tenant(t, tenantSpec));
+  for (const [p, c] of sorted(s.follows)) {
+    lines.push(`  follows ${p} { ${sorted(c.perUnit).map(([k, v]) => `${k} = ${num(v)} per unit`).join('  ')} }`);
+  }
+  const residual = sorted(s.residual);
+  if (residual.length > 0) {
+    lines.push(`  residual {\n${residual.map(([r, m]) => `    ${r} ${entries(m, num, '    ')}`).join('\n')}\n  }`);
+  }
+  if (s.tolerateRegionFailure) lines.push('  tolerate region-failure');
+  return `service ${name} {\n${lines.join('\n')}\n}`;
+}
+
+function tenant(name: string, t: Tenant): string {
+  const l: string[] = [];
+  if (t.priority !== 0) l.push(`priority = ${num(t.priority)}`);
+  for (const [cls, byLoc] of sorted(t.demand)) l.push(`demand ${cls} ${entries(byLoc, (v) => formatQuantity(v, 'rate'), '    ')}`);
+  for (const [cls, ms] of sorted(t.latency)) l.push(`latency ${cls} < ${formatQuantity(ms, 'latency')}`);
+  for (const [k, o] of sorted(t.replicas)) l.push(`replica ${k} x${o.units} serves ${formatQuantity(o.serves, 'rate')}`);
+  if (t.targetUtilization !== 1) l.push(`target_utilization = ${formatQuantity(t.targetUtilization, 'percent')}`);
+  if (t.tolerateRegionFailure) l.push('tolerate region-failure');
+  if (t.avoid.length > 0) l.push(`avoid ${list(t.avoid)}`);
+  if (t.onlyIn.length > 0) l.push(`only_in ${list(t.onlyIn)}`);
+  if (t.minReplicasPerRegion !== undefined) l.push(`min_replicas = ${t.minReplicasPerRegion}`);
+  if (t.maxReplicasPerRegion !== undefined) l.push(`max_replicas = ${t.maxReplicasPerRegion}`);
+  if (t.maxSurge !== undefined) l.push(`max_surge = ${t.maxSurge}`);
+  return `  tenant ${name} {\n${l.map((x) => `    ${x}`).join('\n')}\n  }`;
+}
+
+function reservation(name: string, r: Reservation): string {
+  const dr = r.tolerateRegionFailure ? '  tolerate region-failure' : '';
+  return `reservation ${name} { ${r.resource} = ${num(r.amount)}  in ${r.locality}${dr} }`;
+}
+
+function product(name: string, p: Product): string {
+  const l = [`demand ${entries(p.demand, num, '  ')}`, `latency < ${formatQuantity(p.latency, 'latency')}`];
+  if (p.avoid.length > 0) l.push(`avoid ${list(p.avoid)}`);
+  if (p.tolerateRegionFailure) l.push('tolerate region-failure');
+  return `product ${name} {\n${l.map((x) => `  ${x}`).join('\n')}\n}`;
+}
+
+function duration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+function backend(b: BackendConfig): string {
+  switch (b.kind) {
+    case 'file':
+      return `backend file { path = ${JSON.stringify(b.path)} }`;
+    case 'postgres':
+      return `backend postgres { url_env = ${b.urlEnv}  schema = ${b.schema} }`;
+    case 'exec': {
+      const argv = (a: string[]) => `[${a.map((x) => JSON.stringify(x)).join(', ')}]`;
+      const l = [`get_state = ${argv(b.commands.getState)}`, `upsize = ${argv(b.commands.upsize)}`, `route = ${argv(b.commands.route)}`, `downsize = ${argv(b.commands.downsize)}`];
+      if (b.commands.shift) l.push(`shift = ${argv(b.commands.shift)}`);
+      l.push(`timeout = ${duration(b.timeoutMs)}`);
+      return `backend exec {\n${l.map((x) => `  ${x}`).join('\n')}\n}`;
+    }
+  }
+}
+
+function planner(p: PlannerSettings): string {
+  const l: string[] = [];
+  for (const [k, v] of sorted((p.weights ?? {}) as Record<string, number>)) l.push(`${k} = ${num(v)}`);
+  if (p.timeLimitSeconds !== undefined) l.push(`time_limit = ${duration(p.timeLimitSeconds * 1000)}`);
+  if (p.gapLimit !== undefined) l.push(`gap = ${formatQuantity(p.gapLimit, 'percent')}`);
+  return `planner {\n${l.map((x) => `  ${x}`).join('\n')}\n}`;
+}

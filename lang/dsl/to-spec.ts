@@ -1,0 +1,699 @@
+/**
+ * Lowering: the DSL's generic statement tree → a Spec fragment, a SourceMap
+ * and diagnostics. This is where each statement's meaning, its allowed
+ * place, its units and its defaults live.
+ */
+import type { IToken } from 'chevrotain';
+import { error, warning, type Diagnostic, type DiagnosticCode, type SourceSpan } from '../diagnostics.js';
+import type { SourceMap } from '../source-map.js';
+import {
+  emptySpec,
+  LATENCY_TIERS,
+  type BackendConfig,
+  type ExecCommands,
+  type Product,
+  type Service,
+  type Spec,
+  type Tenant,
+} from '../spec.js';
+import { didYouMean } from '../suggest.js';
+import { parseQuantity, type QuantityKind } from '../units.js';
+import { firstToken, type Statement, type Value } from './ast.js';
+
+export const NAME_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+
+/** What may appear in each kind of block: used for "unknown keyword" messages and suggestions. */
+const ALLOWED: Record<string, string[]> = {
+  top: ['backend', 'latency', 'planner', 'product', 'region', 'reservation', 'resource', 'service'],
+  resource: ['cost', 'unit'],
+  region: ['locality', 'supply'],
+  service: ['follows', 'residual', 'tenant', 'tolerate'],
+  tenant: [
+    'avoid',
+    'demand',
+    'latency',
+    'max_replicas',
+    'max_surge',
+    'min_replicas',
+    'only_in',
+    'priority',
+    'replica',
+    'target_utilization',
+    'tolerate',
+  ],
+  reservation: ['in', 'tolerate', '<resource> = <units>'],
+  product: ['avoid', 'demand', 'latency', 'tolerate', 'total', 'traffic'],
+  'backend file': ['path'],
+  'backend exec': ['downsize', 'get_state', 'route', 'shift', 'timeout', 'upsize'],
+  'backend postgres': ['schema', 'url_env'],
+  planner: ['balance', 'churn', 'cost', 'distance', 'gap', 'time_limit'],
+};
+
+export function lowerToSpec(statements: Statement[], file: string): { spec: Spec; sourceMap: SourceMap; diagnostics: Diagnostic[] } {
+  const lowering = new Lowering(file);
+  lowering.topLevel(statements);
+  return { spec: lowering.spec, sourceMap: lowering.sourceMap, diagnostics: lowering.diagnostics };
+}
+
+class Lowering {
+  readonly spec: Spec = emptySpec();
+  readonly sourceMap: SourceMap = new Map();
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(private readonly file: string) {}
+
+  // ---- positions and reporting -------------------------------------------------
+
+  span(from: IToken, to: IToken = from): SourceSpan {
+    return {
+      file: this.file,
+      start: { line: from.startLine ?? 1, col: from.startColumn ?? 1 },
+      end: { line: to.endLine ?? to.startLine ?? 1, col: to.endColumn ?? to.startColumn ?? 1 },
+    };
+  }
+
+  valueSpan(v: Value): SourceSpan {
+    return v.kind === 'list' ? this.span(v.open, v.close ?? v.open) : this.span(v.token);
+  }
+
+  report(code: DiagnosticCode, message: string, span: SourceSpan, related?: Diagnostic['related']): void {
+    this.diagnostics.push(error(code, message, span, related));
+  }
+
+  /** Record a definition at `path`; false (and a diagnostic) when it is already defined. */
+  define(path: string, token: IToken, what: string): boolean {
+    const previous = this.sourceMap.get(path);
+    const span = this.span(token);
+    if (previous) {
+      this.report('duplicate', `${what} is defined more than once`, span, [{ message: 'first defined here', span: previous }]);
+      return false;
+    }
+    this.sourceMap.set(path, span);
+    return true;
+  }
+
+  at(path: string, span: SourceSpan): void {
+    this.sourceMap.set(path, span);
+  }
+
+  name(token: IToken, what: string): string {
+    if (!NAME_PATTERN.test(token.image)) {
+      this.report(
+        'invalid-name',
+        `\`${token.image}\` is not a valid ${what} name: use lower case letters, digits and single dashes, starting with a letter`,
+        this.span(token),
+      );
+    }
+    return token.image;
+  }
+
+  unknown(stmt: Statement, context: string): void {
+    const tok = firstToken(stmt);
+    const allowed = ALLOWED[context] ?? [];
+    const where = context === 'top' ? 'at the top level' : `in ${context}`;
+    this.report(
+      'unknown-keyword',
+      `unknown keyword \`${tok.image}\` ${where}${didYouMean(tok.image, allowed.filter((a) => !a.startsWith('<')))}; expected one of: ${allowed.join(', ')}`,
+      this.span(tok),
+    );
+  }
+
+  misplaced(stmt: Statement, expected: string): void {
+    const tok = firstToken(stmt);
+    this.report('syntax', `\`${tok.image}\` must be written as ${expected}`, this.span(tok));
+  }
+
+  // ---- values --------------------------------------------------------------------
+
+  count(v: Value, what: string, integer = false): number | undefined {
+    if (v.kind === 'number') {
+      const n = Number(v.token.image);
+      if (integer && !Number.isInteger(n)) {
+        this.report('not-integer', `${what} must be a whole number, found \`${v.token.image}\``, this.span(v.token));
+        return undefined;
+      }
+      return n;
+    }
+    if (v.kind === 'quantity') {
+      this.report('wrong-unit', `${what} is a plain number without a unit, found \`${v.token.image}\``, this.span(v.token));
+      return undefined;
+    }
+    this.report('invalid-value', `${what} must be a number`, this.valueSpan(v));
+    return undefined;
+  }
+
+  quantity(v: Value, kind: QuantityKind, what: string): number | undefined {
+    if (v.kind === 'list' || v.kind === 'string' || (v.kind === 'name' && !(kind === 'latency' && v.token.image in LATENCY_TIERS))) {
+      const tiers = kind === 'latency' ? ` or a tier (${Object.keys(LATENCY_TIERS).join(', ')})` : '';
+      this.report('invalid-value', `${what} must be a quantity with a unit${tiers}`, this.valueSpan(v));
+      return undefined;
+    }
+    const r = parseQuantity(v.token.image, kind);
+    if (!r.ok) {
+      this.report(r.code, `${what}: ${r.message}`, this.span(v.token));
+      return undefined;
+    }
+    return r.value;
+  }
+
+  nameValue(v: Value, what: string): string | undefined {
+    if (v.kind !== 'name') {
+      this.report('invalid-value', `${what} must be a name`, this.valueSpan(v));
+      return undefined;
+    }
+    return this.name(v.token, what);
+  }
+
+  nameList(v: Value, what: string, path: string): string[] {
+    if (v.kind !== 'list') {
+      this.report('invalid-value', `${what} must be a list of names, e.g. [us-east, eu-west]`, this.valueSpan(v));
+      return [];
+    }
+    const out: string[] = [];
+    for (const item of v.items) {
+      if (item.kind !== 'name') {
+        this.report('invalid-value', `${what} must list names`, this.valueSpan(item));
+        continue;
+      }
+      this.at(`${path}/${out.length}`, this.span(item.token));
+      out.push(this.name(item.token, 'region'));
+    }
+    return out;
+  }
+
+  stringList(v: Value, what: string): string[] | undefined {
+    if (v.kind !== 'list' || v.items.some((i) => i.kind !== 'string')) {
+      this.report('invalid-value', `${what} must be a list of strings (an argv array), e.g. ["./hooks/hook", "upsize"]`, this.valueSpan(v));
+      return undefined;
+    }
+    const argv = v.items.map((i) => JSON.parse((i as { token: IToken }).token.image) as string);
+    if (argv.length === 0) {
+      this.report('invalid-value', `${what} must name a command: the list is empty`, this.valueSpan(v));
+      return undefined;
+    }
+    return argv;
+  }
+
+  stringValue(v: Value, what: string): string | undefined {
+    if (v.kind !== 'string') {
+      this.report('invalid-value', `${what} must be a string in double quotes`, this.valueSpan(v));
+      return undefined;
+    }
+    return JSON.parse(v.token.image) as string;
+  }
+
+  /** The body of a block statement, or undefined (and a diagnostic) if the statement is not a block. */
+  blockBody(stmt: Statement, expected: string): Statement[] | undefined {
+    if (stmt.kind !== 'block') {
+      this.misplaced(stmt, expected);
+      return undefined;
+    }
+    return stmt.body;
+  }
+
+  /** Entries `key = value` of a map block (supply, demand, traffic, ...). */
+  entries(body: Statement[], context: string, onEntry: (key: IToken, value: Value) => void): void {
+    for (const s of body) {
+      if (s.kind === 'attribute' && !s.perUnit) onEntry(s.key, s.value);
+      else this.report('syntax', `only \`name = value\` entries may appear in ${context}`, this.span(firstToken(s)));
+    }
+  }
+
+  // ---- top level -----------------------------------------------------------------
+
+  topLevel(statements: Statement[]): void {
+    for (const s of statements) {
+      const kw = firstToken(s).image;
+      if (s.kind !== 'block') {
+        if (ALLOWED.top.includes(kw)) this.misplaced(s, `\`${kw} ... { ... }\``);
+        else this.unknown(s, 'top');
+        continue;
+      }
+      switch (kw) {
+        case 'resource':
+          this.resource(s);
+          break;
+        case 'region':
+          this.region(s);
+          break;
+        case 'latency':
+          this.latencyTable(s);
+          break;
+        case 'service':
+          this.service(s);
+          break;
+        case 'reservation':
+          this.reservation(s);
+          break;
+        case 'product':
+          this.product(s);
+          break;
+        case 'backend':
+          this.backend(s);
+          break;
+        case 'planner':
+          this.planner(s);
+          break;
+        default:
+          this.unknown(s, 'top');
+      }
+    }
+  }
+
+  requireName(s: Extract<Statement, { kind: 'block' }>, what: string): string | undefined {
+    if (!s.name) {
+      this.report('syntax', `${what} needs a name: \`${s.keyword.image} NAME { ... }\``, this.span(s.keyword));
+      return undefined;
+    }
+    return this.name(s.name, what);
+  }
+
+  resource(s: Extract<Statement, { kind: 'block' }>): void {
+    const name = this.requireName(s, 'resource');
+    if (name === undefined || !this.define(`resources/${name}`, s.name!, `resource \`${name}\``)) return;
+    const resource = { unit: 'unit', cost: 0 };
+    for (const st of s.body) {
+      if (st.kind === 'attribute' && st.key.image === 'unit') {
+        resource.unit = this.nameValue(st.value, 'unit') ?? resource.unit;
+        this.at(`resources/${name}/unit`, this.valueSpan(st.value));
+      } else if (st.kind === 'attribute' && st.key.image === 'cost') {
+        resource.cost = this.count(st.value, 'cost') ?? 0;
+        this.at(`resources/${name}/cost`, this.valueSpan(st.value));
+      } else this.unknown(st, 'resource');
+    }
+    this.spec.resources[name] = resource;
+  }
+
+  region(s: Extract<Statement, { kind: 'block' }>): void {
+    const name = this.requireName(s, 'region');
+    if (name === undefined || !this.define(`regions/${name}`, s.name!, `region \`${name}\``)) return;
+    const region = { locality: '', supply: {} as Record<string, number> };
+    let hasLocality = false;
+    for (const st of s.body) {
+      if (st.kind === 'attribute' && st.key.image === 'locality') {
+        region.locality = this.nameValue(st.value, 'locality') ?? '';
+        hasLocality = true;
+        this.at(`regions/${name}/locality`, this.valueSpan(st.value));
+      } else if (st.kind === 'block' && st.keyword.image === 'supply' && !st.name) {
+        this.at(`regions/${name}/supply`, this.span(st.keyword));
+        this.entries(st.body, 'supply', (key, value) => {
+          const res = this.name(key, 'resource');
+          if (!this.define(`regions/${name}/supply/${res}`, key, `supply of \`${res}\` in region \`${name}\``)) return;
+          const n = this.count(value, `supply of \`${res}\``, true);
+          if (n !== undefined) region.supply[res] = n;
+        });
+      } else this.unknown(st, 'region');
+    }
+    if (!hasLocality) this.report('syntax', `region \`${name}\` needs a locality: \`locality = na\``, this.span(s.name!));
+    this.spec.regions[name] = region;
+  }
+
+  latencyTable(s: Extract<Statement, { kind: 'block' }>): void {
+    if (s.name) this.report('syntax', 'the latency table has no name: `latency { a <-> b = 62ms }`', this.span(s.name));
+    for (const st of s.body) {
+      if (st.kind !== 'pair') {
+        this.report('syntax', 'the latency table holds pairs: `us-east <-> us-west = 62ms`', this.span(firstToken(st)));
+        continue;
+      }
+      const a = this.name(st.a, 'location');
+      const b = this.name(st.b, 'location');
+      const ms = this.quantity(st.value, 'latency', `latency between \`${a}\` and \`${b}\``);
+      if (ms === undefined) continue;
+      const [x, y] = a <= b ? [a, b] : [b, a];
+      const path = `latency/${x}/${y}`;
+      const existing = this.spec.latency.find((p) => p.a === x && p.b === y);
+      if (existing) {
+        const span = this.span(st.a, st.b);
+        if (existing.ms !== ms) {
+          this.report('latency-conflict', `latency between \`${x}\` and \`${y}\` is given twice with different values (${existing.ms}ms and ${ms}ms)`, span, [
+            { message: 'first given here', span: this.sourceMap.get(path)! },
+          ]);
+        }
+        continue;
+      }
+      this.at(path, this.span(st.a, st.b));
+      this.spec.latency.push({ a: x, b: y, ms });
+    }
+  }
+
+  service(s: Extract<Statement, { kind: 'block' }>): void {
+    const name = this.requireName(s, 'service');
+    if (name === undefined || !this.define(`services/${name}`, s.name!, `service \`${name}\``)) return;
+    const service: Service = { tenants: {}, follows: {}, residual: {}, tolerateRegionFailure: false };
+    const base = `services/${name}`;
+    for (const st of s.body) {
+      const kw = firstToken(st).image;
+      if (st.kind === 'block' && kw === 'tenant') this.tenant(st, name, service);
+      else if (st.kind === 'block' && kw === 'follows') this.follows(st, base, service);
+      else if (st.kind === 'block' && kw === 'residual' && !st.name) this.residual(st, base, service);
+      else if (st.kind === 'tolerate') service.tolerateRegionFailure = this.tolerate(st, `${base}/tolerateRegionFailure`);
+      else this.unknown(st, 'service');
+    }
+    this.spec.services[name] = service;
+  }
+
+  tolerate(st: Extract<Statement, { kind: 'tolerate' }>, path: string): boolean {
+    if (st.what.image !== 'region-failure') {
+      this.report('invalid-value', `globe can tolerate \`region-failure\`, not \`${st.what.image}\``, this.span(st.what));
+      return false;
+    }
+    if (st.strict) {
+      this.report('invalid-value', 'strict disaster readiness (per-failure re-routing) is not supported yet', this.span(st.strict));
+    }
+    this.at(path, this.span(st.keyword, st.strict ?? st.what));
+    return true;
+  }
+
+  follows(st: Extract<Statement, { kind: 'block' }>, base: string, service: Service): void {
+    if (!st.name) {
+      this.report('syntax', 'follows needs a product: `follows facebook { cpu = 0.96 per unit }`', this.span(st.keyword));
+      return;
+    }
+    const product = this.name(st.name, 'product');
+    if (!this.define(`${base}/follows/${product}`, st.name, `contract with product \`${product}\``)) return;
+    const perUnit: Record<string, number> = {};
+    for (const e of st.body) {
+      if (e.kind !== 'attribute') {
+        this.report('syntax', 'a follower contract holds `resource = N per unit` entries', this.span(firstToken(e)));
+        continue;
+      }
+      const res = this.name(e.key, 'resource');
+      if (!e.perUnit) {
+        this.report('syntax', `write \`${res} = N per unit\`: capacity is per unit of the product's traffic`, this.valueSpan(e.value));
+        continue;
+      }
+      if (!this.define(`${base}/follows/${product}/perUnit/${res}`, e.key, `\`${res}\` per unit of \`${product}\``)) continue;
+      const n = this.count(e.value, `${res} per unit`);
+      if (n !== undefined) perUnit[res] = n;
+    }
+    service.follows[product] = { perUnit };
+  }
+
+  residual(st: Extract<Statement, { kind: 'block' }>, base: string, service: Service): void {
+    for (const r of st.body) {
+      if (r.kind !== 'block' || r.name) {
+        this.report('syntax', 'residual holds one block per region: `residual { us-east { cpu = 12 } }`', this.span(firstToken(r)));
+        continue;
+      }
+      const region = this.name(r.keyword, 'region');
+      if (!this.define(`${base}/residual/${region}`, r.keyword, `residual in \`${region}\``)) continue;
+      const amounts: Record<string, number> = {};
+      this.entries(r.body, 'residual', (key, value) => {
+        const res = this.name(key, 'resource');
+        if (!this.define(`${base}/residual/${region}/${res}`, key, `residual \`${res}\` in \`${region}\``)) return;
+        const n = this.count(value, `residual \`${res}\``);
+        if (n !== undefined) amounts[res] = n;
+      });
+      service.residual[region] = amounts;
+    }
+  }
+
+  tenant(s: Extract<Statement, { kind: 'block' }>, serviceName: string, service: Service): void {
+    const name = this.requireName(s, 'tenant');
+    const base = `services/${serviceName}/tenants/${name}`;
+    if (name === undefined || !this.define(base, s.name!, `tenant \`${serviceName}/${name}\``)) return;
+    const t: Tenant = {
+      priority: 0,
+      demand: {},
+      latency: {},
+      replicas: {},
+      targetUtilization: 1,
+      tolerateRegionFailure: false,
+      avoid: [],
+      onlyIn: [],
+    };
+    for (const st of s.body) {
+      const kw = firstToken(st).image;
+      if (st.kind === 'attribute') this.tenantAttribute(st, base, t);
+      else if (st.kind === 'block' && kw === 'demand') this.demandClass(st, base, t);
+      else if (st.kind === 'threshold') this.threshold(st, base, t);
+      else if (st.kind === 'replica') this.replica(st, base, t);
+      else if (st.kind === 'tolerate') t.tolerateRegionFailure = this.tolerate(st, `${base}/tolerateRegionFailure`);
+      else if (st.kind === 'list') {
+        const field = st.keyword.image === 'avoid' ? 'avoid' : 'onlyIn';
+        if (!this.define(`${base}/${field}`, st.keyword, `\`${st.keyword.image}\` of tenant \`${name}\``)) continue;
+        t[field] = this.nameList(st.value, st.keyword.image, `${base}/${field}`);
+      } else this.unknown(st, 'tenant');
+    }
+    service.tenants[name] = t;
+  }
+
+  tenantAttribute(st: Extract<Statement, { kind: 'attribute' }>, base: string, t: Tenant): void {
+    const key = st.key.image;
+    const fields: Record<string, keyof Tenant> = {
+      priority: 'priority',
+      target_utilization: 'targetUtilization',
+      min_replicas: 'minReplicasPerRegion',
+      max_replicas: 'maxReplicasPerRegion',
+      max_surge: 'maxSurge',
+    };
+    const field = fields[key];
+    if (!field || st.perUnit) {
+      this.unknown(st, 'tenant');
+      return;
+    }
+    if (!this.define(`${base}/${field}`, st.key, `\`${key}\``)) return;
+    this.at(`${base}/${field}`, this.valueSpan(st.value));
+    if (field === 'targetUtilization') {
+      const f = this.quantity(st.value, 'percent', 'target_utilization');
+      if (f === undefined) return;
+      if (f <= 0 || f > 1) {
+        this.report('invalid-value', `target_utilization must be more than 0% and at most 100%, found \`${(st.value as { token: IToken }).token.image}\``, this.valueSpan(st.value));
+        return;
+      }
+      t.targetUtilization = f;
+      return;
+    }
+    const n = this.count(st.value, key, true);
+    if (n === undefined) return;
+    if (field === 'maxSurge' && n < 1) {
+      this.report('invalid-value', 'max_surge must be at least 1', this.valueSpan(st.value));
+      return;
+    }
+    (t as unknown as Record<string, number>)[field] = n;
+  }
+
+  demandClass(st: Extract<Statement, { kind: 'block' }>, base: string, t: Tenant): void {
+    if (!st.name) {
+      this.report('syntax', 'demand needs a request class: `demand read { us-east = 200rps }`', this.span(st.keyword));
+      return;
+    }
+    const cls = this.name(st.name, 'request class');
+    if (!this.define(`${base}/demand/${cls}`, st.name, `demand of class \`${cls}\``)) return;
+    const byLocation: Record<string, number> = {};
+    this.entries(st.body, `demand ${cls}`, (key, value) => {
+      const loc = this.name(key, 'location');
+      if (!this.define(`${base}/demand/${cls}/${loc}`, key, `demand of \`${cls}\` from \`${loc}\``)) return;
+      this.at(`${base}/demand/${cls}/${loc}`, this.span(key, value.kind === 'list' ? key : value.token));
+      const rps = this.quantity(value, 'rate', `demand of \`${cls}\` from \`${loc}\``);
+      if (rps !== undefined) byLocation[loc] = rps;
+    });
+    t.demand[cls] = byLocation;
+  }
+
+  threshold(st: Extract<Statement, { kind: 'threshold' }>, base: string, t: Tenant): void {
+    if (!st.cls) {
+      this.report('syntax', 'a tenant\'s latency names its request class: `latency read < 70ms`', this.span(st.keyword));
+      return;
+    }
+    const cls = this.name(st.cls, 'request class');
+    if (!this.define(`${base}/latency/${cls}`, st.cls, `latency of class \`${cls}\``)) return;
+    const ms = this.quantity(st.value, 'latency', `latency of \`${cls}\``);
+    if (ms !== undefined) t.latency[cls] = ms;
+  }
+
+  replica(st: Extract<Statement, { kind: 'replica' }>, base: string, t: Tenant): void {
+    const res = this.name(st.resource, 'resource');
+    const path = `${base}/replicas/${res}`;
+    if (!this.define(path, st.resource, `replica option on \`${res}\``)) return;
+    this.at(path, this.span(st.keyword, st.serves.kind === 'list' ? st.keyword : st.serves.token));
+    const units = Number(st.multiplier.image.slice(1));
+    if (!(units >= 1)) {
+      this.report('invalid-value', 'a replica takes at least one unit: `x1`', this.span(st.multiplier));
+      return;
+    }
+    const serves = this.quantity(st.serves, 'rate', 'serves');
+    if (serves === undefined) return;
+    if (serves <= 0) {
+      this.report('invalid-value', 'a replica must serve more than 0rps', this.valueSpan(st.serves));
+      return;
+    }
+    t.replicas[res] = { units, serves };
+  }
+
+  reservation(s: Extract<Statement, { kind: 'block' }>): void {
+    const name = this.requireName(s, 'reservation');
+    const base = `reservations/${name}`;
+    if (name === undefined || !this.define(base, s.name!, `reservation \`${name}\``)) return;
+    let resource: string | undefined;
+    let amount = 0;
+    let locality: string | undefined;
+    let dr = false;
+    for (const st of s.body) {
+      if (st.kind === 'attribute' && !st.perUnit) {
+        if (resource !== undefined) {
+          this.report('syntax', `reservation \`${name}\` reserves one resource; \`${resource}\` is already given`, this.span(st.key));
+          continue;
+        }
+        resource = this.name(st.key, 'resource');
+        this.at(`${base}/resource`, this.span(st.key));
+        this.at(`${base}/amount`, this.valueSpan(st.value));
+        amount = this.count(st.value, `units of \`${resource}\``, true) ?? 0;
+      } else if (st.kind === 'in') {
+        locality = this.name(st.locality, 'locality');
+        this.at(`${base}/locality`, this.span(st.locality));
+      } else if (st.kind === 'tolerate') dr = this.tolerate(st, `${base}/tolerateRegionFailure`);
+      else this.unknown(st, 'reservation');
+    }
+    if (resource === undefined) this.report('syntax', `reservation \`${name}\` needs an amount: \`cpu = 300\``, this.span(s.name!));
+    if (locality === undefined) this.report('syntax', `reservation \`${name}\` needs a locality: \`in na\``, this.span(s.name!));
+    this.spec.reservations[name] = { resource: resource ?? '', amount, locality: locality ?? '', tolerateRegionFailure: dr };
+  }
+
+  product(s: Extract<Statement, { kind: 'block' }>): void {
+    const name = this.requireName(s, 'product');
+    const base = `products/${name}`;
+    if (name === undefined || !this.define(base, s.name!, `product \`${name}\``)) return;
+    const p: Product = { demand: {}, latency: 0, avoid: [], tolerateRegionFailure: false };
+    let shares: { loc: string; share: number }[] | undefined;
+    let sharesToken: IToken | undefined;
+    let total = 100;
+    let hasLatency = false;
+    for (const st of s.body) {
+      const kw = firstToken(st).image;
+      if (st.kind === 'block' && kw === 'traffic' && !st.name) {
+        sharesToken = st.keyword;
+        shares = [];
+        const list = shares;
+        this.entries(st.body, 'traffic', (key, value) => {
+          const loc = this.name(key, 'location');
+          if (!this.define(`${base}/demand/${loc}`, key, `traffic from \`${loc}\``)) return;
+          const f = this.quantity(value, 'percent', `traffic share of \`${loc}\``);
+          if (f !== undefined) list.push({ loc, share: f });
+        });
+      } else if (st.kind === 'block' && kw === 'demand' && !st.name) {
+        this.entries(st.body, 'demand', (key, value) => {
+          const loc = this.name(key, 'location');
+          if (!this.define(`${base}/demand/${loc}`, key, `demand from \`${loc}\``)) return;
+          const n = this.count(value, `demand from \`${loc}\``);
+          if (n !== undefined) p.demand[loc] = n;
+        });
+      } else if (st.kind === 'attribute' && kw === 'total') {
+        this.at(`${base}/total`, this.valueSpan(st.value));
+        total = this.count(st.value, 'total') ?? total;
+      } else if (st.kind === 'threshold' && !st.cls) {
+        const ms = this.quantity(st.value, 'latency', `latency of product \`${name}\``);
+        this.at(`${base}/latency`, this.valueSpan(st.value));
+        hasLatency = true;
+        if (ms !== undefined) p.latency = ms;
+      } else if (st.kind === 'list' && st.keyword.image === 'avoid') {
+        p.avoid = this.nameList(st.value, 'avoid', `${base}/avoid`);
+      } else if (st.kind === 'tolerate') p.tolerateRegionFailure = this.tolerate(st, `${base}/tolerateRegionFailure`);
+      else this.unknown(st, 'product');
+    }
+    if (shares && sharesToken) {
+      if (Object.keys(p.demand).length > 0) {
+        this.report('syntax', `product \`${name}\` gives both \`traffic\` and \`demand\`: use one`, this.span(sharesToken));
+      }
+      const sum = shares.reduce((acc, x) => acc + x.share, 0);
+      if (Math.abs(sum - 1) > 1e-9) {
+        this.report('traffic-sum', `traffic shares of product \`${name}\` add up to ${round(sum * 100)}%, not 100%`, this.span(sharesToken));
+      }
+      for (const { loc, share } of shares) p.demand[loc] = total * share;
+    }
+    if (!hasLatency) this.report('syntax', `product \`${name}\` needs a latency threshold: \`latency < 70ms\``, this.span(s.name!));
+    this.spec.products[name] = p;
+  }
+
+  backend(s: Extract<Statement, { kind: 'block' }>): void {
+    const kind = s.name?.image;
+    if (kind !== 'file' && kind !== 'exec' && kind !== 'postgres') {
+      this.report('invalid-value', `backend must be \`file\`, \`exec\` or \`postgres\`${kind ? `, not \`${kind}\`` : ''}`, this.span(s.name ?? s.keyword));
+      return;
+    }
+    if (!this.define('backend', s.keyword, 'the backend')) return;
+    const attrs = new Map<string, Value>();
+    for (const st of s.body) {
+      if (st.kind === 'attribute' && !st.perUnit && ALLOWED[`backend ${kind}`].includes(st.key.image)) {
+        if (attrs.has(st.key.image)) this.report('duplicate', `\`${st.key.image}\` is given twice`, this.span(st.key));
+        attrs.set(st.key.image, st.value);
+        this.at(`backend/${st.key.image}`, this.valueSpan(st.value));
+      } else this.unknown(st, `backend ${kind}`);
+    }
+    this.spec.backend = this.backendConfig(kind, attrs, s);
+  }
+
+  backendConfig(kind: 'file' | 'exec' | 'postgres', attrs: Map<string, Value>, s: Extract<Statement, { kind: 'block' }>): BackendConfig | undefined {
+    if (kind === 'file') {
+      const path = attrs.has('path') ? this.stringValue(attrs.get('path')!, 'path') : '.globe/state.json';
+      return { kind, path: path ?? '.globe/state.json' };
+    }
+    if (kind === 'postgres') {
+      const env = attrs.get('url_env');
+      const schema = attrs.get('schema');
+      let urlEnv = 'GLOBE_PG_URL';
+      if (env) {
+        if (env.kind === 'name' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(env.token.image)) urlEnv = env.token.image;
+        else this.report('invalid-value', 'url_env must name an environment variable, e.g. GLOBE_PG_URL', this.valueSpan(env));
+      }
+      return { kind, urlEnv, schema: schema ? (this.nameValue(schema, 'schema') ?? 'globe') : 'globe' };
+    }
+    const commands: Partial<ExecCommands> = {};
+    const keys: [string, keyof ExecCommands][] = [
+      ['get_state', 'getState'],
+      ['upsize', 'upsize'],
+      ['route', 'route'],
+      ['downsize', 'downsize'],
+      ['shift', 'shift'],
+    ];
+    for (const [key, field] of keys) {
+      const v = attrs.get(key);
+      if (v) {
+        const argv = this.stringList(v, key);
+        if (argv) commands[field] = argv;
+      } else if (key !== 'shift') {
+        this.report('syntax', `backend exec needs \`${key} = ["command", "arg", ...]\``, this.span(s.keyword, s.name ?? s.keyword));
+      }
+    }
+    const timeout = attrs.get('timeout');
+    const timeoutMs = timeout ? (this.quantity(timeout, 'duration', 'timeout') ?? 30_000) : 30_000;
+    return { kind, commands: commands as ExecCommands, timeoutMs };
+  }
+
+  planner(s: Extract<Statement, { kind: 'block' }>): void {
+    if (s.name) this.report('syntax', 'the planner block has no name: `planner { churn = 0.1 }`', this.span(s.name));
+    if (!this.define('planner', s.keyword, 'the planner block')) return;
+    const settings: NonNullable<Spec['planner']> = {};
+    const weights: Record<string, number> = {};
+    for (const st of s.body) {
+      if (st.kind !== 'attribute' || st.perUnit || !ALLOWED.planner.includes(st.key.image)) {
+        this.unknown(st, 'planner');
+        continue;
+      }
+      const key = st.key.image;
+      if (key === 'time_limit') {
+        const ms = this.quantity(st.value, 'duration', 'time_limit');
+        this.at('planner/timeLimitSeconds', this.valueSpan(st.value));
+        if (ms !== undefined) settings.timeLimitSeconds = ms / 1000;
+      } else if (key === 'gap') {
+        const f = this.quantity(st.value, 'percent', 'gap');
+        this.at('planner/gapLimit', this.valueSpan(st.value));
+        if (f !== undefined) settings.gapLimit = f;
+      } else {
+        const w = this.count(st.value, `weight \`${key}\``);
+        this.at(`planner/weights/${key}`, this.valueSpan(st.value));
+        if (w !== undefined) weights[key] = w;
+      }
+    }
+    if (Object.keys(weights).length > 0) settings.weights = weights;
+    this.spec.planner = settings;
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+export function emptyFileWarning(file: string): Diagnostic {
+  return warning('empty-file', 'file is empty: it defines nothing', { file, start: { line: 1, col: 1 }, end: { line: 1, col: 1 } });
+}
