@@ -58,8 +58,9 @@ function unitOf(kind: QuantityKind): string {
 export function formatQuantity(value: number, kind: QuantityKind): string {
   switch (kind) {
     case 'latency':
-    case 'duration':
       return `${trimFloat(value)}ms`;
+    case 'duration':
+      return value >= 1000 && value % 1000 === 0 ? `${value / 1000}s` : `${trimFloat(value)}ms`;
     case 'rate':
       return `${trimFloat(value)}rps`;
     case 'percent':

@@ -1,0 +1,30 @@
+/**
+ * Where the JSON Schemas live. The same code runs from the TypeScript
+ * sources (tests) and from `dist/` (the CLI), at different depths below the
+ * package root; both find `schemas/` by walking up to the package root.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let root: string | undefined;
+
+export function packageRoot(): string {
+  if (root) return root;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'schemas'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the globe package root (no package.json with schemas/ above this file)');
+    dir = up;
+  }
+  root = dir;
+  return dir;
+}
+
+export function schemaPath(name: string): string {
+  return join(packageRoot(), 'schemas', name);
+}
+
+export function loadSchema(name: string): object {
+  return JSON.parse(readFileSync(schemaPath(name), 'utf8')) as object;
+}

@@ -1,0 +1,113 @@
+/**
+ * Spec (or a fragment) → YAML source form, for `globe convert --to yaml`.
+ * Keys are sorted; small mappings of scalars are written inline (flow style)
+ * the way a person would write them: `supply: { h100: 40, cpu: 800 }`.
+ */
+import { Document, isMap, isScalar, isSeq, visit } from 'yaml';
+import type { Spec, Tenant } from '../spec.js';
+import { formatQuantity } from '../units.js';
+
+export function emitYaml(spec: Spec, options: { schemaPath?: string } = {}): string {
+  const doc = new Document(toSourceForm(spec));
+  visit(doc, {
+    Map(_, node) {
+      const scalarsOnly = node.items.every((p) => isScalar(p.value) || (isSeq(p.value) && p.value.items.every(isScalar)));
+      if (scalarsOnly && node.items.length <= 6) node.flow = true;
+    },
+    Seq(_, node) {
+      if (node.items.every(isScalar)) node.flow = true;
+    },
+  });
+  // Top-level and definition-level maps are never inline.
+  if (isMap(doc.contents)) doc.contents.flow = false;
+  const header = options.schemaPath ? `# yaml-language-server: $schema=${options.schemaPath}\n` : '';
+  return header + doc.toString({ lineWidth: 0, flowCollectionPadding: true });
+}
+
+function sortedObject<T, U>(map: Record<string, T>, f: (v: T, k: string) => U): Record<string, U> {
+  const out: Record<string, U> = {};
+  for (const k of Object.keys(map).sort()) out[k] = f(map[k], k);
+  return out;
+}
+
+function nonEmpty<T extends object>(o: T): T | undefined {
+  return Object.keys(o).length > 0 ? o : undefined;
+}
+
+function toSourceForm(spec: Spec): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (nonEmpty(spec.resources)) out.resources = sortedObject(spec.resources, (r) => ({ unit: r.unit, cost: r.cost }));
+  if (nonEmpty(spec.regions)) out.regions = sortedObject(spec.regions, (r) => ({ locality: r.locality, supply: sortedObject(r.supply, (n) => n) }));
+  if (spec.latency.length > 0) {
+    const rows: Record<string, Record<string, string>> = {};
+    for (const p of spec.latency) (rows[p.a] ??= {})[p.b] = formatQuantity(p.ms, 'latency');
+    out.latency = sortedObject(rows, (row) => sortedObject(row, (v) => v));
+  }
+  if (nonEmpty(spec.services)) {
+    out.services = sortedObject(spec.services, (s) => {
+      const svc: Record<string, unknown> = {};
+      if (nonEmpty(s.tenants)) svc.tenants = sortedObject(s.tenants, tenant);
+      if (nonEmpty(s.follows)) svc.follows = sortedObject(s.follows, (c) => sortedObject(c.perUnit, (n) => n));
+      if (nonEmpty(s.residual)) svc.residual = sortedObject(s.residual, (m) => sortedObject(m, (n) => n));
+      if (s.tolerateRegionFailure) svc.tolerate = 'region-failure';
+      return svc;
+    });
+  }
+  if (nonEmpty(spec.reservations)) {
+    out.reservations = sortedObject(spec.reservations, (r) => ({
+      resource: r.resource,
+      amount: r.amount,
+      in: r.locality,
+      ...(r.tolerateRegionFailure ? { tolerate: 'region-failure' } : {}),
+    }));
+  }
+  if (nonEmpty(spec.products)) {
+    out.products = sortedObject(spec.products, (p) => ({
+      demand: sortedObject(p.demand, (n) => n),
+      latency: formatQuantity(p.latency, 'latency'),
+      ...(p.avoid.length > 0 ? { avoid: [...p.avoid] } : {}),
+      ...(p.tolerateRegionFailure ? { tolerate: 'region-failure' } : {}),
+    }));
+  }
+  if (spec.backend) {
+    const b = spec.backend;
+    if (b.kind === 'file') out.backend = { kind: 'file', path: b.path };
+    else if (b.kind === 'postgres') out.backend = { kind: 'postgres', url_env: b.urlEnv, schema: b.schema };
+    else {
+      out.backend = {
+        kind: 'exec',
+        get_state: b.commands.getState,
+        upsize: b.commands.upsize,
+        route: b.commands.route,
+        downsize: b.commands.downsize,
+        ...(b.commands.shift ? { shift: b.commands.shift } : {}),
+        timeout: formatQuantity(b.timeoutMs, 'duration'),
+      };
+    }
+  }
+  if (spec.planner) {
+    const p = spec.planner;
+    out.planner = {
+      ...(p.weights ? { weights: sortedObject(p.weights as Record<string, number>, (n) => n) } : {}),
+      ...(p.timeLimitSeconds !== undefined ? { time_limit: formatQuantity(p.timeLimitSeconds * 1000, 'duration') } : {}),
+      ...(p.gapLimit !== undefined ? { gap: formatQuantity(p.gapLimit, 'percent') } : {}),
+    };
+  }
+  return out;
+}
+
+function tenant(t: Tenant): Record<string, unknown> {
+  return {
+    ...(t.priority !== 0 ? { priority: t.priority } : {}),
+    demand: sortedObject(t.demand, (byLoc) => sortedObject(byLoc, (v) => formatQuantity(v, 'rate'))),
+    latency: sortedObject(t.latency, (ms) => formatQuantity(ms, 'latency')),
+    replicas: sortedObject(t.replicas, (o) => ({ units: o.units, serves: formatQuantity(o.serves, 'rate') })),
+    ...(t.targetUtilization !== 1 ? { target_utilization: formatQuantity(t.targetUtilization, 'percent') } : {}),
+    ...(t.tolerateRegionFailure ? { tolerate: 'region-failure' } : {}),
+    ...(t.avoid.length > 0 ? { avoid: [...t.avoid] } : {}),
+    ...(t.onlyIn.length > 0 ? { only_in: [...t.onlyIn] } : {}),
+    ...(t.minReplicasPerRegion !== undefined ? { min_replicas: t.minReplicasPerRegion } : {}),
+    ...(t.maxReplicasPerRegion !== undefined ? { max_replicas: t.maxReplicasPerRegion } : {}),
+    ...(t.maxSurge !== undefined ? { max_surge: t.maxSurge } : {}),
+  };
+}

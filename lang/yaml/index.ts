@@ -1,0 +1,2 @@
+export { loadYaml } from './load.js';
+export { emitYaml } from './emit.js';

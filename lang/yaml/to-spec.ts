@@ -1,0 +1,281 @@
+/**
+ * Lowering of a schema-valid YAML document to the Spec fragment, with the
+ * same defaults and the same SourceMap paths as the DSL's lowering, so the
+ * two spellings mean exactly the same thing.
+ */
+import { error, type Diagnostic } from '../diagnostics.js';
+import type { LoadedFile } from '../loaded-file.js';
+import type { SourceMap } from '../source-map.js';
+import { emptySpec, type BackendConfig, type PlannerSettings, type Product, type Service, type Spec, type Tenant } from '../spec.js';
+import { parseQuantity, type QuantityKind } from '../units.js';
+import type { YamlPositions } from './positions.js';
+
+/** The YAML source form, as described by schemas/spec.schema.json. */
+export interface YamlSpec {
+  resources?: Record<string, { unit: string; cost?: number }>;
+  regions?: Record<string, { locality: string; supply?: Record<string, number> }>;
+  latency?: Record<string, Record<string, string>>;
+  services?: Record<string, YamlService>;
+  reservations?: Record<string, { resource: string; amount: number; in: string; tolerate?: string }>;
+  products?: Record<string, YamlProduct>;
+  backend?: YamlBackend;
+  planner?: { weights?: Record<string, number>; time_limit?: string; gap?: string };
+}
+
+interface YamlService {
+  tenants?: Record<string, YamlTenant>;
+  follows?: Record<string, Record<string, number>>;
+  residual?: Record<string, Record<string, number>>;
+  tolerate?: string;
+}
+
+interface YamlTenant {
+  priority?: number;
+  demand: Record<string, Record<string, string>>;
+  latency: Record<string, string>;
+  replicas: Record<string, { units: number; serves: string }>;
+  target_utilization?: string;
+  tolerate?: string;
+  avoid?: string[];
+  only_in?: string[];
+  min_replicas?: number;
+  max_replicas?: number;
+  max_surge?: number;
+}
+
+interface YamlProduct {
+  demand?: Record<string, number>;
+  traffic?: Record<string, string>;
+  total?: number;
+  latency: string;
+  avoid?: string[];
+  tolerate?: string;
+}
+
+type YamlBackend =
+  | { kind: 'file'; path?: string }
+  | { kind: 'exec'; get_state: string[]; upsize: string[]; route: string[]; downsize: string[]; shift?: string[]; timeout?: string }
+  | { kind: 'postgres'; url_env?: string; schema?: string };
+
+export function lowerYaml(y: YamlSpec, pos: YamlPositions): LoadedFile {
+  const spec: Spec = emptySpec();
+  const sourceMap: SourceMap = new Map();
+  const diagnostics: Diagnostic[] = [];
+  const key = (specPath: string, yamlPath: (string | number)[]) => sourceMap.set(specPath, pos.keySpan(yamlPath));
+  const val = (specPath: string, yamlPath: (string | number)[]) => sourceMap.set(specPath, pos.valueSpan(yamlPath));
+  /** The schema has checked the pattern; a failure here would be a schema bug, reported rather than thrown. */
+  const q = (text: string, kind: QuantityKind, yamlPath: (string | number)[]): number => {
+    const r = parseQuantity(text, kind);
+    if (r.ok) return r.value;
+    diagnostics.push(error(r.code, r.message, pos.valueSpan(yamlPath)));
+    return 0;
+  };
+
+  for (const [name, r] of entries(y.resources)) {
+    key(`resources/${name}`, ['resources', name]);
+    spec.resources[name] = { unit: r.unit, cost: r.cost ?? 0 };
+    if (r.cost !== undefined) val(`resources/${name}/cost`, ['resources', name, 'cost']);
+  }
+
+  for (const [name, r] of entries(y.regions)) {
+    key(`regions/${name}`, ['regions', name]);
+    val(`regions/${name}/locality`, ['regions', name, 'locality']);
+    if (r.supply) key(`regions/${name}/supply`, ['regions', name, 'supply']);
+    for (const res of Object.keys(r.supply ?? {})) key(`regions/${name}/supply/${res}`, ['regions', name, 'supply', res]);
+    spec.regions[name] = { locality: r.locality, supply: { ...(r.supply ?? {}) } };
+  }
+
+  for (const [a, row] of entries(y.latency)) {
+    for (const [b, text] of entries(row)) {
+      const ms = q(text, 'latency', ['latency', a, b]);
+      const [x, z] = a <= b ? [a, b] : [b, a];
+      const path = `latency/${x}/${z}`;
+      const existing = spec.latency.find((p) => p.a === x && p.b === z);
+      if (existing) {
+        if (existing.ms !== ms) {
+          diagnostics.push(
+            error('latency-conflict', `latency between \`${x}\` and \`${z}\` is given twice with different values (${existing.ms}ms and ${ms}ms)`, pos.keySpan(['latency', a, b]), [
+              { message: 'first given here', span: sourceMap.get(path)! },
+            ]),
+          );
+        }
+        continue;
+      }
+      key(path, ['latency', a, b]);
+      spec.latency.push({ a: x, b: z, ms });
+    }
+  }
+
+  for (const [name, s] of entries(y.services)) {
+    const base = `services/${name}`;
+    key(base, ['services', name]);
+    const service: Service = { tenants: {}, follows: {}, residual: {}, tolerateRegionFailure: s.tolerate === 'region-failure' };
+    if (s.tolerate) val(`${base}/tolerateRegionFailure`, ['services', name, 'tolerate']);
+    for (const [t, ty] of entries(s.tenants)) {
+      service.tenants[t] = lowerTenant(ty, `${base}/tenants/${t}`, ['services', name, 'tenants', t], key, val, q);
+    }
+    for (const [p, perUnit] of entries(s.follows)) {
+      key(`${base}/follows/${p}`, ['services', name, 'follows', p]);
+      for (const res of Object.keys(perUnit)) key(`${base}/follows/${p}/perUnit/${res}`, ['services', name, 'follows', p, res]);
+      service.follows[p] = { perUnit: { ...perUnit } };
+    }
+    for (const [r, amounts] of entries(s.residual)) {
+      key(`${base}/residual/${r}`, ['services', name, 'residual', r]);
+      for (const res of Object.keys(amounts)) key(`${base}/residual/${r}/${res}`, ['services', name, 'residual', r, res]);
+      service.residual[r] = { ...amounts };
+    }
+    spec.services[name] = service;
+  }
+
+  for (const [name, r] of entries(y.reservations)) {
+    const base = `reservations/${name}`;
+    key(base, ['reservations', name]);
+    val(`${base}/resource`, ['reservations', name, 'resource']);
+    val(`${base}/amount`, ['reservations', name, 'amount']);
+    val(`${base}/locality`, ['reservations', name, 'in']);
+    if (r.tolerate) val(`${base}/tolerateRegionFailure`, ['reservations', name, 'tolerate']);
+    spec.reservations[name] = { resource: r.resource, amount: r.amount, locality: r.in, tolerateRegionFailure: r.tolerate === 'region-failure' };
+  }
+
+  for (const [name, p] of entries(y.products)) {
+    const base = `products/${name}`;
+    key(base, ['products', name]);
+    val(`${base}/latency`, ['products', name, 'latency']);
+    const product: Product = {
+      demand: {},
+      latency: q(p.latency, 'latency', ['products', name, 'latency']),
+      avoid: [...(p.avoid ?? [])],
+      tolerateRegionFailure: p.tolerate === 'region-failure',
+    };
+    if (p.tolerate) val(`${base}/tolerateRegionFailure`, ['products', name, 'tolerate']);
+    (p.avoid ?? []).forEach((_, i) => val(`${base}/avoid/${i}`, ['products', name, 'avoid', i]));
+    if (p.demand && p.traffic) {
+      diagnostics.push(error('schema', `product \`${name}\` gives both \`traffic\` and \`demand\`: use one`, pos.keySpan(['products', name, 'traffic'])));
+    }
+    for (const [loc, n] of entries(p.demand)) {
+      key(`${base}/demand/${loc}`, ['products', name, 'demand', loc]);
+      product.demand[loc] = n;
+    }
+    if (p.traffic) {
+      const total = p.total ?? 100;
+      let sum = 0;
+      for (const [loc, text] of entries(p.traffic)) {
+        key(`${base}/demand/${loc}`, ['products', name, 'traffic', loc]);
+        const share = q(text, 'percent', ['products', name, 'traffic', loc]);
+        sum += share;
+        product.demand[loc] = total * share;
+      }
+      if (Math.abs(sum - 1) > 1e-9) {
+        diagnostics.push(
+          error('traffic-sum', `traffic shares of product \`${name}\` add up to ${Math.round(sum * 1e8) / 1e6}%, not 100%`, pos.keySpan(['products', name, 'traffic'])),
+        );
+      }
+    }
+    if (p.total !== undefined) val(`${base}/total`, ['products', name, 'total']);
+    spec.products[name] = product;
+  }
+
+  if (y.backend) {
+    key('backend', ['backend']);
+    spec.backend = lowerBackend(y.backend, (t) => q(t, 'duration', ['backend', 'timeout']));
+  }
+  if (y.planner) {
+    key('planner', ['planner']);
+    const settings: PlannerSettings = {};
+    if (y.planner.weights) {
+      settings.weights = { ...y.planner.weights };
+      for (const w of Object.keys(y.planner.weights)) val(`planner/weights/${w}`, ['planner', 'weights', w]);
+    }
+    if (y.planner.time_limit !== undefined) {
+      settings.timeLimitSeconds = q(y.planner.time_limit, 'duration', ['planner', 'time_limit']) / 1000;
+      val('planner/timeLimitSeconds', ['planner', 'time_limit']);
+    }
+    if (y.planner.gap !== undefined) {
+      settings.gapLimit = q(y.planner.gap, 'percent', ['planner', 'gap']);
+      val('planner/gapLimit', ['planner', 'gap']);
+    }
+    spec.planner = settings;
+  }
+  return { spec, sourceMap, diagnostics };
+}
+
+function lowerTenant(
+  t: YamlTenant,
+  base: string,
+  at: (string | number)[],
+  key: (specPath: string, yamlPath: (string | number)[]) => void,
+  val: (specPath: string, yamlPath: (string | number)[]) => void,
+  q: (text: string, kind: QuantityKind, yamlPath: (string | number)[]) => number,
+): Tenant {
+  key(base, at);
+  const tenant: Tenant = {
+    priority: t.priority ?? 0,
+    demand: {},
+    latency: {},
+    replicas: {},
+    targetUtilization: 1,
+    tolerateRegionFailure: t.tolerate === 'region-failure',
+    avoid: [...(t.avoid ?? [])],
+    onlyIn: [...(t.only_in ?? [])],
+  };
+  if (t.priority !== undefined) val(`${base}/priority`, [...at, 'priority']);
+  for (const [cls, byLoc] of entries(t.demand)) {
+    key(`${base}/demand/${cls}`, [...at, 'demand', cls]);
+    tenant.demand[cls] = {};
+    for (const [loc, text] of entries(byLoc)) {
+      key(`${base}/demand/${cls}/${loc}`, [...at, 'demand', cls, loc]);
+      tenant.demand[cls][loc] = q(text, 'rate', [...at, 'demand', cls, loc]);
+    }
+  }
+  for (const [cls, text] of entries(t.latency)) {
+    key(`${base}/latency/${cls}`, [...at, 'latency', cls]);
+    tenant.latency[cls] = q(text, 'latency', [...at, 'latency', cls]);
+  }
+  for (const [res, o] of entries(t.replicas)) {
+    key(`${base}/replicas/${res}`, [...at, 'replicas', res]);
+    tenant.replicas[res] = { units: o.units, serves: q(o.serves, 'rate', [...at, 'replicas', res, 'serves']) };
+  }
+  if (t.target_utilization !== undefined) {
+    val(`${base}/targetUtilization`, [...at, 'target_utilization']);
+    tenant.targetUtilization = q(t.target_utilization, 'percent', [...at, 'target_utilization']);
+  }
+  if (t.tolerate) val(`${base}/tolerateRegionFailure`, [...at, 'tolerate']);
+  (t.avoid ?? []).forEach((_, i) => val(`${base}/avoid/${i}`, [...at, 'avoid', i]));
+  (t.only_in ?? []).forEach((_, i) => val(`${base}/onlyIn/${i}`, [...at, 'only_in', i]));
+  if (t.avoid) key(`${base}/avoid`, [...at, 'avoid']);
+  if (t.only_in) key(`${base}/onlyIn`, [...at, 'only_in']);
+  const optional: [keyof YamlTenant, 'minReplicasPerRegion' | 'maxReplicasPerRegion' | 'maxSurge'][] = [
+    ['min_replicas', 'minReplicasPerRegion'],
+    ['max_replicas', 'maxReplicasPerRegion'],
+    ['max_surge', 'maxSurge'],
+  ];
+  for (const [from, to] of optional) {
+    const v = t[from];
+    if (typeof v === 'number') {
+      tenant[to] = v;
+      val(`${base}/${to}`, [...at, from]);
+    }
+  }
+  return tenant;
+}
+
+function lowerBackend(b: YamlBackend, duration: (text: string) => number): BackendConfig {
+  switch (b.kind) {
+    case 'file':
+      return { kind: 'file', path: b.path ?? '.globe/state.json' };
+    case 'postgres':
+      return { kind: 'postgres', urlEnv: b.url_env ?? 'GLOBE_PG_URL', schema: b.schema ?? 'globe' };
+    case 'exec': {
+      const commands = { getState: [...b.get_state], upsize: [...b.upsize], route: [...b.route], downsize: [...b.downsize] };
+      return {
+        kind: 'exec',
+        commands: b.shift ? { ...commands, shift: [...b.shift] } : commands,
+        timeoutMs: b.timeout !== undefined ? duration(b.timeout) : 30_000,
+      };
+    }
+  }
+}
+
+function entries<T>(map: Record<string, T> | undefined): [string, T][] {
+  return Object.entries(map ?? {});
+}
