@@ -13,6 +13,14 @@ import { registerApply } from './commands/apply.js';
 import { registerForceUnlock } from './commands/force-unlock.js';
 import { globeVersion } from './version.js';
 
+// `globe plan | head` closes our stdout early: that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 const program = new Command();
 program
   .name('globe')

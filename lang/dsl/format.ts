@@ -30,7 +30,11 @@ export function formatGlobe(text: string, file: string): { text: string; diagnos
   collectStatementStarts(tree.statements, starts);
   const tokens = [...tree.tokens, ...tree.comments].sort((a, b) => a.startOffset - b.startOffset);
   const inline = inlineBlocks(tokens);
-  return { text: print(tokens, starts, inline), diagnostics: [] };
+  const multiLine = new Set<number>();
+  for (const st of tree.statements) {
+    if (st.kind === 'block' && st.open && !inline.has(st.open.startOffset)) multiLine.add(firstToken(st).startOffset);
+  }
+  return { text: print(tokens, starts, inline, multiLine), diagnostics: [] };
 }
 
 function collectStatementStarts(statements: Statement[], starts: Set<number>): void {
@@ -55,12 +59,16 @@ function inlineBlocks(tokens: IToken[]): Set<number> {
   return inline;
 }
 
-function print(tokens: IToken[], starts: Set<number>, inline: Set<number>): string {
+function print(tokens: IToken[], starts: Set<number>, inline: Set<number>, multiLineTop: Set<number>): string {
   let out = '';
   const blocks: boolean[] = []; // inline flag of each open block
   let indentLevel = 0; // multi-line blocks only
   let bracketDepth = 0;
   let prev: IToken | undefined;
+  let currentTopMultiLine = false;
+  /** A multi-line top-level block is always set apart by a blank line; one-liners may stay together. */
+  const topLevelGap = (p: IToken, t: IToken, depth: number) =>
+    depth === 0 && p.tokenType !== Comment && (currentTopMultiLine || multiLineTop.has(t.startOffset));
 
   const indent = () => '  '.repeat(indentLevel);
   const inInline = () => blocks.length > 0 && blocks[blocks.length - 1];
@@ -96,6 +104,7 @@ function print(tokens: IToken[], starts: Set<number>, inline: Set<number>): stri
         out += indent();
       }
       out += t.image;
+      if (blocks.length === 0) currentTopMultiLine = multiLineTop.has(t.startOffset);
     } else if (t.tokenType === LBrace) {
       out += ' {';
       const isInline = inline.has(t.startOffset);
@@ -110,11 +119,6 @@ function print(tokens: IToken[], starts: Set<number>, inline: Set<number>): stri
     prev = t;
   }
   return out.replace(/[ ]+$/gm, '').replace(/\n*$/, '\n').replace(/^\n+/, '');
-}
-
-/** At the top level, every block is separated from what precedes it by a blank line, unless a comment sits right above it. */
-function topLevelGap(prev: IToken, _t: IToken, depth: number): boolean {
-  return depth === 0 && prev.tokenType !== Comment;
 }
 
 function spaceBefore(t: IToken, prev: IToken | undefined, bracketDepth: number): string {
