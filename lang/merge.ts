@@ -6,7 +6,7 @@
 import { error, type Diagnostic } from './diagnostics.js';
 import type { LoadedFile } from './loaded-file.js';
 import type { SourceMap } from './source-map.js';
-import { emptySpec, type Spec } from './spec.js';
+import { emptySpec, sortLatency, type Spec } from './spec.js';
 
 type Keyed = 'resources' | 'regions' | 'services' | 'reservations' | 'products';
 const KEYED: Keyed[] = ['resources', 'regions', 'services', 'reservations', 'products'];
@@ -66,7 +66,7 @@ export function mergeFiles(files: readonly LoadedFile[]): { spec: Spec; sourceMa
       copyPaths(file.sourceMap, sourceMap, single);
     }
   }
-  spec.latency.sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : x.b > y.b ? 1 : 0));
+  sortLatency(spec.latency);
   return { spec, sourceMap, diagnostics };
 }
 

@@ -178,3 +178,8 @@ export function emptySpec(): Spec {
     products: {},
   };
 }
+
+/** Latency pairs in canonical order (by a, then b): every writer of a Spec sorts them this way. */
+export function sortLatency(pairs: LatencyPair[]): LatencyPair[] {
+  return pairs.sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : x.b > y.b ? 1 : 0));
+}

@@ -9,6 +9,7 @@ import type { SourceMap } from '../source-map.js';
 import {
   emptySpec,
   LATENCY_TIERS,
+  sortLatency,
   type BackendConfig,
   type ExecCommands,
   type Product,
@@ -52,6 +53,7 @@ const ALLOWED: Record<string, string[]> = {
 export function lowerToSpec(statements: Statement[], file: string): { spec: Spec; sourceMap: SourceMap; diagnostics: Diagnostic[] } {
   const lowering = new Lowering(file);
   lowering.topLevel(statements);
+  sortLatency(lowering.spec.latency);
   return { spec: lowering.spec, sourceMap: lowering.sourceMap, diagnostics: lowering.diagnostics };
 }
 

@@ -6,7 +6,7 @@
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { LoadedFile } from '../loaded-file.js';
 import type { SourceMap } from '../source-map.js';
-import { emptySpec, type BackendConfig, type PlannerSettings, type Product, type Service, type Spec, type Tenant } from '../spec.js';
+import { emptySpec, sortLatency, type BackendConfig, type PlannerSettings, type Product, type Service, type Spec, type Tenant } from '../spec.js';
 import { parseQuantity, type QuantityKind } from '../units.js';
 import type { YamlPositions } from './positions.js';
 
@@ -196,6 +196,7 @@ export function lowerYaml(y: YamlSpec, pos: YamlPositions): LoadedFile {
     }
     spec.planner = settings;
   }
+  sortLatency(spec.latency);
   return { spec, sourceMap, diagnostics };
 }
 

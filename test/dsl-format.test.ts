@@ -1,0 +1,88 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../lang/canonical-json.js';
+import { emitGlobe, formatGlobe, parseGlobe } from '../lang/dsl/index.js';
+import { ROOT } from './support/cli.js';
+
+const messy = `# World file
+resource h100 {unit=gpu cost=3.0}   # trailing comment
+
+
+region us-east { locality = na  supply { h100 = 40  cpu = 800 } }
+latency {
+  us-east <-> us-west = 62ms
+
+     us-east<->eu-west=75ms # transatlantic
+}
+# the inference service
+service inference {
+  tenant ranker {
+    demand read { us-east = 200rps }
+        latency read < continental
+    replica h100 x1 serves 500rps
+    avoid [ap-south us-west,]
+  }
+}`;
+
+const expected = `# World file
+resource h100 { unit = gpu  cost = 3.0 }  # trailing comment
+
+region us-east { locality = na  supply { h100 = 40  cpu = 800 } }
+
+latency {
+  us-east <-> us-west = 62ms
+
+  us-east <-> eu-west = 75ms  # transatlantic
+}
+
+# the inference service
+service inference {
+  tenant ranker {
+    demand read { us-east = 200rps }
+    latency read < continental
+    replica h100 x1 serves 500rps
+    avoid [ap-south, us-west]
+  }
+}
+`;
+
+const globeFiles = readdirSync(join(ROOT, 'examples'), { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.globe'))
+  .sort();
+
+describe('globe fmt', () => {
+  it('produces the canonical layout, keeping comments, blank lines inside blocks and number spellings', () => {
+    expect(formatGlobe(messy, 'm.globe').text).toBe(expected);
+  });
+
+  it('is idempotent and never changes the meaning', () => {
+    const once = formatGlobe(messy, 'm.globe').text;
+    expect(formatGlobe(once, 'm.globe').text).toBe(once);
+    expect(canonicalJson(parseGlobe(once, 'm').spec)).toBe(canonicalJson(parseGlobe(messy, 'm').spec));
+  });
+
+  it('leaves a file with syntax errors untouched and says why', () => {
+    const bad = 'region a { locality = = na }';
+    const r = formatGlobe(bad, 'b.globe');
+    expect(r.text).toBe(bad);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['syntax']);
+  });
+
+  it.each(globeFiles)('examples/%s is already formatted', (file) => {
+    const text = readFileSync(join(ROOT, 'examples', file), 'utf8');
+    expect(formatGlobe(text, file).text).toBe(text);
+  });
+});
+
+describe('emitGlobe (convert --to globe)', () => {
+  it.each(globeFiles)('round-trips examples/%s through the Spec', (file) => {
+    const original = parseGlobe(readFileSync(join(ROOT, 'examples', file), 'utf8'), file).spec;
+    const emitted = emitGlobe(original);
+    const back = parseGlobe(emitted, 'emitted.globe');
+    expect(back.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(canonicalJson(back.spec)).toBe(canonicalJson(original));
+    // emitted text is canonical: fmt leaves it alone
+    expect(formatGlobe(emitted, 'e').text).toBe(emitted);
+  });
+});
