@@ -30,6 +30,11 @@ export class CheckContext {
     return this.rtt.get(`${a}\u0000${b}`) ?? (a === b ? DEFAULT_SELF_RTT_MS : Infinity);
   }
 
+  /** Whether the user wrote something at this path (even if its value was rejected). */
+  written(path: string): boolean {
+    return this.sourceMap.has(path);
+  }
+
   span(path: string): SourceSpan {
     return lookupSpan(this.sourceMap, path) ?? { file: '<project>', start: { line: 1, col: 1 }, end: { line: 1, col: 1 } };
   }

@@ -34,7 +34,7 @@ export function checkValues(ctx: CheckContext): void {
       }
       if (Object.keys(tenant.demand).length === 0) ctx.warn('invalid-value', `tenant \`${s}/${t}\` has no demand: nothing will be placed for it`, base);
       for (const [cls, byLoc] of Object.entries(tenant.demand)) {
-        if (!(cls in tenant.latency)) {
+        if (!(cls in tenant.latency) && !ctx.written(`${base}/latency/${cls}`)) {
           ctx.error('invalid-value', `request class \`${cls}\` has demand but no latency threshold: add \`latency ${cls} < continental\``, `${base}/demand/${cls}`);
         }
         for (const [loc, rps] of Object.entries(byLoc)) finite(rps, 'demand', `${base}/demand/${cls}/${loc}`);

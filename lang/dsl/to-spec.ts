@@ -486,7 +486,6 @@ class Lowering {
     this.entries(st.body, `demand ${cls}`, (key, value) => {
       const loc = this.name(key, 'location');
       if (!this.define(`${base}/demand/${cls}/${loc}`, key, `demand of \`${cls}\` from \`${loc}\``)) return;
-      this.at(`${base}/demand/${cls}/${loc}`, this.span(key, value.kind === 'list' ? key : value.token));
       const rps = this.quantity(value, 'rate', `demand of \`${cls}\` from \`${loc}\``);
       if (rps !== undefined) byLocation[loc] = rps;
     });
@@ -508,7 +507,6 @@ class Lowering {
     const res = this.name(st.resource, 'resource');
     const path = `${base}/replicas/${res}`;
     if (!this.define(path, st.resource, `replica option on \`${res}\``)) return;
-    this.at(path, this.span(st.keyword, st.serves.kind === 'list' ? st.keyword : st.serves.token));
     const units = Number(st.multiplier.image.slice(1));
     if (!(units >= 1)) {
       this.report('invalid-value', 'a replica takes at least one unit: `x1`', this.span(st.multiplier));
