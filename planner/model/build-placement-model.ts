@@ -1,0 +1,387 @@
+/**
+ * The placement MIP of DESIGN.md ("The planning model"), built column by
+ * column in a stable order (sorted names) so the same inputs always give the
+ * same model and therefore the same plan.
+ *
+ * Decisions
+ *   n[t,r,k]  integer  replicas of tenant t in region r on resource k
+ *   z[t,r,k]  integer  max(current, n) where something runs now: what the region holds mid-apply
+ *   y[t,c,s,r]          demand of class c from client s served in r (only within the threshold)
+ *   u[t,c,s]            demand left unserved
+ *   m[g,r]    integer  reservation units;  w[g] reservation shortfall
+ *   p[P,s,r]            product traffic from s served in r; q[P,s] unserved traffic
+ *   f[S,r,k]            follower capacity = Σ_P α·Σ_s p[P,s,r] + residual
+ */
+import type { PlannerWeights } from '../../lang/spec.js';
+import { SparseModel } from './sparse-model.js';
+import type { TenantEntry, World } from './world.js';
+
+export const INF = 1e30;
+
+export interface ReplicaVar {
+  tenant: number;
+  region: string;
+  resource: string;
+  col: number;
+  /** Column of max(current, n), or -1 when nothing runs there now (then it is n itself). */
+  peakCol: number;
+  current: number;
+}
+export interface RouteVar {
+  tenant: number;
+  cls: string;
+  client: string;
+  region: string;
+  col: number;
+}
+export interface UnservedVar {
+  tenant: number;
+  cls: string;
+  client: string;
+  demand: number;
+  col: number;
+}
+
+export interface PlacementModel {
+  model: SparseModel;
+  /** Objective stages, solved lexicographically in this order (the last one is `main`). */
+  stages: string[];
+  replicas: ReplicaVar[];
+  routes: RouteVar[];
+  unserved: UnservedVar[];
+  reservations: { name: string; region: string; col: number; peakCol: number; current: number }[];
+  reservationShortfall: { name: string; col: number }[];
+  productRoutes: { product: string; client: string; region: string; col: number }[];
+  productUnserved: { product: string; client: string; demand: number; col: number }[];
+  followers: { service: string; region: string; resource: string; col: number; peakCol: number; current: number }[];
+  /** Objective terms of the main stage by name, for the report. */
+  terms: Map<string, Map<number, number>>;
+  /** Constant part of the churn term (Σ current), so that reported churn is |n − current|. */
+  churnConstant: number;
+}
+
+export function buildPlacementModel(world: World, weights: PlannerWeights): PlacementModel {
+  const model = new SparseModel();
+  const pm: PlacementModel = {
+    model,
+    stages: [],
+    replicas: [],
+    routes: [],
+    unserved: [],
+    reservations: [],
+    reservationShortfall: [],
+    productRoutes: [],
+    productUnserved: [],
+    followers: [],
+    terms: new Map([['cost', new Map()], ['churn', new Map()], ['balance', new Map()], ['distance', new Map()]]),
+    churnConstant: 0,
+  };
+  const term = (name: string, col: number, coef: number, weight: number) => {
+    if (coef === 0) return;
+    const t = pm.terms.get(name)!;
+    t.set(col, (t.get(col) ?? 0) + coef);
+    model.addObjective('main', col, coef * weight);
+  };
+
+  // Usage of each (region, resource): the columns and coefficients of its final and mid-apply amounts.
+  const usage = new Map<string, { final: [number, number][]; peak: [number, number][] }>();
+  const use = (r: string, k: string) => {
+    const key = `${r}\u0000${k}`;
+    let u = usage.get(key);
+    if (!u) usage.set(key, (u = { final: [], peak: [] }));
+    return u;
+  };
+
+  addProducts(world, pm, weights, use, term);
+  addReservations(world, pm, weights, use, term);
+  const priorities = [...new Set(world.tenants.map((t) => t.spec.priority))].sort((a, b) => b - a);
+  world.tenants.forEach((t, i) => addTenant(world, pm, t, i, weights, use, term));
+  for (const p of priorities) pm.stages.push(`unserved:${p}`);
+  pm.stages = ['unserved:products', 'unserved:reservations', ...pm.stages, 'main'];
+
+  addSupply(world, pm, usage);
+  if (weights.balance > 0) addBalance(world, pm, usage, weights, term);
+  return pm;
+}
+
+type Use = (r: string, k: string) => { final: [number, number][]; peak: [number, number][] };
+type Term = (name: string, col: number, coef: number, weight: number) => void;
+
+function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: number, w: PlannerWeights, use: Use, term: Term): void {
+  const { model } = pm;
+  const spec = t.spec;
+  const capacityCols = new Map<string, { cols: number[]; coefs: number[] }>();
+  const maxPerRegion = spec.maxReplicasPerRegion ?? INF;
+
+  for (const r of t.regions) {
+    for (const k of t.resources) {
+      const option = spec.replicas[k];
+      const current = world.currentReplicas(t.id, r, k);
+      const fits = Math.floor(world.supply(r, k) / option.units);
+      if (fits <= 0 && current === 0) continue;
+      const n = model.addCol(0, Math.min(fits, maxPerRegion), true);
+      let peakCol = -1;
+      if (current > 0) {
+        peakCol = model.addCol(current, INF, true);
+        model.addRow(0, INF, [peakCol, n], [1, -1]);
+        // |n − current| = 2·max(n, current) − n − current
+        term('churn', peakCol, 2 * option.units, w.churn);
+        term('churn', n, -option.units, w.churn);
+        pm.churnConstant += current * option.units;
+      } else {
+        term('churn', n, option.units, w.churn);
+      }
+      term('cost', n, option.units * (world.spec.resources[k]?.cost ?? 0), w.cost);
+      pm.replicas.push({ tenant: index, region: r, resource: k, col: n, peakCol, current });
+      const u = use(r, k);
+      u.final.push([n, option.units]);
+      u.peak.push([peakCol >= 0 ? peakCol : n, option.units]);
+      const cap = capacityCols.get(r) ?? { cols: [], coefs: [] };
+      cap.cols.push(n);
+      cap.coefs.push(option.serves * spec.targetUtilization);
+      capacityCols.set(r, cap);
+    }
+  }
+
+  // Demand: routed within the threshold, or unserved.
+  const routedTo = new Map<string, { cols: number[] }>();
+  const unservedCols: number[] = [];
+  let totalDemand = 0;
+  for (const cls of Object.keys(spec.demand).sort()) {
+    const threshold = spec.latency[cls] ?? 0;
+    for (const client of Object.keys(spec.demand[cls]).sort()) {
+      const demand = spec.demand[cls][client];
+      if (!(demand > 0)) continue;
+      totalDemand += demand;
+      const cols: number[] = [];
+      for (const r of [...capacityCols.keys()].sort()) {
+        const rtt = world.latency(client, r);
+        if (rtt > threshold) continue;
+        const y = model.addCol(0, INF);
+        cols.push(y);
+        pm.routes.push({ tenant: index, cls, client, region: r, col: y });
+        (routedTo.get(r) ?? routedTo.set(r, { cols: [] }).get(r)!).cols.push(y);
+        term('distance', y, rtt / Math.max(threshold, 1), w.distance);
+      }
+      const uCol = model.addCol(0, demand);
+      unservedCols.push(uCol);
+      pm.unserved.push({ tenant: index, cls, client, demand, col: uCol });
+      model.addObjective(`unserved:${spec.priority}`, uCol, 1);
+      model.addRow(demand, demand, [...cols, uCol], [...cols.map(() => 1), 1]);
+    }
+  }
+  // Normalise the distance term so it is at most `distance` per tenant in total.
+  if (totalDemand > 0) {
+    const d = pm.terms.get('distance')!;
+    for (const rv of pm.routes) {
+      if (rv.tenant !== index) continue;
+      const coef = d.get(rv.col)! / totalDemand;
+      d.set(rv.col, coef);
+      model.objectives.get('main')!.set(rv.col, coef * w.distance);
+    }
+  }
+
+  // Serving capacity per region covers what is routed there.
+  for (const [r, cap] of [...capacityCols].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const routed = routedTo.get(r)?.cols ?? [];
+    if (routed.length === 0) continue;
+    model.addRow(-INF, 0, [...routed, ...cap.cols], [...routed.map(() => 1), ...cap.coefs.map((c) => -c)]);
+  }
+
+  // Disaster readiness: with any one region lost, the rest still covers the served demand.
+  if (spec.tolerateRegionFailure && totalDemand > 0) {
+    const regions = [...capacityCols.keys()].sort();
+    for (const f of regions) {
+      const cols: number[] = [];
+      const coefs: number[] = [];
+      for (const r of regions) {
+        if (r === f) continue;
+        const cap = capacityCols.get(r)!;
+        cols.push(...cap.cols);
+        coefs.push(...cap.coefs);
+      }
+      model.addRow(totalDemand, INF, [...cols, ...unservedCols], [...coefs, ...unservedCols.map(() => 1)]);
+    }
+  }
+
+  // min_replicas: either none in a region or at least the minimum (a switch per region).
+  if (spec.minReplicasPerRegion !== undefined && spec.minReplicasPerRegion > 0) {
+    for (const [r, cap] of [...capacityCols].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const on = model.addCol(0, 1, true);
+      const big = cap.cols.reduce((sum, c) => sum + Math.min(1e4, model.upper(c)), 0);
+      model.addRow(0, INF, [...cap.cols, on], [...cap.cols.map(() => 1), -spec.minReplicasPerRegion]);
+      model.addRow(-INF, 0, [...cap.cols, on], [...cap.cols.map(() => 1), -big]);
+    }
+  }
+  if (spec.maxReplicasPerRegion !== undefined) {
+    for (const [, cap] of [...capacityCols].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (cap.cols.length > 1) model.addRow(-INF, spec.maxReplicasPerRegion, cap.cols, cap.cols.map(() => 1));
+    }
+  }
+}
+
+function addReservations(world: World, pm: PlacementModel, w: PlannerWeights, use: Use, term: Term): void {
+  const { model, spec } = { model: pm.model, spec: world.spec };
+  for (const name of Object.keys(spec.reservations).sort()) {
+    const g = spec.reservations[name];
+    const regions = world.regions.filter((r) => spec.regions[r].locality === g.locality);
+    const cols: number[] = [];
+    for (const r of regions) {
+      const current = world.currentReservation(name, r);
+      const m = model.addCol(0, world.supply(r, g.resource), true);
+      let peakCol = -1;
+      if (current > 0) {
+        peakCol = model.addCol(current, INF, true);
+        model.addRow(0, INF, [peakCol, m], [1, -1]);
+        term('churn', peakCol, 2, w.churn);
+        term('churn', m, -1, w.churn);
+        pm.churnConstant += current;
+      } else term('churn', m, 1, w.churn);
+      term('cost', m, spec.resources[g.resource]?.cost ?? 0, w.cost);
+      cols.push(m);
+      pm.reservations.push({ name, region: r, col: m, peakCol, current });
+      const u = use(r, g.resource);
+      u.final.push([m, 1]);
+      u.peak.push([peakCol >= 0 ? peakCol : m, 1]);
+    }
+    const short = model.addCol(0, g.amount);
+    pm.reservationShortfall.push({ name, col: short });
+    model.addObjective('unserved:reservations', short, 1);
+    model.addRow(g.amount, INF, [...cols, short], [...cols.map(() => 1), 1]);
+    if (g.tolerateRegionFailure) {
+      for (let f = 0; f < cols.length; f++) {
+        const rest = cols.filter((_, i) => i !== f);
+        model.addRow(g.amount, INF, [...rest, short], [...rest.map(() => 1), 1]);
+      }
+    }
+  }
+}
+
+function addProducts(world: World, pm: PlacementModel, w: PlannerWeights, use: Use, term: Term): void {
+  const { model } = pm;
+  const spec = world.spec;
+  // traffic served per (product, region): the columns that add up to it
+  const servedIn = new Map<string, number[]>();
+  for (const P of Object.keys(spec.products).sort()) {
+    const product = spec.products[P];
+    const regions = world.regions.filter((r) => !product.avoid.includes(r));
+    for (const s of Object.keys(product.demand).sort()) {
+      const demand = product.demand[s];
+      if (!(demand > 0)) continue;
+      const cols: number[] = [];
+      for (const r of regions) {
+        if (world.latency(s, r) > product.latency) continue;
+        const p = model.addCol(0, INF);
+        cols.push(p);
+        pm.productRoutes.push({ product: P, client: s, region: r, col: p });
+        (servedIn.get(`${P}\u0000${r}`) ?? servedIn.set(`${P}\u0000${r}`, []).get(`${P}\u0000${r}`)!).push(p);
+        // Stability: |p − current| as a ≥ ±(p − current).
+        const current = demand * world.currentShare(P, s, r);
+        const a = model.addCol(0, INF);
+        model.addRow(-current, INF, [a, p], [1, -1]);
+        model.addRow(current, INF, [a, p], [1, 1]);
+        term('churn', a, 1, w.churn);
+        term('distance', p, world.latency(s, r) / Math.max(product.latency, 1) / demand, w.distance);
+      }
+      const q = model.addCol(0, demand);
+      pm.productUnserved.push({ product: P, client: s, demand, col: q });
+      model.addObjective('unserved:products', q, 1);
+      model.addRow(demand, demand, [...cols, q], [...cols.map(() => 1), 1]);
+    }
+  }
+  // Follower capacity per (service, region, resource): linear in the traffic it follows, plus the residual.
+  for (const S of Object.keys(spec.services).sort()) {
+    const service = spec.services[S];
+    const resources = new Set<string>();
+    for (const c of Object.values(service.follows)) for (const k of Object.keys(c.perUnit)) resources.add(k);
+    for (const byRes of Object.values(service.residual)) for (const k of Object.keys(byRes)) resources.add(k);
+    for (const r of world.regions) {
+      for (const k of [...resources].sort()) {
+        const residual = service.residual[r]?.[k] ?? 0;
+        const cols: number[] = [];
+        const coefs: number[] = [];
+        for (const P of Object.keys(service.follows).sort()) {
+          const alpha = service.follows[P].perUnit[k] ?? 0;
+          for (const p of servedIn.get(`${P}\u0000${r}`) ?? []) {
+            cols.push(p);
+            coefs.push(-alpha);
+          }
+        }
+        const current = world.currentFollower(S, r, k);
+        if (cols.length === 0 && residual === 0 && current === 0) continue;
+        const f = model.addCol(0, INF);
+        model.addRow(residual, residual, [f, ...cols], [1, ...coefs]);
+        let peakCol = -1;
+        if (current > 0) {
+          peakCol = model.addCol(current, INF);
+          model.addRow(0, INF, [peakCol, f], [1, -1]);
+        }
+        term('cost', f, spec.resources[k]?.cost ?? 0, w.cost);
+        pm.followers.push({ service: S, region: r, resource: k, col: f, peakCol, current });
+        const u = use(r, k);
+        u.final.push([f, 1]);
+        u.peak.push([peakCol >= 0 ? peakCol : f, 1]);
+      }
+    }
+  }
+}
+
+/**
+ * Supply per (region, resource): the target must fit, and so must the
+ * mid-apply peak Σ max(current, target). Where the current deployment
+ * already exceeds the supply (supply shrank), the peak may not grow beyond
+ * what is there now: the plan then only shrinks that region.
+ */
+function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final: [number, number][]; peak: [number, number][] }>): void {
+  const removed = world.removedTenants();
+  for (const r of world.regions) {
+    for (const k of world.resources) {
+      const u = usage.get(`${r}\u0000${k}`);
+      const supply = world.supply(r, k);
+      let removedUse = 0;
+      for (const id of removed) removedUse += world.currentReplicas(id, r, k) * world.unitsPerReplica(id, k, true);
+      if (!u && removedUse === 0) continue;
+      const final = u?.final ?? [];
+      const peak = u?.peak ?? [];
+      if (final.length > 0) pm.model.addRow(-INF, supply, final.map(([c]) => c), final.map(([, v]) => v));
+      const current = world.currentUsage(r, k);
+      if (peak.length > 0 && (current > 0 || removedUse > 0)) {
+        pm.model.addRow(-INF, Math.max(supply, current) - removedUse, peak.map(([c]) => c), peak.map(([, v]) => v));
+      }
+    }
+  }
+}
+
+/**
+ * Balance: free capacity of each (region, resource) close to its share of
+ * the resource's total free capacity, in proportion to the region's supply:
+ * |free(r,k) − supply(r,k)·φ_k| with φ_k the fleet-wide free fraction.
+ */
+function addBalance(world: World, pm: PlacementModel, usage: Map<string, { final: [number, number][] }>, w: PlannerWeights, term: Term): void {
+  const { model } = pm;
+  for (const k of world.resources) {
+    const regions = world.regions.filter((r) => world.supply(r, k) > 0 && usage.has(`${r}\u0000${k}`));
+    if (regions.length < 2) continue;
+    const total = regions.reduce((s, r) => s + world.supply(r, k), 0);
+    const phi = model.addCol(-INF, INF);
+    const allCols: number[] = [];
+    const allCoefs: number[] = [];
+    for (const r of regions) {
+      for (const [c, v] of usage.get(`${r}\u0000${k}`)!.final) {
+        allCols.push(c);
+        allCoefs.push(v);
+      }
+    }
+    // total·φ + Σ used = total
+    model.addRow(total, total, [phi, ...allCols], [total, ...allCoefs]);
+    for (const r of regions) {
+      const supply = world.supply(r, k);
+      const used = usage.get(`${r}\u0000${k}`)!.final;
+      const d = model.addCol(0, INF);
+      // d ≥ (supply − used) − supply·φ   and   d ≥ supply·φ − (supply − used)
+      model.addRow(supply, INF, [d, ...used.map(([c]) => c), phi], [1, ...used.map(([, v]) => v), supply]);
+      model.addRow(-supply, INF, [d, ...used.map(([c]) => c), phi], [1, ...used.map(([, v]) => -v), -supply]);
+      term('balance', d, 1, w.balance);
+    }
+  }
+}

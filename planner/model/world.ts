@@ -1,0 +1,104 @@
+/**
+ * Read-only views of the Spec and the current Deployment that the model
+ * builder, the extraction and the explanations share: sorted names, RTTs,
+ * where a tenant may run, what is deployed now.
+ */
+import { DEFAULT_SELF_RTT_MS, tenantId, type Spec, type Tenant, type TenantId } from '../../lang/spec.js';
+import type { Deployment } from '../../executor/state.js';
+
+export interface TenantEntry {
+  id: TenantId;
+  service: string;
+  name: string;
+  spec: Tenant;
+  /** Regions the tenant may use (policy), sorted. */
+  regions: string[];
+  /** Resources of its table, sorted. */
+  resources: string[];
+}
+
+export class World {
+  readonly regions: string[];
+  readonly resources: string[];
+  readonly tenants: TenantEntry[];
+  private readonly rtt = new Map<string, number>();
+
+  constructor(
+    readonly spec: Spec,
+    readonly current: Deployment,
+  ) {
+    this.regions = Object.keys(spec.regions).sort();
+    this.resources = Object.keys(spec.resources).sort();
+    for (const p of spec.latency) {
+      this.rtt.set(`${p.a}\u0000${p.b}`, p.ms);
+      this.rtt.set(`${p.b}\u0000${p.a}`, p.ms);
+    }
+    this.tenants = [];
+    for (const service of Object.keys(spec.services).sort()) {
+      for (const name of Object.keys(spec.services[service].tenants).sort()) {
+        const t = spec.services[service].tenants[name];
+        const regions = this.regions.filter((r) => !t.avoid.includes(r) && (t.onlyIn.length === 0 || t.onlyIn.includes(r)));
+        const resources = Object.keys(t.replicas).filter((k) => k in spec.resources).sort();
+        this.tenants.push({ id: tenantId(service, name), service, name, spec: t, regions, resources });
+      }
+    }
+  }
+
+  latency(a: string, b: string): number {
+    return this.rtt.get(`${a}\u0000${b}`) ?? (a === b ? DEFAULT_SELF_RTT_MS : Infinity);
+  }
+
+  supply(region: string, resource: string): number {
+    return this.spec.regions[region]?.supply[resource] ?? 0;
+  }
+
+  currentReplicas(id: TenantId, region: string, resource: string): number {
+    return this.current.tenants[id]?.replicas[region]?.[resource] ?? 0;
+  }
+
+  /** Current share of a product's traffic from `client` served in `region`. */
+  currentShare(product: string, client: string, region: string): number {
+    return this.current.products[product]?.[client]?.[region] ?? 0;
+  }
+
+  currentFollower(service: string, region: string, resource: string): number {
+    return this.current.followers[service]?.[region]?.[resource] ?? 0;
+  }
+
+  currentReservation(name: string, region: string): number {
+    return this.current.reservations[name]?.[region] ?? 0;
+  }
+
+  /** Units of (region, resource) used by the current deployment, including tenants no longer in the Spec. */
+  currentUsage(region: string, resource: string): number {
+    let used = 0;
+    for (const [id, d] of Object.entries(this.current.tenants)) {
+      const n = d.replicas[region]?.[resource] ?? 0;
+      if (n === 0) continue;
+      used += n * this.unitsPerReplica(id as TenantId, resource, true);
+    }
+    for (const [g, byRegion] of Object.entries(this.current.reservations)) {
+      if (this.spec.reservations[g]?.resource === resource || (!this.spec.reservations[g] && false)) used += byRegion[region] ?? 0;
+    }
+    for (const byRegion of Object.values(this.current.followers)) used += byRegion[region]?.[resource] ?? 0;
+    return used;
+  }
+
+  /**
+   * Units one replica of a tenant takes on a resource. A tenant removed from
+   * the Spec keeps occupying what it has until it is downsized; its size is
+   * then unknown, so it counts one unit per replica (`removed` = true).
+   */
+  unitsPerReplica(id: TenantId, resource: string, removedFallback = false): number {
+    const [service, name] = id.split('/');
+    const option = this.spec.services[service]?.tenants[name]?.replicas[resource];
+    if (option) return option.units;
+    return removedFallback ? 1 : 0;
+  }
+
+  /** Tenants deployed now that the Spec no longer has. */
+  removedTenants(): TenantId[] {
+    const known = new Set(this.tenants.map((t) => t.id));
+    return (Object.keys(this.current.tenants) as TenantId[]).filter((id) => !known.has(id)).sort();
+  }
+}
