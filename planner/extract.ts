@@ -86,11 +86,16 @@ export function extractTarget(world: World, pm: PlacementModel, x: Float64Array)
   return target;
 }
 
+/** Unserved amounts in thousandths: below that is solver tolerance, not a shortage. */
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
 export function unservedDemand(world: World, pm: PlacementModel, x: Float64Array): Placement['unserved'] {
   const out: Placement['unserved'] = {};
   for (const v of pm.unserved) {
-    const u = round6(x[v.col]);
-    if (u <= EPS * 10) continue;
+    const u = round3(x[v.col]);
+    if (u <= 0) continue;
     const id = world.tenants[v.tenant].id;
     ((out[id] ??= {})[v.cls] ??= {})[v.client] = u;
   }
@@ -100,8 +105,8 @@ export function unservedDemand(world: World, pm: PlacementModel, x: Float64Array
 export function unservedProducts(pm: PlacementModel, x: Float64Array): Placement['unservedProducts'] {
   const out: Placement['unservedProducts'] = {};
   for (const v of pm.productUnserved) {
-    const q = round6(x[v.col]);
-    if (q > EPS * 10) (out[v.product] ??= {})[v.client] = q;
+    const q = round3(x[v.col]);
+    if (q > 0) (out[v.product] ??= {})[v.client] = q;
   }
   return out;
 }
