@@ -67,7 +67,7 @@ describe('priorities under shortage', () => {
     expect(checkPlacement(spec, emptyDeployment(), placement)).toEqual([]);
     const f = findings.find((x) => x.code === 'unserved-demand')!;
     expect(f.message).toContain('600 of 800 rps of `s/bronze` class `r` from `a` cannot be served');
-    expect(f.span?.start.line).toBe(7);
+    expect(f.span?.start.line).toBe(8); // bronze's demand entry
   });
 
   it('swaps who is served when the priorities swap, whatever the costs say', async () => {
