@@ -1,13 +1,89 @@
 import type { Command } from 'commander';
+import { canonicalJson } from '../../lang/canonical-json.js';
+import { hasErrors, type Diagnostic } from '../../lang/diagnostics.js';
+import { loadAndCheckProject, type Project } from '../../lang/load.js';
+import { readStateFile, StateError, stateFilePath } from '../../executor/state-file.js';
+import type { State } from '../../executor/state.js';
+import { buildPlan, deploymentOf } from '../../planner/build-plan.js';
+import { planPlacement, PlannerError, type PlannerOptions } from '../../planner/index.js';
+import type { Plan } from '../../planner/plan.js';
+import { isInteractive, useColor } from '../color.js';
+import { addPlanFlags, plannerOptions, type PlanFlags } from '../plan-options.js';
+import { action, CliError, printDiagnostics, writeFileSafely } from '../output.js';
+import { renderPlan, type PlanFormat } from '../render/render-plan.js';
+import { globeVersion } from '../version.js';
 
-// Placeholder until the command lands; replaced by its owner.
+interface PlanCommandFlags extends PlanFlags {
+  format?: string;
+  json?: boolean;
+  out?: string;
+  detailedExitcode?: boolean;
+}
+
 export function registerPlan(program: Command): void {
-  program
-    .command('plan')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('globe plan: not implemented yet\n');
-      process.exitCode = 1;
-    });
+  addPlanFlags(
+    program
+      .command('plan')
+      .description('plan the project against the current state and show what would change')
+      .argument('[dir]', 'project directory', '.')
+      .option('--format <format>', 'text, markdown (a pull-request comment) or json', 'text')
+      .option('--json', 'the Plan document as JSON (same as --format json)')
+      .option('--out <file>', 'save the plan for `globe apply`')
+      .option('--detailed-exitcode', 'exit 0 without changes, 2 with changes, 1 on error'),
+  ).action(
+    action(async (dir: string, flags: PlanCommandFlags) => {
+      const format = (flags.json ? 'json' : flags.format) as PlanFormat;
+      if (!['text', 'markdown', 'json'].includes(format)) throw new CliError(`--format must be text, markdown or json, not ${flags.format}`);
+      const options = plannerOptions(flags);
+      const { plan } = await planProject(dir, options);
+      if (flags.out) await writeFileSafely(flags.out, `${canonicalJson(plan)}\n`);
+      process.stdout.write(renderPlan(plan, format));
+      if (flags.out && format === 'text') process.stdout.write(`\nSaved the plan to ${flags.out}. To carry it out: globe apply ${flags.out}\n`);
+      if (flags.detailedExitcode) return plan.summary.hasChanges ? 2 : 0;
+      return 0;
+    }),
+  );
+}
+
+/** Read, check, plan: the part of `plan` that `apply DIR` shares. Prints diagnostics and findings to stderr. */
+export async function planProject(dir: string, options: PlannerOptions): Promise<{ project: Project; plan: Plan; state: State | null }> {
+  const project = await loadAndCheckProject(dir);
+  printDiagnostics(project.diagnostics, project.files);
+  if (hasErrors(project.diagnostics)) throw new CliError('the project has errors; nothing was planned');
+  const state = await currentState(project);
+  const interactive = isInteractive(process.stderr);
+  const view = interactive ? (await import('../views/plan-progress.js')).startPlanProgress() : undefined;
+  let result;
+  try {
+    result = await planPlacement(project.spec, deploymentOf(state), { ...options, onProgress: view?.update }, project.sourceMap);
+  } catch (e) {
+    if (e instanceof PlannerError) throw new CliError(e.message);
+    throw e;
+  } finally {
+    view?.stop();
+  }
+  const findings: Diagnostic[] = result.findings
+    .filter((f) => f.span)
+    .map((f) => ({ severity: f.severity, code: f.code as Diagnostic['code'], message: f.message, span: f.span! }));
+  printDiagnostics(findings, project.files);
+  const plan = buildPlan({ spec: project.spec, current: state, placement: result.placement, globeVersion: globeVersion() });
+  return { project, plan, state };
+}
+
+async function currentState(project: Project): Promise<State | null> {
+  const backend = project.spec.backend ?? { kind: 'file' as const, path: '.globe/state.json' };
+  if (backend.kind !== 'file') {
+    const { backendFor } = await import('../../executor/backends/index.js');
+    return backendFor(project.spec, project.dir).getState();
+  }
+  try {
+    return await readStateFile(stateFilePath(project.dir, project.spec));
+  } catch (e) {
+    if (e instanceof StateError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+export function renderOptions() {
+  return { color: useColor(process.stdout), showTimings: isInteractive(process.stdout) };
 }

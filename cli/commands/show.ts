@@ -1,13 +1,26 @@
 import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import type { Plan } from '../../planner/plan.js';
+import { action, CliError } from '../output.js';
+import { renderPlan, type PlanFormat } from '../render/render-plan.js';
+import { readPlanDocument } from '../plan-file.js';
 
-// Placeholder until the command lands; replaced by its owner.
 export function registerShow(program: Command): void {
   program
     .command('show')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('globe show: not implemented yet\n');
-      process.exitCode = 1;
-    });
+    .description('render a saved plan without solving again')
+    .argument('<planfile>', 'a plan saved by `globe plan --out`')
+    .option('--format <format>', 'text, markdown or json', 'text')
+    .option('--json', 'same as --format json')
+    .action(
+      action(async (file: string, flags: { format: string; json?: boolean }) => {
+        const format = (flags.json ? 'json' : flags.format) as PlanFormat;
+        if (!['text', 'markdown', 'json'].includes(format)) throw new CliError(`--format must be text, markdown or json, not ${flags.format}`);
+        const plan: Plan = await readPlanDocument(file);
+        process.stdout.write(renderPlan(plan, format));
+        return 0;
+      }),
+    );
 }
+
+export { readFile };

@@ -1,0 +1,44 @@
+/**
+ * Flags shared by `plan` and `apply` (which plans afresh when given a
+ * directory), parsed once with their units checked.
+ */
+import type { Command } from 'commander';
+import { parseQuantity } from '../lang/units.js';
+import type { PlannerOptions } from '../planner/index.js';
+import { CliError } from './output.js';
+
+export interface PlanFlags {
+  stability?: string;
+  timeLimit?: string;
+  gap?: string;
+  lock: string;
+}
+
+export function addPlanFlags(cmd: Command): Command {
+  return cmd
+    .option('--stability <weight>', 'weight of churn against the current state (default 0.1, or the planner block)')
+    .option('--time-limit <duration>', 'solver time limit, e.g. 60s')
+    .option('--gap <percent>', 'relative MIP gap at which the solver may stop, e.g. 0.1%')
+    .option('--lock <bool>', 'hold the state lock while planning (true/false)', 'true');
+}
+
+export function plannerOptions(flags: PlanFlags): PlannerOptions {
+  const options: PlannerOptions = {};
+  if (flags.stability !== undefined) {
+    const w = Number(flags.stability);
+    if (!Number.isFinite(w) || w < 0) throw new CliError(`--stability must be a number ≥ 0, not ${flags.stability}`);
+    options.weights = { churn: w };
+  }
+  if (flags.timeLimit !== undefined) {
+    const r = parseQuantity(flags.timeLimit, 'duration');
+    if (!r.ok) throw new CliError(`--time-limit: ${r.message}`);
+    options.timeLimitSeconds = r.value / 1000;
+  }
+  if (flags.gap !== undefined) {
+    const r = parseQuantity(flags.gap, 'percent');
+    if (!r.ok) throw new CliError(`--gap: ${r.message}`);
+    options.gapLimit = r.value;
+  }
+  if (flags.lock !== 'true' && flags.lock !== 'false') throw new CliError(`--lock must be true or false, not ${flags.lock}`);
+  return options;
+}

@@ -1,0 +1,106 @@
+/**
+ * The `exec` backend: the user's own commands. Each is an argv array run
+ * without a shell, in the project directory, with the move as JSON on stdin
+ * and a time limit; a non-zero exit fails the move. `get_state` prints the
+ * State document on stdout.
+ */
+import { spawn } from 'node:child_process';
+import { isAbsolute, join } from 'node:path';
+import type { ExecCommands } from '../../lang/spec.js';
+import type { Move } from '../../planner/plan.js';
+import type { Backend } from '../backend.js';
+import { stateProblem } from '../state-file.js';
+import type { State } from '../state.js';
+
+const STDERR_LIMIT = 64 * 1024;
+const KILL_GRACE_MS = 2000;
+
+export class HookError extends Error {
+  constructor(
+    message: string,
+    readonly stderr: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface HookResult {
+  stdout: string;
+  stderr: string;
+}
+
+export function runHook(argv: string[], input: string, options: { cwd: string; timeoutMs: number; name: string }): Promise<HookResult> {
+  return new Promise((resolve, reject) => {
+    const program = isAbsolute(argv[0]) || !argv[0].includes('/') ? argv[0] : join(options.cwd, argv[0]);
+    const child = spawn(program, argv.slice(1), { cwd: options.cwd, shell: false, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString('utf8');
+      if (stderr.length > STDERR_LIMIT) stderr = stderr.slice(-STDERR_LIMIT);
+    });
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid) process.kill(-child.pid, signal);
+      } catch {
+        /* already gone */
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup('SIGTERM');
+      setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS).unref();
+    }, options.timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new HookError(`cannot run the ${options.name} hook ${JSON.stringify(argv)}: ${e.message}`, stderr));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new HookError(`the ${options.name} hook timed out after ${options.timeoutMs / 1000}s and was stopped`, stderr));
+      else if (code !== 0) reject(new HookError(`the ${options.name} hook failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${stderr ? `: ${lastLine(stderr)}` : ''}`, stderr));
+      else resolve({ stdout, stderr });
+    });
+    child.stdin.on('error', () => undefined); // a hook that ignores stdin must not crash us
+    child.stdin.end(input);
+  });
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop() ?? '';
+}
+
+export class ExecBackend implements Backend {
+  readonly kind = 'exec' as const;
+  lastStderr = '';
+
+  constructor(
+    private readonly commands: ExecCommands,
+    private readonly timeoutMs: number,
+    private readonly cwd: string,
+  ) {}
+
+  async getState(): Promise<State | null> {
+    const { stdout, stderr } = await runHook(this.commands.getState, '', { cwd: this.cwd, timeoutMs: this.timeoutMs, name: 'get_state' });
+    this.lastStderr = stderr;
+    if (stdout.trim() === '' || stdout.trim() === 'null') return null;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(stdout);
+    } catch (e) {
+      throw new HookError(`the get_state hook printed something that is not JSON (${(e as Error).message}): ${JSON.stringify(stdout.slice(0, 80))}`, stderr);
+    }
+    const problem = stateProblem(doc);
+    if (problem) throw new HookError(`the get_state hook printed a document that is not a globe state: ${problem}`, stderr);
+    return doc as State;
+  }
+
+  async execute(move: Move): Promise<void> {
+    const argv = this.commands[move.kind === 'shift' ? 'shift' : move.kind];
+    if (!argv) throw new HookError(`the backend has no \`${move.kind}\` command`, '');
+    const { stderr } = await runHook(argv, `${JSON.stringify(move)}\n`, { cwd: this.cwd, timeoutMs: this.timeoutMs, name: move.kind });
+    this.lastStderr = stderr;
+  }
+}

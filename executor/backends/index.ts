@@ -1,0 +1,19 @@
+import type { Spec } from '../../lang/spec.js';
+import type { Backend } from '../backend.js';
+import { ExecBackend } from './exec.js';
+import { FileBackend } from './file.js';
+import { stateFilePath } from '../state-file.js';
+
+export class BackendUnavailable extends Error {}
+
+export function backendFor(spec: Spec, projectDir: string): Backend {
+  const b = spec.backend ?? { kind: 'file' as const, path: '.globe/state.json' };
+  switch (b.kind) {
+    case 'file':
+      return new FileBackend(stateFilePath(projectDir, spec));
+    case 'exec':
+      return new ExecBackend(b.commands, b.timeoutMs, projectDir);
+    case 'postgres':
+      throw new BackendUnavailable('the postgres backend is not available in this version of globe yet; use `backend file` or `backend exec`');
+  }
+}

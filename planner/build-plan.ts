@@ -1,0 +1,85 @@
+/**
+ * Placement + current State → the Plan document: diff, moves, summary, and
+ * the basis that lets apply refuse a stale plan.
+ */
+import type { Spec } from '../lang/spec.js';
+import { applyMove } from '../executor/apply-move.js';
+import { specDigest } from '../executor/digest.js';
+import { usageByRegion } from '../executor/invariants.js';
+import { emptyDeployment, type Deployment, type State } from '../executor/state.js';
+import { diffDeployments } from './diff.js';
+import { buildMoves } from './move-graph.js';
+import type { Placement } from './placement.js';
+import { PLAN_VERSION, type MoveKind, type Plan, type PlanDiff, type PlanSummary } from './plan.js';
+
+export function deploymentOf(state: State | null): Deployment {
+  if (!state) return emptyDeployment();
+  return { tenants: state.tenants, reservations: state.reservations, products: state.products, followers: state.followers };
+}
+
+export function buildPlan(args: { spec: Spec; current: State | null; placement: Placement; globeVersion: string }): Plan {
+  const { spec, placement } = args;
+  const current = deploymentOf(args.current);
+  const target = placement.target;
+  const moves = buildMoves(spec, current, target);
+  const partial = diffDeployments(spec, current, target);
+  const diff: PlanDiff = { ...partial, regions: regionUse(spec, current, moves) };
+  return {
+    version: PLAN_VERSION,
+    globeVersion: args.globeVersion,
+    basis: { specDigest: specDigest(spec), lineage: args.current?.lineage ?? null, serial: args.current?.serial ?? 0 },
+    spec,
+    placement,
+    diff,
+    moves,
+    summary: summarize(diff, moves),
+  };
+}
+
+/** Supply used before and after, and the true peak found by playing the moves in order. */
+function regionUse(spec: Spec, current: Deployment, moves: Plan['moves']): PlanDiff['regions'] {
+  const before = usageByRegion(spec, current);
+  const peak = new Map(before);
+  let state = current;
+  for (const m of moves) {
+    state = applyMove(state, m);
+    for (const [key, used] of usageByRegion(spec, state)) peak.set(key, Math.max(peak.get(key) ?? 0, used));
+  }
+  const after = usageByRegion(spec, state);
+  const rows: PlanDiff['regions'] = [];
+  for (const r of Object.keys(spec.regions).sort()) {
+    for (const k of Object.keys(spec.resources).sort()) {
+      const key = `${r}\u0000${k}`;
+      const supply = spec.regions[r].supply[k] ?? 0;
+      const b = round(before.get(key) ?? 0);
+      const a = round(after.get(key) ?? 0);
+      const p = round(peak.get(key) ?? 0);
+      if (supply === 0 && b === 0 && a === 0) continue;
+      rows.push({ region: r, resource: k, supply, before: b, after: a, peak: p });
+    }
+  }
+  return rows;
+}
+
+function summarize(diff: PlanDiff, moves: Plan['moves']): PlanSummary {
+  const movesByKind: Record<MoveKind, number> = { upsize: 0, route: 0, downsize: 0, shift: 0 };
+  for (const m of moves) movesByKind[m.kind]++;
+  let up = 0;
+  let down = 0;
+  for (const t of diff.tenants) for (const c of t.replicas) (c.to > c.from ? (up += c.to - c.from) : (down += c.from - c.to));
+  const routingChanges = diff.tenants.reduce((n, t) => n + new Set(t.routing.map((r) => `${r.class}\u0000${r.client}`)).size, 0);
+  return {
+    tenantsToAdd: diff.tenants.filter((t) => t.change === 'create').length,
+    tenantsToChange: diff.tenants.filter((t) => t.change === 'update').length,
+    tenantsToRemove: diff.tenants.filter((t) => t.change === 'delete').length,
+    replicasUp: up,
+    replicasDown: down,
+    routingChanges,
+    movesByKind,
+    hasChanges: moves.length > 0,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
