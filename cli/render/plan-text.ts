@@ -75,7 +75,7 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
   out.push('Supply by region (used / supply: before → after, peak during apply)');
   const changed = plan.diff.regions.filter((r) => r.before !== r.after || r.peak !== r.after);
   for (const r of changed) {
-    const over = r.peak > r.supply ? c.red('  over supply during apply') : '';
+    const over = r.peak > r.supply ? (r.peak <= r.before ? c.yellow('  already over its supply: shrinks') : c.red('  OVER SUPPLY during apply')) : '';
     out.push(`  ${r.region.padEnd(14)} ${r.resource.padEnd(6)} ${num(r.before)}/${r.supply} → ${num(r.after)}/${r.supply}  peak ${num(r.peak)}${over}`);
   }
   if (changed.length === 0) out.push('  (unchanged)');
