@@ -31,10 +31,14 @@ export function usageByRegion(spec: Spec, d: Deployment): Map<string, number> {
   return used;
 }
 
-/** `baseline`: the deployment when the apply started; a region already over its supply then may stay there, not grow. */
-export function checkInvariants(spec: Spec, d: Deployment, baseline?: Deployment): InvariantViolation[] {
+/**
+ * `allowance`: units of each (region, resource) in use when the apply
+ * started (see usageByRegion); a region already over its supply then may
+ * stay there, never grow.
+ */
+export function checkInvariants(spec: Spec, d: Deployment, allowance: Map<string, number> = new Map()): InvariantViolation[] {
   const out: InvariantViolation[] = [];
-  const before = baseline ? usageByRegion(spec, baseline) : new Map<string, number>();
+  const before = allowance;
   for (const [key, used] of [...usageByRegion(spec, d)].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const [r, k] = key.split('\u0000');
     const limit = Math.max(spec.regions[r]?.supply[k] ?? 0, before.get(key) ?? 0);

@@ -15,7 +15,7 @@
  */
 import type { Spec, TenantId } from '../lang/spec.js';
 import { applyMove } from '../executor/apply-move.js';
-import { checkInvariants } from '../executor/invariants.js';
+import { checkInvariants, usageByRegion } from '../executor/invariants.js';
 import type { Deployment, RoutingMatrix } from '../executor/state.js';
 import { diffCounts, diffMatrix } from './diff.js';
 import { normalizeRow } from './extract.js';
@@ -101,7 +101,7 @@ function tenantChain(spec: Spec, current: Deployment, target: Deployment, id: Te
       groups.push({ round: i, moves: g });
       for (const m of g) {
         state = applyMove(state, { ...m, id: '', dependsOn: [], round: i } as Move);
-        if (checkInvariants(spec, state, current).some((v) => v.kind === 'capacity' && v.tenant === id)) return single;
+        if (checkInvariants(spec, state, usageByRegion(spec, current)).some((v) => v.kind === 'capacity' && v.tenant === id)) return single;
       }
     }
     counts = structuredClone(state.tenants[id]?.replicas ?? {});

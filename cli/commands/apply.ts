@@ -1,13 +1,167 @@
 import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { hasErrors } from '../../lang/diagnostics.js';
+import { loadAndCheckProject } from '../../lang/load.js';
+import { parseQuantity } from '../../lang/units.js';
+import { applyPlan, StalePlanError, type ApplyEvent } from '../../executor/apply.js';
+import { backendFor, BackendUnavailable } from '../../executor/backends/index.js';
+import { documentDigest, specDigest } from '../../executor/digest.js';
+import { HookError } from '../../executor/backends/exec.js';
+import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
+import { StateError } from '../../executor/state-file.js';
+import type { Plan } from '../../planner/plan.js';
+import { isInteractive } from '../color.js';
+import { action, CliError, printDiagnostics } from '../output.js';
+import { readPlanDocument } from '../plan-file.js';
+import { addPlanFlags, plannerOptions, type PlanFlags } from '../plan-options.js';
+import { describeMove } from '../render/plan-facts.js';
+import { renderPlan } from '../render/render-plan.js';
+import { planProject } from './plan.js';
+import { lockDirFor } from './force-unlock.js';
 
-// Placeholder until the command lands; replaced by its owner.
+interface ApplyFlags extends PlanFlags {
+  project?: string;
+  autoApprove?: boolean;
+  parallelism: string;
+  lockTimeout: string;
+  retries: string;
+  retryWait: string;
+}
+
 export function registerApply(program: Command): void {
-  program
-    .command('apply')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('globe apply: not implemented yet\n');
-      process.exitCode = 1;
+  addPlanFlags(
+    program
+      .command('apply')
+      .description('carry out a saved plan (or plan afresh and confirm): upsize → route → downsize, resumable')
+      .argument('[target]', 'a plan file saved by `globe plan --out`, or a project directory', '.')
+      .option('--project <dir>', 'the project directory a saved plan belongs to', '.')
+      .option('--auto-approve', 'do not ask for confirmation (required without a terminal)')
+      .option('--parallelism <n>', 'independent moves run at once', '4')
+      .option('--lock-timeout <duration>', 'how long to wait for the state lock', '0s')
+      .option('--retries <n>', 'extra reads of the backend state when a move has not converged yet', '0')
+      .option('--retry-wait <duration>', 'wait between those reads', '2s'),
+  ).action(action(runApply));
+}
+
+function duration(text: string, flag: string): number {
+  const r = parseQuantity(text, 'duration');
+  if (!r.ok) throw new CliError(`${flag}: ${r.message}`);
+  return r.value;
+}
+
+function count(text: string, flag: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`${flag} must be a whole number ≥ ${min}, not ${text}`);
+  return n;
+}
+
+async function isPlanFile(path: string): Promise<boolean> {
+  if (!existsSync(path) || statSync(path).isDirectory()) return false;
+  const head = (await readFile(path, 'utf8')).slice(0, 4096).trimStart();
+  return head.startsWith('{');
+}
+
+async function runApply(target: string, flags: ApplyFlags): Promise<number | void> {
+  const parallelism = count(flags.parallelism, '--parallelism', 1);
+  const retries = count(flags.retries, '--retries', 0);
+  const retryWaitMs = duration(flags.retryWait, '--retry-wait');
+  const lockTimeoutMs = duration(flags.lockTimeout, '--lock-timeout');
+  const options = plannerOptions(flags);
+
+  let plan: Plan;
+  let projectDir: string;
+  if (await isPlanFile(target)) {
+    plan = await readPlanDocument(target);
+    projectDir = resolve(flags.project ?? '.');
+    const project = await loadAndCheckProject(projectDir);
+    printDiagnostics(project.diagnostics, project.files);
+    if (hasErrors(project.diagnostics)) throw new CliError(`the project in ${projectDir} has errors; run apply where the plan was made, or pass --project`);
+    const digest = specDigest(project.spec);
+    if (digest !== plan.basis.specDigest) {
+      throw new CliError(`Saved plan is stale: the project's files in ${projectDir} changed since the plan was made (${plan.basis.specDigest.slice(0, 19)}… → ${digest.slice(0, 19)}…). Plan again.`);
+    }
+  } else {
+    if (!existsSync(target)) throw new CliError(`${target}: no such plan file or project directory`);
+    if (!flags.autoApprove && !(isInteractive(process.stdin) && isInteractive(process.stderr))) {
+      throw new CliError('refusing to apply without confirmation: there is no terminal to ask (CI). Review a saved plan and apply it, or pass --auto-approve.');
+    }
+    projectDir = resolve(target);
+    plan = (await planProject(target, options)).plan;
+    process.stdout.write(renderPlan(plan, 'text'));
+    if (!plan.summary.hasChanges) return 0;
+    if (!flags.autoApprove) {
+      const { confirm } = await import('../views/confirm.js');
+      if (!(await confirm())) {
+        process.stderr.write('Apply cancelled.\n');
+        return 1;
+      }
+    }
+  }
+
+  let lock: HeldLock | undefined;
+  try {
+    const backend = backendFor(plan.spec, projectDir);
+    if (flags.lock !== 'false') lock = await acquireLock(lockDirFor(plan.spec, projectDir), 'apply', lockTimeoutMs);
+    const planId = documentDigest({ ...plan, placement: { ...plan.placement, solver: { ...plan.placement.solver, seconds: 0 } } }).slice(7, 23);
+    const journalPath = join(projectDir, '.globe', 'journal', `${planId}.jsonl`);
+    let stopRequested = false;
+    const onSigint = () => {
+      if (stopRequested) process.exit(130);
+      stopRequested = true;
+      process.stderr.write('\nInterrupt: no new move will start; waiting for the running ones to finish (Ctrl-C again to abandon them; apply resumes them later).\n');
+    };
+    process.on('SIGINT', onSigint);
+    const view = isInteractive(process.stderr) ? (await import('../views/apply-progress.js')).startApplyProgress(plan.moves) : undefined;
+    const outcome = await applyPlan(plan, backend, journalPath, planId, {
+      parallelism,
+      retries,
+      retryWaitMs,
+      shouldStop: () => stopRequested,
+      onEvent: (e) => (view ? viewEvent(view.update, e) : printEvent(e)),
+    }).finally(() => {
+      view?.stop();
+      process.off('SIGINT', onSigint);
     });
+    switch (outcome.outcome) {
+      case 'complete':
+        process.stdout.write(`Apply complete: ${outcome.completed} move${outcome.completed === 1 ? '' : 's'}.\n`);
+        return 0;
+      case 'interrupted':
+        process.stderr.write(`Apply interrupted after ${outcome.completed} of ${plan.moves.length} moves; run the same command again to resume.\n`);
+        return 130;
+      case 'failed':
+        process.stderr.write(`Apply stopped: move ${outcome.move} failed: ${outcome.reason}\nThe journal ${journalPath} records every move; fix the cause and run the same command again to resume.\n`);
+        return 1;
+    }
+  } catch (e) {
+    if (e instanceof StalePlanError || e instanceof LockError || e instanceof StateError || e instanceof HookError || e instanceof BackendUnavailable) throw new CliError(e.message);
+    throw e;
+  } finally {
+    await lock?.release();
+  }
+}
+
+function printEvent(e: ApplyEvent): void {
+  switch (e.type) {
+    case 'resume':
+      process.stdout.write(`Resuming: ${e.completed} moves already complete${e.rerun.length > 0 ? `; re-checking ${e.rerun.join(', ')}` : ''}.\n`);
+      return;
+    case 'move-start':
+      return;
+    case 'move-done': {
+      const d = describeMove(e.move);
+      process.stdout.write(`${e.move.id}: ${d.kind} ${d.subject} ${d.detail} … done\n`);
+      return;
+    }
+    case 'move-failed':
+      process.stdout.write(`${e.move.id}: FAILED: ${e.reason}\n`);
+  }
+}
+
+function viewEvent(update: (id: string, s: 'running' | 'done' | 'failed') => void, e: ApplyEvent): void {
+  if (e.type === 'move-start') update(e.move.id, 'running');
+  else if (e.type === 'move-done') update(e.move.id, 'done');
+  else if (e.type === 'move-failed') update(e.move.id, 'failed');
 }

@@ -38,7 +38,10 @@ export function registerPlan(program: Command): void {
       const { plan } = await planProject(dir, options);
       if (flags.out) await writeFileSafely(flags.out, `${canonicalJson(plan)}\n`);
       process.stdout.write(renderPlan(plan, format));
-      if (flags.out && format === 'text') process.stdout.write(`\nSaved the plan to ${flags.out}. To carry it out: globe apply ${flags.out}\n`);
+      if (flags.out && format === 'text') {
+        const project = dir === '.' ? '' : ` --project ${dir}`;
+        process.stdout.write(`\nSaved the plan to ${flags.out}. To carry it out: globe apply ${flags.out}${project}\n`);
+      }
       if (flags.detailedExitcode) return plan.summary.hasChanges ? 2 : 0;
       return 0;
     }),
@@ -74,7 +77,11 @@ async function currentState(project: Project): Promise<State | null> {
   const backend = project.spec.backend ?? { kind: 'file' as const, path: '.globe/state.json' };
   if (backend.kind !== 'file') {
     const { backendFor } = await import('../../executor/backends/index.js');
-    return backendFor(project.spec, project.dir).getState();
+    try {
+      return await backendFor(project.spec, project.dir).getState();
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
   }
   try {
     return await readStateFile(stateFilePath(project.dir, project.spec));

@@ -5,7 +5,7 @@
  * State document on stdout.
  */
 import { spawn } from 'node:child_process';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { ExecCommands } from '../../lang/spec.js';
 import type { Move } from '../../planner/plan.js';
 import type { Backend } from '../backend.js';
@@ -31,7 +31,7 @@ export interface HookResult {
 
 export function runHook(argv: string[], input: string, options: { cwd: string; timeoutMs: number; name: string }): Promise<HookResult> {
   return new Promise((resolve, reject) => {
-    const program = isAbsolute(argv[0]) || !argv[0].includes('/') ? argv[0] : join(options.cwd, argv[0]);
+    const program = isAbsolute(argv[0]) || !argv[0].includes('/') ? argv[0] : resolvePath(options.cwd, argv[0]);
     const child = spawn(program, argv.slice(1), { cwd: options.cwd, shell: false, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';

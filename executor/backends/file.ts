@@ -12,15 +12,22 @@ import { emptyDeployment, type State } from '../state.js';
 export class FileBackend implements Backend {
   readonly kind = 'file' as const;
 
+  /** Moves may run in parallel, but the file is one document: writes take turns. */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(readonly path: string) {}
 
   getState(): Promise<State | null> {
     return readStateFile(this.path);
   }
 
-  async execute(move: Move): Promise<void> {
-    const state = await readStateFile(this.path);
-    const deployment = state ?? emptyDeployment();
-    await writeStateFile(this.path, state, applyMove(deployment, move));
+  execute(move: Move): Promise<void> {
+    const run = async () => {
+      const state = await readStateFile(this.path);
+      await writeStateFile(this.path, state, applyMove(state ?? emptyDeployment(), move));
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 }

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// A stand-in for your orchestrator, called by globe's `exec` backend.
+//   globe-hook.mjs get-state          prints the State document (or nothing when nothing is deployed)
+//   globe-hook.mjs upsize|downsize|route|shift   reads one move (JSON) on stdin and carries it out
+// A real hook would call your scheduler's API here; this one keeps a JSON file.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+
+const WORLD = '.globe/exec-world.json';
+const command = process.argv[2];
+
+function load() {
+  try {
+    return JSON.parse(readFileSync(WORLD, 'utf8'));
+  } catch {
+    return { version: 1, lineage: 'exec-example-world', serial: 0, tenants: {}, reservations: {}, products: {}, followers: {} };
+  }
+}
+
+function save(world) {
+  world.serial += 1;
+  mkdirSync('.globe', { recursive: true });
+  writeFileSync(`${WORLD}.tmp`, JSON.stringify(world, null, 2));
+  renameSync(`${WORLD}.tmp`, WORLD);
+}
+
+function setCount(map, region, resource, to) {
+  map[region] ??= {};
+  if (to > 0) map[region][resource] = to;
+  else delete map[region][resource];
+  if (Object.keys(map[region]).length === 0) delete map[region];
+}
+
+if (command === 'get-state') {
+  try {
+    process.stdout.write(readFileSync(WORLD, 'utf8'));
+  } catch {
+    // nothing deployed yet: print nothing
+  }
+  process.exit(0);
+}
+
+const move = JSON.parse(readFileSync(0, 'utf8'));
+const world = load();
+switch (command) {
+  case 'upsize':
+  case 'downsize': {
+    const s = move.subject;
+    if (s.type === 'tenant') {
+      world.tenants[s.tenant] ??= { replicas: {}, routing: {} };
+      setCount(world.tenants[s.tenant].replicas, move.region, move.resource, move.to);
+    } else if (s.type === 'reservation') {
+      world.reservations[s.reservation] ??= {};
+      if (move.to > 0) world.reservations[s.reservation][move.region] = move.to;
+      else delete world.reservations[s.reservation][move.region];
+    } else {
+      world.followers[s.service] ??= {};
+      setCount(world.followers[s.service], move.region, move.resource, move.to);
+    }
+    break;
+  }
+  case 'route':
+    world.tenants[move.tenant] ??= { replicas: {}, routing: {} };
+    Object.assign(world.tenants[move.tenant].routing, move.routing);
+    break;
+  case 'shift':
+    world.products[move.product] = move.routing;
+    break;
+  default:
+    process.stderr.write(`unknown command: ${command}\n`);
+    process.exit(2);
+}
+save(world);
+process.stderr.write(`${command} ${move.id}: done\n`);

@@ -1,0 +1,233 @@
+/**
+ * The apply engine: carries out a plan's moves in dependency order, at most
+ * `parallelism` at a time, checking before each move that the state it
+ * would produce keeps every region within its supply and every tenant's
+ * capacity above its routed traffic, and after each move that the backend
+ * really reached it. Every status change is in the journal before the next
+ * step, so a crash anywhere is followed by a resume that ends in the same
+ * state as an uninterrupted run.
+ */
+import type { Spec } from '../lang/spec.js';
+import type { Move, Plan } from '../planner/plan.js';
+import { applyMove } from './apply-move.js';
+import type { Backend } from './backend.js';
+import { checkInvariants, describeViolation } from './invariants.js';
+import { Journal, readJournal, type MoveStatus } from './journal.js';
+import { emptyDeployment, type Deployment, type State } from './state.js';
+
+export type ApplyEvent =
+  | { type: 'resume'; completed: number; rerun: string[] }
+  | { type: 'move-start'; move: Move }
+  | { type: 'move-done'; move: Move; seconds: number; skipped?: boolean }
+  | { type: 'move-failed'; move: Move; reason: string };
+
+export interface ApplyOptions {
+  parallelism: number;
+  retries: number;
+  retryWaitMs: number;
+  onEvent?: (e: ApplyEvent) => void;
+  /** Set when the user asked to stop (Ctrl-C): no new move starts. */
+  shouldStop?: () => boolean;
+}
+
+export type ApplyOutcome =
+  | { outcome: 'complete'; completed: number }
+  | { outcome: 'failed'; move: string; reason: string }
+  | { outcome: 'interrupted'; completed: number };
+
+export class StalePlanError extends Error {}
+
+function deploymentOf(state: State | null): Deployment {
+  return state ? { tenants: state.tenants, reservations: state.reservations, products: state.products, followers: state.followers } : emptyDeployment();
+}
+
+/** Has the backend reached this move's target? Only the part the move sets is compared. */
+export function reached(d: Deployment, move: Move): boolean {
+  switch (move.kind) {
+    case 'upsize':
+    case 'downsize': {
+      const s = move.subject;
+      const n =
+        s.type === 'tenant'
+          ? (d.tenants[s.tenant]?.replicas[move.region]?.[move.resource] ?? 0)
+          : s.type === 'reservation'
+            ? (d.reservations[s.reservation]?.[move.region] ?? 0)
+            : (d.followers[s.service]?.[move.region]?.[move.resource] ?? 0);
+      return Math.abs(n - move.to) < 1e-6;
+    }
+    case 'route':
+      return Object.entries(move.routing).every(([cls, m]) => sameMatrix(d.tenants[move.tenant]?.routing[cls] ?? {}, m));
+    case 'shift':
+      return sameMatrix(d.products[move.product] ?? {}, move.routing);
+  }
+}
+
+function sameMatrix(a: Record<string, Record<string, number>>, b: Record<string, Record<string, number>>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    const x = a[k] ?? {};
+    const y = b[k] ?? {};
+    for (const r of new Set([...Object.keys(x), ...Object.keys(y)])) if (Math.abs((x[r] ?? 0) - (y[r] ?? 0)) > 1e-6) return false;
+  }
+  return true;
+}
+
+/**
+ * Staleness: a fresh apply needs the state the plan was made against; a
+ * resumed one needs the state its journal last saw (or one move further, if
+ * the crash came between a move and its journal line).
+ */
+export function checkBasis(plan: Plan, state: State | null, journalSerial: number | undefined, journalLineage: string | null | undefined): void {
+  const lineage = state?.lineage ?? null;
+  const serial = state?.serial ?? 0;
+  if (journalSerial === undefined) {
+    if (plan.basis.lineage !== null && lineage !== plan.basis.lineage) {
+      throw new StalePlanError(`Saved plan is stale: it was made for state lineage ${plan.basis.lineage}, but the state's lineage is ${lineage ?? '(no state)'}. Plan again.`);
+    }
+    if (serial !== plan.basis.serial) {
+      throw new StalePlanError(`Saved plan is stale: it was made against state serial ${plan.basis.serial}, and the state has changed since (serial ${serial}). Plan again.`);
+    }
+    return;
+  }
+  if (journalLineage !== null && journalLineage !== undefined && lineage !== journalLineage) {
+    throw new StalePlanError(`cannot resume: the state's lineage changed from ${journalLineage} to ${lineage} since this plan started`);
+  }
+  // A backend that converges on its own (exec) does not promise serials; only the file backend does.
+  if (serial < journalSerial) throw new StalePlanError(`cannot resume: the state went back to serial ${serial} after the apply had reached ${journalSerial}`);
+}
+
+export async function applyPlan(plan: Plan, backend: Backend, journalPath: string, planId: string, options: ApplyOptions): Promise<ApplyOutcome> {
+  const spec: Spec = plan.spec;
+  const replay = readJournal(journalPath);
+  const initial = await backend.getState();
+  const resuming = replay.records.length > 0;
+  checkBasis(plan, initial, resuming ? replay.lastSerial : undefined, resuming ? replay.lineage : undefined);
+
+  // Regions already over their supply when the plan was made may stay there (never grow).
+  const allowance = new Map<string, number>();
+  for (const r of plan.diff.regions) allowance.set(`${r.region}\u0000${r.resource}`, r.before);
+
+  const journal = new Journal(journalPath);
+  const now = () => new Date().toISOString();
+  try {
+    if (!resuming) journal.append({ type: 'start', at: now(), planId, moves: plan.moves.length, lineage: initial?.lineage ?? null, serial: initial?.serial ?? 0 });
+    let expected = deploymentOf(initial);
+    const status = new Map<string, MoveStatus>(plan.moves.map((m) => [m.id, replay.status.get(m.id) ?? 'WAITING']));
+    // A move that was RUNNING (or FAILED) when we stopped: done already if the backend shows its target.
+    const rerun: string[] = [];
+    for (const m of plan.moves) {
+      const s = status.get(m.id)!;
+      if (s === 'COMPLETE') continue;
+      if (s === 'RUNNING' || s === 'READY' || s === 'FAILED') {
+        if (s === 'RUNNING' && reached(expected, m)) {
+          status.set(m.id, 'COMPLETE');
+          journal.append({ type: 'move', at: now(), move: m.id, status: 'COMPLETE', serial: (await backend.getState())?.serial, reason: 'found complete on resume' });
+        } else {
+          status.set(m.id, 'WAITING');
+          rerun.push(m.id);
+        }
+      }
+    }
+    if (resuming) options.onEvent?.({ type: 'resume', completed: [...status.values()].filter((s) => s === 'COMPLETE').length, rerun });
+
+    const byId = new Map(plan.moves.map((m) => [m.id, m]));
+    const running = new Map<string, Promise<void>>();
+    let failure: { move: string; reason: string } | undefined;
+
+    const runOne = async (m: Move): Promise<void> => {
+      const next = applyMove(expected, m);
+      const violations = checkInvariants(spec, next, allowance).filter((v) => !checkInvariants(spec, expected, allowance).some((w) => JSON.stringify(w) === JSON.stringify(v)));
+      if (violations.length > 0) {
+        const reason = `not executed: it would break an invariant — ${violations.map(describeViolation).join('; ')}`;
+        journal.append({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason });
+        status.set(m.id, 'FAILED');
+        failure ??= { move: m.id, reason };
+        options.onEvent?.({ type: 'move-failed', move: m, reason });
+        return;
+      }
+      journal.append({ type: 'move', at: now(), move: m.id, status: 'RUNNING' });
+      status.set(m.id, 'RUNNING');
+      testCrashPoint('before-execute');
+      options.onEvent?.({ type: 'move-start', move: m });
+      const started = Date.now();
+      try {
+        await backend.execute(m);
+        testCrashPoint('after-execute');
+        const observed = await waitUntilReached(backend, m, options);
+        expected = applyMove(expected, m);
+        journal.append({ type: 'move', at: now(), move: m.id, status: 'COMPLETE', serial: observed?.serial, ...stderrOf(backend) });
+        status.set(m.id, 'COMPLETE');
+        testCrashPoint('after-complete');
+        options.onEvent?.({ type: 'move-done', move: m, seconds: (Date.now() - started) / 1000 });
+      } catch (e) {
+        const reason = (e as Error).message;
+        journal.append({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason, ...stderrOf(backend, e) });
+        status.set(m.id, 'FAILED');
+        failure ??= { move: m.id, reason };
+        options.onEvent?.({ type: 'move-failed', move: m, reason });
+      }
+    };
+
+    for (;;) {
+      if (failure) break;
+      const stopping = options.shouldStop?.() ?? false;
+      const ready = stopping
+        ? []
+        : plan.moves.filter((m) => status.get(m.id) === 'WAITING' && m.dependsOn.every((d) => status.get(d) === 'COMPLETE' || !byId.has(d)));
+      for (const m of ready) {
+        if (running.size >= Math.max(1, options.parallelism)) break;
+        status.set(m.id, 'READY');
+        const p = runOne(m).finally(() => running.delete(m.id));
+        running.set(m.id, p);
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
+    }
+    await Promise.all(running.values());
+
+    const completed = [...status.values()].filter((s) => s === 'COMPLETE').length;
+    if (failure) {
+      journal.append({ type: 'end', at: now(), outcome: 'failed' });
+      return { outcome: 'failed', ...failure };
+    }
+    if (completed < plan.moves.length) {
+      journal.append({ type: 'end', at: now(), outcome: 'interrupted' });
+      return { outcome: 'interrupted', completed };
+    }
+    journal.append({ type: 'end', at: now(), outcome: 'complete' });
+    return { outcome: 'complete', completed };
+  } finally {
+    journal.close();
+  }
+}
+
+async function waitUntilReached(backend: Backend, m: Move, options: ApplyOptions): Promise<State | null> {
+  for (let attempt = 0; ; attempt++) {
+    const state = await backend.getState();
+    if (reached(deploymentOf(state), m)) return state;
+    if (attempt >= options.retries) {
+      throw new Error(`the backend did not reach the move's target: after ${attempt + 1} reads its state still differs (a backend that converges slowly needs --retries and --retry-wait)`);
+    }
+    await new Promise((r) => setTimeout(r, options.retryWaitMs));
+  }
+}
+
+function stderrOf(backend: Backend, e?: unknown): { stderr?: string } {
+  const fromError = (e as { stderr?: string } | undefined)?.stderr;
+  const fromBackend = (backend as { lastStderr?: string }).lastStderr;
+  const text = fromError || fromBackend;
+  return text ? { stderr: text } : {};
+}
+
+/**
+ * Fault injection for the crash tests, and nothing else: with
+ * GLOBE_TEST_KILL_AT="<n>:<point>", the process SIGKILLs itself the n-th
+ * time it passes `point` (before-execute, after-execute, after-complete).
+ */
+const killAt = process.env.GLOBE_TEST_KILL_AT?.split(':');
+let passes = 0;
+function testCrashPoint(point: string): void {
+  if (!killAt || killAt[1] !== point) return;
+  passes++;
+  if (passes === Number(killAt[0])) process.kill(process.pid, 'SIGKILL');
+}

@@ -1,0 +1,86 @@
+/**
+ * The state lock. Mutual exclusion comes from proper-lockfile (an atomic
+ * mkdir, refreshed while held, reclaimed when its holder died long ago);
+ * beside it we keep who holds it, since when and for what, so that the
+ * second apply can say so and `force-unlock ID` can check the ID.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import lockfile from 'proper-lockfile';
+
+export interface LockInfo {
+  id: string;
+  who: string;
+  operation: string;
+  since: string;
+  pid: number;
+}
+
+export class LockError extends Error {}
+
+export interface HeldLock {
+  info: LockInfo;
+  release(): Promise<void>;
+}
+
+function paths(stateDir: string) {
+  return { target: join(stateDir, 'state.lock.target'), info: join(stateDir, 'lock-info.json'), dir: join(stateDir, 'state.lock.target.lock') };
+}
+
+export function readLockInfo(stateDir: string): LockInfo | undefined {
+  try {
+    return JSON.parse(readFileSync(paths(stateDir).info, 'utf8')) as LockInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function acquireLock(stateDir: string, operation: string, timeoutMs: number): Promise<HeldLock> {
+  mkdirSync(stateDir, { recursive: true });
+  const p = paths(stateDir);
+  if (!existsSync(p.target)) writeFileSync(p.target, 'globe state lock target\n');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const release = await lockfile.lock(p.target, { stale: 30_000, update: 5_000, realpath: false });
+      let user = 'unknown';
+      try {
+        user = userInfo().username;
+      } catch {
+        /* no passwd entry in some containers */
+      }
+      const info: LockInfo = { id: randomUUID(), who: `${user}@${hostname()}`, operation, since: new Date().toISOString(), pid: process.pid };
+      writeFileSync(p.info, `${JSON.stringify(info, null, 2)}\n`);
+      return {
+        info,
+        release: async () => {
+          rmSync(p.info, { force: true });
+          await release().catch(() => undefined);
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+      if (Date.now() >= deadline) {
+        const holder = readLockInfo(stateDir);
+        const by = holder ? `${holder.who} (pid ${holder.pid}, ${holder.operation}) since ${holder.since}, lock ID ${holder.id}` : 'another globe process';
+        throw new LockError(`the state is locked by ${by}. Wait for it to finish, or if it died: globe force-unlock ${holder?.id ?? '<ID>'}`);
+      }
+      await new Promise((r) => setTimeout(r, Math.min(250, Math.max(10, deadline - Date.now()))));
+    }
+  }
+}
+
+export function forceUnlock(stateDir: string, id: string): void {
+  const p = paths(stateDir);
+  const holder = readLockInfo(stateDir);
+  if (!holder && !existsSync(p.dir)) throw new LockError('the state is not locked');
+  if (holder && holder.id !== id) throw new LockError(`the lock ID is ${holder.id} (held by ${holder.who} since ${holder.since}), not ${id}`);
+  rmSync(p.dir, { recursive: true, force: true });
+  rmSync(p.info, { force: true });
+}
+
+export function stateDirOf(statePath: string): string {
+  return dirname(statePath);
+}
