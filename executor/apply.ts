@@ -11,7 +11,7 @@ import type { Spec } from '../lang/spec.js';
 import type { Move, Plan } from '../planner/plan.js';
 import { applyMove } from './apply-move.js';
 import type { Backend } from './backend.js';
-import { checkInvariants, describeViolation } from './invariants.js';
+import { checkInvariants, describeViolation, newViolations } from './invariants.js';
 import { Journal, readJournal, type MoveStatus } from './journal.js';
 import { emptyDeployment, type Deployment, type State } from './state.js';
 
@@ -136,7 +136,7 @@ export async function applyPlan(plan: Plan, backend: Backend, journalPath: strin
 
     const runOne = async (m: Move): Promise<void> => {
       const next = applyMove(expected, m);
-      const violations = checkInvariants(spec, next, allowance).filter((v) => !checkInvariants(spec, expected, allowance).some((w) => JSON.stringify(w) === JSON.stringify(v)));
+      const violations = newViolations(checkInvariants(spec, expected, allowance), checkInvariants(spec, next, allowance));
       if (violations.length > 0) {
         const reason = `not executed: it would break an invariant — ${violations.map(describeViolation).join('; ')}`;
         journal.append({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason });

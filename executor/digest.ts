@@ -10,3 +10,8 @@ export function specDigest(spec: Spec): string {
 export function documentDigest(doc: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalJson(doc, 0)).digest('hex')}`;
 }
+
+/** A plan's identity: the digest of its document with the solver's wall time left out. Two identical plans share one journal. */
+export function planIdOf(plan: { placement: { solver: { seconds: number } } }): string {
+  return documentDigest({ ...plan, placement: { ...plan.placement, solver: { ...plan.placement.solver, seconds: 0 } } }).slice(7, 23);
+}

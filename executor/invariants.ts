@@ -98,3 +98,39 @@ export function describeViolation(v: InvariantViolation): string {
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
+
+function violationKey(v: InvariantViolation): string {
+  switch (v.kind) {
+    case 'supply':
+      return `supply:${v.region}:${v.resource}`;
+    case 'capacity':
+      return `capacity:${v.tenant}:${v.region}`;
+    case 'follower':
+      return `follower:${v.service}:${v.region}:${v.resource}`;
+  }
+}
+
+function shortfall(v: InvariantViolation): number {
+  switch (v.kind) {
+    case 'supply':
+      return v.used - v.limit;
+    case 'capacity':
+      return v.routed - v.capacity;
+    case 'follower':
+      return v.needed - v.capacity;
+  }
+}
+
+/**
+ * The violations a move would introduce or worsen. When demand grew since
+ * the state was deployed, the state may already route more than a region
+ * can serve; a move that does not make that worse (an upsize there, say) is
+ * allowed — refusing it would block the very fix.
+ */
+export function newViolations(before: InvariantViolation[], after: InvariantViolation[]): InvariantViolation[] {
+  const prior = new Map(before.map((v) => [violationKey(v), shortfall(v)]));
+  return after.filter((v) => {
+    const was = prior.get(violationKey(v));
+    return was === undefined || shortfall(v) > was + 1e-6;
+  });
+}

@@ -62,6 +62,12 @@ export async function acquireLock(stateDir: string, operation: string, timeoutMs
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+      if (holderIsDeadHere(stateDir)) {
+        // Killed on this very machine (kill -9, OOM, power cut): its lock protects nothing any more.
+        rmSync(p.dir, { recursive: true, force: true });
+        rmSync(p.info, { force: true });
+        continue;
+      }
       if (Date.now() >= deadline) {
         const holder = readLockInfo(stateDir);
         const by = holder ? `${holder.who} (pid ${holder.pid}, ${holder.operation}) since ${holder.since}, lock ID ${holder.id}` : 'another globe process';
@@ -69,6 +75,18 @@ export async function acquireLock(stateDir: string, operation: string, timeoutMs
       }
       await new Promise((r) => setTimeout(r, Math.min(250, Math.max(10, deadline - Date.now()))));
     }
+  }
+}
+
+/** The holder ran on this host and its process is gone. Locks from other hosts are never presumed dead. */
+function holderIsDeadHere(stateDir: string): boolean {
+  const holder = readLockInfo(stateDir);
+  if (!holder || !holder.who.endsWith(`@${hostname()}`) || holder.pid === process.pid) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

@@ -15,7 +15,7 @@
  */
 import type { Spec, TenantId } from '../lang/spec.js';
 import { applyMove } from '../executor/apply-move.js';
-import { checkInvariants, usageByRegion } from '../executor/invariants.js';
+import { checkInvariants, newViolations, usageByRegion } from '../executor/invariants.js';
 import type { Deployment, RoutingMatrix } from '../executor/state.js';
 import { diffCounts, diffMatrix } from './diff.js';
 import { normalizeRow } from './extract.js';
@@ -80,6 +80,7 @@ function tenantChain(spec: Spec, current: Deployment, target: Deployment, id: Te
   if (surge === undefined || added <= surge) return single;
   const rounds = Math.ceil(added / surge);
   const groups: Chain['groups'] = [];
+  const allowance = usageByRegion(spec, current);
   let state = current;
   let counts = structuredClone(a.replicas);
   for (let i = 1; i <= rounds; i++) {
@@ -100,8 +101,9 @@ function tenantChain(spec: Spec, current: Deployment, target: Deployment, id: Te
       if (g.length === 0) continue;
       groups.push({ round: i, moves: g });
       for (const m of g) {
+        const before = checkInvariants(spec, state, allowance);
         state = applyMove(state, { ...m, id: '', dependsOn: [], round: i } as Move);
-        if (checkInvariants(spec, state, usageByRegion(spec, current)).some((v) => v.kind === 'capacity' && v.tenant === id)) return single;
+        if (newViolations(before, checkInvariants(spec, state, allowance)).some((v) => v.kind === 'capacity' && v.tenant === id)) return single;
       }
     }
     counts = structuredClone(state.tenants[id]?.replicas ?? {});

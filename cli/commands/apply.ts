@@ -7,7 +7,7 @@ import { loadAndCheckProject } from '../../lang/load.js';
 import { parseQuantity } from '../../lang/units.js';
 import { applyPlan, StalePlanError, type ApplyEvent } from '../../executor/apply.js';
 import { backendFor, BackendUnavailable } from '../../executor/backends/index.js';
-import { documentDigest, specDigest } from '../../executor/digest.js';
+import { planIdOf, specDigest } from '../../executor/digest.js';
 import { HookError } from '../../executor/backends/exec.js';
 import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
 import { StateError } from '../../executor/state-file.js';
@@ -104,7 +104,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
   try {
     const backend = backendFor(plan.spec, projectDir);
     if (flags.lock !== 'false') lock = await acquireLock(lockDirFor(plan.spec, projectDir), 'apply', lockTimeoutMs);
-    const planId = documentDigest({ ...plan, placement: { ...plan.placement, solver: { ...plan.placement.solver, seconds: 0 } } }).slice(7, 23);
+    const planId = planIdOf(plan);
     const journalPath = join(projectDir, '.globe', 'journal', `${planId}.jsonl`);
     let stopRequested = false;
     const onSigint = () => {
