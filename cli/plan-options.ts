@@ -12,6 +12,7 @@ export interface PlanFlags {
   timeLimit?: string;
   gap?: string;
   lock: string;
+  lockTimeout: string;
 }
 
 export function addPlanFlags(cmd: Command): Command {
@@ -19,7 +20,8 @@ export function addPlanFlags(cmd: Command): Command {
     .option('--stability <weight>', 'weight of churn against the current state (default 0.1, or the planner block)')
     .option('--time-limit <duration>', 'solver time limit, e.g. 60s')
     .option('--gap <percent>', 'relative MIP gap at which the solver may stop, e.g. 0.1%')
-    .option('--lock <bool>', 'hold the state lock while planning (true/false)', 'true');
+    .option('--lock <bool>', 'hold the state lock (true/false)', 'true')
+    .option('--lock-timeout <duration>', 'how long to wait for the state lock', '0s');
 }
 
 export function plannerOptions(flags: PlanFlags): PlannerOptions {

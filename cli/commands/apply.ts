@@ -25,7 +25,6 @@ interface ApplyFlags extends PlanFlags {
   project?: string;
   autoApprove?: boolean;
   parallelism: string;
-  lockTimeout: string;
   retries: string;
   retryWait: string;
 }
@@ -39,7 +38,6 @@ export function registerApply(program: Command): void {
       .option('--project <dir>', 'the project directory a saved plan belongs to', '.')
       .option('--auto-approve', 'do not ask for confirmation (required without a terminal)')
       .option('--parallelism <n>', 'independent moves run at once', '4')
-      .option('--lock-timeout <duration>', 'how long to wait for the state lock', '0s')
       .option('--retries <n>', 'extra reads of the backend state when a move has not converged yet', '0')
       .option('--retry-wait <duration>', 'wait between those reads', '2s'),
   ).action(action(runApply));

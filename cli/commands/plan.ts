@@ -3,6 +3,10 @@ import { canonicalJson } from '../../lang/canonical-json.js';
 import { hasErrors, type Diagnostic } from '../../lang/diagnostics.js';
 import { loadAndCheckProject, type Project } from '../../lang/load.js';
 import { readStateFile, StateError, stateFilePath } from '../../executor/state-file.js';
+import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
+import { loadProject } from '../../lang/project.js';
+import { parseQuantity } from '../../lang/units.js';
+import { lockDirFor } from './force-unlock.js';
 import type { State } from '../../executor/state.js';
 import { buildPlan, deploymentOf } from '../../planner/build-plan.js';
 import { planPlacement, PlannerError, type PlannerOptions } from '../../planner/index.js';
@@ -35,7 +39,13 @@ export function registerPlan(program: Command): void {
       const format = (flags.json ? 'json' : flags.format) as PlanFormat;
       if (!['text', 'markdown', 'json'].includes(format)) throw new CliError(`--format must be text, markdown or json, not ${flags.format}`);
       const options = plannerOptions(flags);
-      const { plan } = await planProject(dir, options);
+      const lock = flags.lock === 'false' ? undefined : await lockProject(dir, flags.lockTimeout);
+      let plan: Plan;
+      try {
+        plan = (await planProject(dir, options)).plan;
+      } finally {
+        await lock?.release();
+      }
       if (flags.out) await writeFileSafely(flags.out, `${canonicalJson(plan)}\n`);
       process.stdout.write(renderPlan(plan, format));
       if (flags.out && format === 'text') {
@@ -71,6 +81,20 @@ export async function planProject(dir: string, options: PlannerOptions): Promise
   printDiagnostics(findings, project.files);
   const plan = buildPlan({ spec: project.spec, current: state, placement: result.placement, globeVersion: globeVersion() });
   return { project, plan, state };
+}
+
+/** Hold the state lock while reading the state and planning, so no apply changes it underneath. */
+async function lockProject(dir: string, timeout: string): Promise<HeldLock | undefined> {
+  const project = await loadProject(dir);
+  if (hasErrors(project.diagnostics)) return undefined; // planProject reports them
+  const r = parseQuantity(timeout, 'duration');
+  if (!r.ok) throw new CliError(`--lock-timeout: ${r.message}`);
+  try {
+    return await acquireLock(lockDirFor(project.spec, project.dir), 'plan', r.value);
+  } catch (e) {
+    if (e instanceof LockError) throw new CliError(e.message);
+    throw e;
+  }
 }
 
 async function currentState(project: Project): Promise<State | null> {
