@@ -48,7 +48,7 @@ service inference {
 `;
 
 const globeFiles = readdirSync(join(ROOT, 'examples'), { recursive: true, encoding: 'utf8' })
-  .filter((f) => f.endsWith('.globe'))
+  .filter((f) => f.endsWith('.globe') && !f.split('/').some((part) => part.startsWith('.')))
   .sort();
 
 describe('globe fmt', () => {

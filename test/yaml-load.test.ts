@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../lang/canonical-json.js';
@@ -98,7 +98,9 @@ describe('YAML diagnostics', () => {
 });
 
 describe('emitYaml (convert --to yaml)', () => {
-  const files = ['global/world.globe', 'global/inference.globe', 'global/search.globe', 'global/feed.globe', 'seed-inference/world.globe'];
+  const files = readdirSync(join(ROOT, 'examples'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.globe') && !f.split('/').some((part) => part.startsWith('.')))
+    .sort();
   const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'spec.schema.json'), 'utf8'));
   const validate = new Ajv({ allErrors: true }).compile(schema);
 

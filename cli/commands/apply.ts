@@ -135,6 +135,11 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     }
   } catch (e) {
     if (e instanceof StalePlanError || e instanceof LockError || e instanceof StateError || e instanceof HookError || e instanceof BackendUnavailable) throw new CliError(e.message);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EIO') {
+      // Every move's RUNNING line is written before the move runs, so nothing ran unrecorded.
+      throw new CliError(`cannot write to disk (${code}): ${(e as Error).message}. Apply stopped; no move ran without being journalled. Free some space and run the same command again to resume.`);
+    }
     throw e;
   } finally {
     await lock?.release();
