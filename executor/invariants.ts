@@ -78,7 +78,8 @@ export function checkInvariants(spec: Spec, d: Deployment, allowance: Map<string
       const [r, k] = key.split('\u0000');
       const capacity = d.followers[S]?.[r]?.[k] ?? 0;
       const residual = service.residual[r]?.[k] ?? 0;
-      if (need + residual > capacity + 1e-4) out.push({ kind: 'follower', service: S, region: r, resource: k, needed: need + residual, capacity });
+      // Shares are stored to 1e-6: allow that rounding, relative to what is needed.
+      if (need + residual > capacity + 1e-4 + (need + residual) * 2e-6) out.push({ kind: 'follower', service: S, region: r, resource: k, needed: need + residual, capacity });
     }
   }
   return out;

@@ -79,7 +79,7 @@ export function extractTarget(world: World, pm: PlacementModel, x: Float64Array)
     target.products[P][client] = normalizeRow(row);
   }
   for (const v of pm.followers) {
-    const f = round6(x[v.col]);
+    const f = Math.round(x[v.col]); // whole servers (an integer column)
     if (f <= 0) continue;
     ((target.followers[v.service] ??= {})[v.region] ??= {})[v.resource] = f;
   }

@@ -21,6 +21,10 @@ export interface PlannerOptions {
   timeLimitSeconds?: number;
   gapLimit?: number;
   onProgress?: (p: { seconds: number; objective?: number; bound?: number; gap?: number }) => void;
+  /** Units to keep free per region and resource (a refresh or a launch): the plan shifts demand to make room. */
+  free?: { region: string; resource: string; units: number }[];
+  /** Largest share (0..1) of each product's traffic this plan may move; larger changes take several plans. */
+  maxShift?: number;
 }
 
 export const DEFAULT_TIME_LIMIT_SECONDS = 60;
@@ -36,7 +40,7 @@ export async function planPlacement(
 ): Promise<{ placement: Placement; findings: PlannerFinding[] }> {
   const world = new World(spec, current);
   const weights = resolveWeights(spec.planner?.weights, options.weights);
-  const pm = buildPlacementModel(world, weights);
+  const pm = buildPlacementModel(world, weights, { free: options.free, maxShift: options.maxShift });
   const packed = pm.model.pack();
   const stages = pm.stages.map((name) => {
     const cost = pm.model.objectiveVector(name);

@@ -2,13 +2,16 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { loadAndCheckProject } from '../../lang/load.js';
 import type { Spec } from '../../lang/spec.js';
-import { forceUnlock, LockError, stateDirOf } from '../../executor/lock.js';
-import { stateFilePath } from '../../executor/state-file.js';
+import { forceUnlock, LockError } from '../../executor/lock.js';
 import { action, CliError } from '../output.js';
 
-/** Where the state lock lives: beside the state file, or in the project's .globe/ for other backends. */
-export function lockDirFor(spec: Spec, projectDir: string): string {
-  return spec.backend === undefined || spec.backend.kind === 'file' ? stateDirOf(stateFilePath(projectDir, spec)) : join(projectDir, '.globe');
+/**
+ * Where the state lock lives: the project's `.globe/` (beside the default
+ * state file), whatever the backend — never next to a state file kept
+ * elsewhere in the project, where lock files would litter committed folders.
+ */
+export function lockDirFor(_spec: Spec, projectDir: string): string {
+  return join(projectDir, '.globe');
 }
 
 export function registerForceUnlock(program: Command): void {

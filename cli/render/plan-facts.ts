@@ -50,9 +50,14 @@ export function planCost(plan: Plan): { before: number; after: number } {
 
 export function summarySentence(plan: Plan): string {
   const s = plan.summary;
+  const extra: string[] = [];
+  if (plan.diff.products.length > 0) extra.push(plural(plan.diff.products.length, 'product shift'));
+  if (plan.diff.followers.length > 0) extra.push(`${plural(plan.diff.followers.length, 'follower service')} resized`);
+  if (plan.diff.reservations.length > 0) extra.push(`${plural(plan.diff.reservations.length, 'reservation')} resized`);
   return (
     `Plan: ${plural(s.tenantsToChange, 'tenant')} to change, ${s.tenantsToAdd} to add, ${s.tenantsToRemove} to remove; ` +
-    `${plural(s.replicasUp, 'replica')} up, ${s.replicasDown} down; ${plural(s.routingChanges, 'routing change')}.`
+    `${plural(s.replicasUp, 'replica')} up, ${s.replicasDown} down; ${plural(s.routingChanges, 'routing change')}` +
+    `${extra.length > 0 ? `; ${extra.join(', ')}` : ''}.`
   );
 }
 

@@ -58,9 +58,19 @@ export interface PlacementModel {
   terms: Map<string, Map<number, number>>;
   /** Constant part of the churn term (Σ current), so that reported churn is |n − current|. */
   churnConstant: number;
+  /** Product traffic columns served in each `${product}\u0000${region}`. */
+  productServedIn: Map<string, number[]>;
 }
 
-export function buildPlacementModel(world: World, weights: PlannerWeights): PlacementModel {
+/** Optional goals of one plan (issue: demand shifting): room to free, and how much product traffic may move. */
+export interface ModelGoals {
+  /** Keep this many units of a resource free in a region (a hardware refresh, a launch). */
+  free?: { region: string; resource: string; units: number }[];
+  /** Largest share of each product's traffic one plan may move (0..1). */
+  maxShift?: number;
+}
+
+export function buildPlacementModel(world: World, weights: PlannerWeights, goals: ModelGoals = {}): PlacementModel {
   const model = new SparseModel();
   const pm: PlacementModel = {
     model,
@@ -75,6 +85,7 @@ export function buildPlacementModel(world: World, weights: PlannerWeights): Plac
     followers: [],
     terms: new Map([['cost', new Map()], ['churn', new Map()], ['balance', new Map()], ['distance', new Map()]]),
     churnConstant: 0,
+    productServedIn: new Map(),
   };
   const term = (name: string, col: number, coef: number, weight: number) => {
     if (coef === 0) return;
@@ -92,14 +103,15 @@ export function buildPlacementModel(world: World, weights: PlannerWeights): Plac
     return u;
   };
 
-  addProducts(world, pm, weights, use, term);
+  addProducts(world, pm, weights, use, term, goals);
   addReservations(world, pm, weights, use, term);
   const priorities = [...new Set(world.tenants.map((t) => t.spec.priority))].sort((a, b) => b - a);
   world.tenants.forEach((t, i) => addTenant(world, pm, t, i, weights, use, term));
   for (const p of priorities) pm.stages.push(`unserved:${p}`);
   pm.stages = ['unserved:products', 'unserved:reservations', ...pm.stages, 'main'];
 
-  addSupply(world, pm, usage);
+  addSupply(world, pm, usage, goals);
+  addProductReadiness(world, pm, usage);
   if (weights.balance > 0) addBalance(world, pm, usage, weights, term);
   return pm;
 }
@@ -257,11 +269,13 @@ function addReservations(world: World, pm: PlacementModel, w: PlannerWeights, us
   }
 }
 
-function addProducts(world: World, pm: PlacementModel, w: PlannerWeights, use: Use, term: Term): void {
+function addProducts(world: World, pm: PlacementModel, w: PlannerWeights, use: Use, term: Term, goals: ModelGoals): void {
   const { model } = pm;
   const spec = world.spec;
   // traffic served per (product, region): the columns that add up to it
   const servedIn = new Map<string, number[]>();
+  // |traffic moved| per product: what --max-shift limits
+  const shiftCols = new Map<string, number[]>();
   for (const P of Object.keys(spec.products).sort()) {
     const product = spec.products[P];
     const regions = world.regions.filter((r) => !product.avoid.includes(r));
@@ -280,7 +294,7 @@ function addProducts(world: World, pm: PlacementModel, w: PlannerWeights, use: U
         const a = model.addCol(0, INF);
         model.addRow(-current, INF, [a, p], [1, -1]);
         model.addRow(current, INF, [a, p], [1, 1]);
-        term('churn', a, 1, w.churn);
+        (shiftCols.get(P) ?? shiftCols.set(P, []).get(P)!).push(a);
         term('distance', p, world.latency(s, r) / Math.max(product.latency, 1) / demand, w.distance);
       }
       const q = model.addCol(0, demand);
@@ -309,13 +323,17 @@ function addProducts(world: World, pm: PlacementModel, w: PlannerWeights, use: U
         }
         const current = world.currentFollower(S, r, k);
         if (cols.length === 0 && residual === 0 && current === 0) continue;
-        const f = model.addCol(0, INF);
-        model.addRow(residual, residual, [f, ...cols], [1, ...coefs]);
+        // Whole servers: at least what the traffic and the residual need.
+        const f = model.addCol(0, INF, true);
+        model.addRow(residual, INF, [f, ...cols], [1, ...coefs]);
         let peakCol = -1;
         if (current > 0) {
-          peakCol = model.addCol(current, INF);
+          peakCol = model.addCol(current, INF, true);
           model.addRow(0, INF, [peakCol, f], [1, -1]);
-        }
+          term('churn', peakCol, 2, w.churn);
+          term('churn', f, -1, w.churn);
+          pm.churnConstant += current;
+        } else term('churn', f, 1, w.churn);
         term('cost', f, spec.resources[k]?.cost ?? 0, w.cost);
         pm.followers.push({ service: S, region: r, resource: k, col: f, peakCol, current });
         const u = use(r, k);
@@ -324,6 +342,14 @@ function addProducts(world: World, pm: PlacementModel, w: PlannerWeights, use: U
       }
     }
   }
+  // Churn budget: traffic moved (counted out of the old region and into the new) ≤ 2 × share × total.
+  if (goals.maxShift !== undefined) {
+    for (const [P, cols] of [...shiftCols].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const total = Object.values(spec.products[P].demand).reduce((a, b) => a + b, 0);
+      model.addRow(-INF, 2 * goals.maxShift * total, cols, cols.map(() => 1));
+    }
+  }
+  pm.productServedIn = servedIn;
 }
 
 /**
@@ -332,8 +358,10 @@ function addProducts(world: World, pm: PlacementModel, w: PlannerWeights, use: U
  * already exceeds the supply (supply shrank), the peak may not grow beyond
  * what is there now: the plan then only shrinks that region.
  */
-function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final: [number, number][]; peak: [number, number][] }>): void {
+function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final: [number, number][]; peak: [number, number][] }>, goals: ModelGoals): void {
   const removed = world.removedTenants();
+  const reserved = new Map<string, number>();
+  for (const g of goals.free ?? []) reserved.set(`${g.region}\u0000${g.resource}`, (reserved.get(`${g.region}\u0000${g.resource}`) ?? 0) + g.units);
   for (const r of world.regions) {
     for (const k of world.resources) {
       const u = usage.get(`${r}\u0000${k}`);
@@ -343,7 +371,8 @@ function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final:
       if (!u && removedUse === 0) continue;
       const final = u?.final ?? [];
       const peak = u?.peak ?? [];
-      if (final.length > 0) pm.model.addRow(-INF, supply, final.map(([c]) => c), final.map(([, v]) => v));
+      const keepFree = reserved.get(`${r}\u0000${k}`) ?? 0;
+      if (final.length > 0) pm.model.addRow(-INF, Math.max(0, supply - keepFree), final.map(([c]) => c), final.map(([, v]) => v));
       const current = world.currentUsage(r, k);
       if (peak.length > 0 && (current > 0 || removedUse > 0)) {
         pm.model.addRow(-INF, Math.max(supply, current) - removedUse, peak.map(([c]) => c), peak.map(([, v]) => v));
@@ -382,6 +411,41 @@ function addBalance(world: World, pm: PlacementModel, usage: Map<string, { final
       model.addRow(supply, INF, [d, ...used.map(([c]) => c), phi], [1, ...used.map(([, v]) => v), supply]);
       model.addRow(-supply, INF, [d, ...used.map(([c]) => c), phi], [1, ...used.map(([, v]) => -v), -supply]);
       term('balance', d, 1, w.balance);
+    }
+  }
+}
+
+/**
+ * Disaster readiness of a product: with any one region f lost, the traffic
+ * served in f can move elsewhere — the free supply of every other region,
+ * together, holds the follower capacity that traffic needs.
+ */
+function addProductReadiness(world: World, pm: PlacementModel, usage: Map<string, { final: [number, number][] }>): void {
+  const spec = world.spec;
+  for (const P of Object.keys(spec.products).sort()) {
+    if (!spec.products[P].tolerateRegionFailure) continue;
+    // α per resource, summed over the services that follow P
+    const alpha = new Map<string, number>();
+    for (const S of Object.keys(spec.services).sort()) {
+      for (const [k, a] of Object.entries(spec.services[S].follows[P]?.perUnit ?? {})) alpha.set(k, (alpha.get(k) ?? 0) + a);
+    }
+    for (const f of world.regions) {
+      const traffic = pm.productServedIn.get(`${P}\u0000${f}`) ?? [];
+      if (traffic.length === 0) continue;
+      for (const [k, a] of [...alpha].sort(([x], [y]) => (x < y ? -1 : 1))) {
+        const cols: number[] = [];
+        const coefs: number[] = [];
+        let supply = 0;
+        for (const r of world.regions) {
+          if (r === f) continue;
+          supply += world.supply(r, k);
+          for (const [c, v] of usage.get(`${r}\u0000${k}`)?.final ?? []) {
+            cols.push(c);
+            coefs.push(v);
+          }
+        }
+        pm.model.addRow(-INF, supply, [...cols, ...traffic], [...coefs, ...traffic.map(() => a)]);
+      }
     }
   }
 }
