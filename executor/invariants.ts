@@ -5,7 +5,7 @@
  * covers the traffic routed there — likewise every follower service's
  * capacity covers what its products' traffic needs.
  */
-import type { Spec, TenantId } from '../lang/spec.js';
+import type { Spec, Tenant, TenantId } from '../lang/spec.js';
 import type { Deployment } from './state.js';
 
 export type InvariantViolation =
@@ -31,6 +31,23 @@ export function usageByRegion(spec: Spec, d: Deployment): Map<string, number> {
   return used;
 }
 
+/** Demand of a tenant's classes that follow products: class × region → rate × traffic served there. */
+export function followedDemand(spec: Spec, tenant: Tenant, d: Deployment): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [P, rates] of Object.entries(tenant.follows ?? {})) {
+    const product = spec.products[P];
+    if (!product) continue;
+    const served = new Map<string, number>();
+    for (const [client, row] of Object.entries(d.products[P] ?? {})) {
+      for (const [r, share] of Object.entries(row)) served.set(r, (served.get(r) ?? 0) + (product.demand[client] ?? 0) * share);
+    }
+    for (const [cls, rate] of Object.entries(rates)) {
+      for (const [r, traffic] of served) out.set(`${cls}\u0000${r}`, (out.get(`${cls}\u0000${r}`) ?? 0) + rate * traffic);
+    }
+  }
+  return out;
+}
+
 /**
  * `allowance`: units of each (region, resource) in use when the apply
  * started (see usageByRegion); a region already over its supply then may
@@ -49,9 +66,10 @@ export function checkInvariants(spec: Spec, d: Deployment, allowance: Map<string
     const tenant = spec.services[s]?.tenants[name];
     if (!tenant) continue; // a tenant being removed: nothing routes to it any more
     const routed = new Map<string, number>();
+    const followed = followedDemand(spec, tenant, d);
     for (const [cls, matrix] of Object.entries(t.routing)) {
       for (const [client, row] of Object.entries(matrix)) {
-        const demand = tenant.demand[cls]?.[client] ?? 0;
+        const demand = (tenant.demand[cls]?.[client] ?? 0) + (followed.get(`${cls}\u0000${client}`) ?? 0);
         for (const [r, w] of Object.entries(row)) routed.set(r, (routed.get(r) ?? 0) + demand * w);
       }
     }

@@ -104,6 +104,12 @@ export interface Tenant {
   maxReplicasPerRegion?: number;
   /** Replicas that may be added before the matching ones are removed (apply rounds). Absent: no limit. */
   maxSurge?: number;
+  /**
+   * Demand that follows a product: product → request class → rps per unit
+   * of the product's traffic. The class's demand from a region is that rate
+   * times the product traffic served in the region (added to `demand`).
+   */
+  follows?: Record<string, Record<string, number>>;
 }
 
 export interface ReplicaOption {
@@ -158,6 +164,8 @@ export interface PlannerWeights {
   churn: number;
   balance: number;
   distance: number;
+  /** Each service's capacity spread across regions in proportion to region size. */
+  serviceBalance: number;
 }
 
 /** `service/tenant`: the stable id of a tenant across Spec, State, Placement and Plan. */

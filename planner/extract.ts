@@ -9,6 +9,7 @@ import { emptyDeployment, type Deployment, type RoutingMatrix } from '../executo
 import type { PlacementModel } from './model/build-placement-model.js';
 import type { World } from './model/world.js';
 import type { Placement, SupplyUse } from './placement.js';
+import { followedDemand } from '../executor/invariants.js';
 
 const EPS = 1e-6;
 
@@ -195,6 +196,7 @@ export function disasterReadiness(world: World, target: Deployment, unserved: Pl
     const d = target.tenants[t.id];
     let demand = 0;
     for (const byLoc of Object.values(t.spec.demand)) for (const v of Object.values(byLoc)) demand += v;
+    for (const v of followedDemand(world.spec, t.spec, target).values()) demand += v;
     for (const byLoc of Object.values(unserved[t.id] ?? {})) for (const v of Object.values(byLoc)) demand -= v;
     const capacity = (r: string) =>
       Object.entries(d.replicas[r] ?? {}).reduce((s, [k, n]) => s + n * (t.spec.replicas[k]?.serves ?? 0) * t.spec.targetUtilization, 0);

@@ -12,7 +12,7 @@
  *    + churn    × Σ |replicas − current| × units      (stability)
  *    + balance  × Σ |free(r,k) − supply(r,k) × φ_k|  (free capacity in proportion to region size)
  *    + distance × Σ y × RTT / threshold / Σ demand   (prefer nearer serving regions; ≤ distance in total)
- *    + shift    × Σ |product traffic moved|          (stability of product routing)
+ *    + serviceBalance × Σ |capacity(S,r,k) − share_r × capacity(S,k)|   (each service spread like the regions)
  */
 import type { PlannerWeights } from '../lang/spec.js';
 
@@ -21,6 +21,7 @@ export const DEFAULT_WEIGHTS: PlannerWeights = {
   churn: 0.1,
   balance: 0.01,
   distance: 0.001,
+  serviceBalance: 0,
 };
 
 export const WEIGHT_DOCS: Record<keyof PlannerWeights, string> = {
@@ -28,6 +29,7 @@ export const WEIGHT_DOCS: Record<keyof PlannerWeights, string> = {
   churn: 'per resource unit added or removed against the current state',
   balance: 'per unit of free capacity away from its region-proportional share',
   distance: 'for serving all demand at its threshold distance (normalised; a tie-breaker)',
+  serviceBalance: "per unit of a service's capacity away from its region-proportional share (off by default)",
 };
 
 export function resolveWeights(...layers: (Partial<PlannerWeights> | undefined)[]): PlannerWeights {

@@ -79,3 +79,48 @@ describe('the demand-shift seed', () => {
     expect(shares[1]).toBeCloseTo(1 / 3, 5);
   });
 });
+
+describe('chains and balancing', () => {
+  it('plans product → tenant demand as one: a tenant whose demand follows the product is sized where the traffic lands', async () => {
+    const { specOf } = await import('./support/specs.js');
+    const { planPlacement } = await import('../planner/index.js');
+    const { emptyDeployment } = await import('../executor/state.js');
+    const { spec } = specOf(`
+resource cpu { unit = server  cost = 1 }
+region a { locality = na  supply { cpu = 100 } }
+region b { locality = na  supply { cpu = 100 } }
+latency { a <-> b = 40ms }
+product app { traffic { a = 70%  b = 30% }  total = 1000  latency < 5ms }
+service api {
+  tenant gateway {
+    follows app { read = 2rps per unit }
+    latency read < 5ms
+    replica cpu x1 serves 100rps
+  }
+}`);
+    const { placement } = await planPlacement(spec, emptyDeployment());
+    expect(checkPlacement(spec, emptyDeployment(), placement)).toEqual([]);
+    // 700 units served in a → 1400 rps → 14 replicas; 300 in b → 600 rps → 6
+    expect(placement.target.tenants['api/gateway'].replicas).toEqual({ a: { cpu: 14 }, b: { cpu: 6 } });
+    expect(placement.target.tenants['api/gateway'].routing.read).toEqual({ a: { a: 1 }, b: { b: 1 } });
+  });
+
+  it('spreads a service in proportion to region size when service balancing is on', async () => {
+    const { specOf } = await import('./support/specs.js');
+    const { planPlacement } = await import('../planner/index.js');
+    const { emptyDeployment } = await import('../executor/state.js');
+    const { spec } = specOf(`
+resource cpu { unit = server  cost = 1 }
+region a { locality = na  supply { cpu = 300 } }
+region b { locality = na  supply { cpu = 100 } }
+latency { a <-> b = 40ms }
+service batch {
+  tenant worker { demand jobs { b = 2000rps }  latency jobs < global  replica cpu x1 serves 100rps }
+}`);
+    const off = await planPlacement(spec, emptyDeployment(), { weights: { balance: 0, serviceBalance: 0, distance: 1 } });
+    expect(off.placement.target.tenants['batch/worker'].replicas).toEqual({ b: { cpu: 20 } });
+    const on = await planPlacement(spec, emptyDeployment(), { weights: { balance: 0, serviceBalance: 1 } });
+    expect(on.placement.target.tenants['batch/worker'].replicas).toEqual({ a: { cpu: 15 }, b: { cpu: 5 } });
+    expect(checkPlacement(spec, emptyDeployment(), on.placement)).toEqual([]);
+  });
+});

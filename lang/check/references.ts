@@ -37,6 +37,9 @@ export function checkReferences(ctx: CheckContext): void {
       for (const [cls, byLoc] of Object.entries(tenant.demand)) {
         for (const loc of Object.keys(byLoc)) location(loc, `${base}/demand/${cls}/${loc}`);
       }
+      for (const P of Object.keys(tenant.follows ?? {})) {
+        if (!(P in spec.products)) ctx.error('unknown-reference', `product \`${P}\` is not declared${didYouMean(P, Object.keys(spec.products))}`, `${base}/follows/${P}`);
+      }
     }
     for (const [p, contract] of Object.entries(service.follows)) {
       if (!(p in spec.products)) {

@@ -32,15 +32,21 @@ export function checkValues(ctx: CheckContext): void {
         if (!Number.isInteger(o.units) || o.units < 1) ctx.error('invalid-value', 'units per replica must be a whole number ≥ 1', `${base}/replicas/${k}`);
         if (!(o.serves > 0) || !Number.isFinite(o.serves)) ctx.error('invalid-value', 'a replica must serve a finite rate above 0rps', `${base}/replicas/${k}`);
       }
-      if (Object.keys(tenant.demand).length === 0) ctx.warn('invalid-value', `tenant \`${s}/${t}\` has no demand: nothing will be placed for it`, base);
+      if (Object.keys(tenant.demand).length === 0 && Object.keys(tenant.follows ?? {}).length === 0) ctx.warn('invalid-value', `tenant \`${s}/${t}\` has no demand: nothing will be placed for it`, base);
       for (const [cls, byLoc] of Object.entries(tenant.demand)) {
         if (!(cls in tenant.latency) && !ctx.written(`${base}/latency/${cls}`)) {
           ctx.error('invalid-value', `request class \`${cls}\` has demand but no latency threshold: add \`latency ${cls} < continental\``, `${base}/demand/${cls}`);
         }
         for (const [loc, rps] of Object.entries(byLoc)) finite(rps, 'demand', `${base}/demand/${cls}/${loc}`);
       }
+      const followed = new Set(Object.values(tenant.follows ?? {}).flatMap((rates) => Object.keys(rates)));
+      for (const cls of followed) {
+        if (!(cls in tenant.latency) && !ctx.written(`${base}/latency/${cls}`)) {
+          ctx.error('invalid-value', `request class \`${cls}\` follows a product but has no latency threshold: add \`latency ${cls} < continental\``, `${base}/follows`);
+        }
+      }
       for (const cls of Object.keys(tenant.latency)) {
-        if (!(cls in tenant.demand)) ctx.warn('invalid-value', `latency threshold for \`${cls}\`, a class with no demand`, `${base}/latency/${cls}`);
+        if (!(cls in tenant.demand) && !followed.has(cls)) ctx.warn('invalid-value', `latency threshold for \`${cls}\`, a class with no demand`, `${base}/latency/${cls}`);
       }
       const { minReplicasPerRegion: min, maxReplicasPerRegion: max } = tenant;
       if (min !== undefined && max !== undefined && min > max) {

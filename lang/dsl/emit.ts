@@ -72,6 +72,9 @@ function tenant(name: string, t: Tenant): string {
   const l: string[] = [];
   if (t.priority !== 0) l.push(`priority = ${num(t.priority)}`);
   for (const [cls, byLoc] of sorted(t.demand)) l.push(`demand ${cls} ${entries(byLoc, (v) => formatQuantity(v, 'rate'), '    ')}`);
+  for (const [P, rates] of sorted(t.follows ?? {})) {
+    l.push(`follows ${P} { ${sorted(rates).map(([cls, r]) => `${cls} = ${formatQuantity(r, 'rate')} per unit`).join('  ')} }`);
+  }
   for (const [cls, ms] of sorted(t.latency)) l.push(`latency ${cls} < ${formatQuantity(ms, 'latency')}`);
   for (const [k, o] of sorted(t.replicas)) l.push(`replica ${k} x${o.units} serves ${formatQuantity(o.serves, 'rate')}`);
   if (t.targetUtilization !== 1) l.push(`target_utilization = ${formatQuantity(t.targetUtilization, 'percent')}`);
@@ -118,7 +121,7 @@ function backend(b: BackendConfig): string {
 
 function planner(p: PlannerSettings): string {
   const l: string[] = [];
-  for (const [k, v] of sorted((p.weights ?? {}) as Record<string, number>)) l.push(`${k} = ${num(v)}`);
+  for (const [k, v] of sorted((p.weights ?? {}) as Record<string, number>)) l.push(`${k === 'serviceBalance' ? 'service_balance' : k} = ${num(v)}`);
   if (p.timeLimitSeconds !== undefined) l.push(`time_limit = ${duration(p.timeLimitSeconds * 1000)}`);
   if (p.gapLimit !== undefined) l.push(`gap = ${formatQuantity(p.gapLimit, 'percent')}`);
   return `planner {\n${l.map((x) => `  ${x}`).join('\n')}\n}`;

@@ -32,6 +32,7 @@ const ALLOWED: Record<string, string[]> = {
   tenant: [
     'avoid',
     'demand',
+    'follows',
     'latency',
     'max_replicas',
     'max_surge',
@@ -47,7 +48,7 @@ const ALLOWED: Record<string, string[]> = {
   'backend file': ['path'],
   'backend exec': ['downsize', 'get_state', 'route', 'shift', 'timeout', 'upsize'],
   'backend postgres': ['schema', 'url_env'],
-  planner: ['balance', 'churn', 'cost', 'distance', 'gap', 'time_limit'],
+  planner: ['balance', 'churn', 'cost', 'distance', 'gap', 'service_balance', 'time_limit'],
 };
 
 export function lowerToSpec(statements: Statement[], file: string): { spec: Spec; sourceMap: SourceMap; diagnostics: Diagnostic[] } {
@@ -428,6 +429,7 @@ class Lowering {
       const kw = firstToken(st).image;
       if (st.kind === 'attribute') this.tenantAttribute(st, base, t);
       else if (st.kind === 'block' && kw === 'demand') this.demandClass(st, base, t);
+      else if (st.kind === 'block' && kw === 'follows') this.tenantFollows(st, base, t);
       else if (st.kind === 'threshold') this.threshold(st, base, t);
       else if (st.kind === 'replica') this.replica(st, base, t);
       else if (st.kind === 'tolerate') t.tolerateRegionFailure = this.tolerate(st, `${base}/tolerateRegionFailure`);
@@ -490,6 +492,28 @@ class Lowering {
       if (rps !== undefined) byLocation[loc] = rps;
     });
     t.demand[cls] = byLocation;
+  }
+
+  /** `follows facebook { read = 2rps per unit }`: demand that follows a product's traffic. */
+  tenantFollows(st: Extract<Statement, { kind: 'block' }>, base: string, t: Tenant): void {
+    if (!st.name) {
+      this.report('syntax', 'follows needs a product: `follows facebook { read = 2rps per unit }`', this.span(st.keyword));
+      return;
+    }
+    const product = this.name(st.name, 'product');
+    if (!this.define(`${base}/follows/${product}`, st.name, `demand following \`${product}\``)) return;
+    const rates: Record<string, number> = {};
+    for (const e of st.body) {
+      if (e.kind !== 'attribute' || !e.perUnit) {
+        this.report('syntax', 'demand that follows a product is written `class = Nrps per unit`', this.span(firstToken(e)));
+        continue;
+      }
+      const cls = this.name(e.key, 'request class');
+      if (!this.define(`${base}/follows/${product}/${cls}`, e.key, `class \`${cls}\` following \`${product}\``)) continue;
+      const rps = this.quantity(e.value, 'rate', `demand of \`${cls}\` per unit of \`${product}\``);
+      if (rps !== undefined) rates[cls] = rps;
+    }
+    (t.follows ??= {})[product] = rates;
   }
 
   threshold(st: Extract<Statement, { kind: 'threshold' }>, base: string, t: Tenant): void {
@@ -680,9 +704,10 @@ class Lowering {
         this.at('planner/gapLimit', this.valueSpan(st.value));
         if (f !== undefined) settings.gapLimit = f;
       } else {
+        const field = key === 'service_balance' ? 'serviceBalance' : key;
         const w = this.count(st.value, `weight \`${key}\``);
-        this.at(`planner/weights/${key}`, this.valueSpan(st.value));
-        if (w !== undefined) weights[key] = w;
+        this.at(`planner/weights/${field}`, this.valueSpan(st.value));
+        if (w !== undefined) weights[field] = w;
       }
     }
     if (Object.keys(weights).length > 0) settings.weights = weights;

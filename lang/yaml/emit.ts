@@ -88,7 +88,7 @@ function toSourceForm(spec: Spec): Record<string, unknown> {
   if (spec.planner) {
     const p = spec.planner;
     out.planner = {
-      ...(p.weights ? { weights: sortedObject(p.weights as Record<string, number>, (n) => n) } : {}),
+      ...(p.weights ? { weights: sortedObject(renameKeys(p.weights as Record<string, number>, { serviceBalance: 'service_balance' }), (n) => n) } : {}),
       ...(p.timeLimitSeconds !== undefined ? { time_limit: formatQuantity(p.timeLimitSeconds * 1000, 'duration') } : {}),
       ...(p.gapLimit !== undefined ? { gap: formatQuantity(p.gapLimit, 'percent') } : {}),
     };
@@ -100,6 +100,7 @@ function tenant(t: Tenant): Record<string, unknown> {
   return {
     ...(t.priority !== 0 ? { priority: t.priority } : {}),
     demand: sortedObject(t.demand, (byLoc) => sortedObject(byLoc, (v) => formatQuantity(v, 'rate'))),
+    ...(t.follows ? { follows: sortedObject(t.follows, (rates) => sortedObject(rates, (v) => formatQuantity(v, 'rate'))) } : {}),
     latency: sortedObject(t.latency, (ms) => formatQuantity(ms, 'latency')),
     replicas: sortedObject(t.replicas, (o) => ({ units: o.units, serves: formatQuantity(o.serves, 'rate') })),
     ...(t.targetUtilization !== 1 ? { target_utilization: formatQuantity(t.targetUtilization, 'percent') } : {}),
@@ -110,4 +111,10 @@ function tenant(t: Tenant): Record<string, unknown> {
     ...(t.maxReplicasPerRegion !== undefined ? { max_replicas: t.maxReplicasPerRegion } : {}),
     ...(t.maxSurge !== undefined ? { max_surge: t.maxSurge } : {}),
   };
+}
+
+function renameKeys(map: Record<string, number>, names: Record<string, string>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(map)) out[names[k] ?? k] = v;
+  return out;
 }

@@ -31,7 +31,8 @@ interface YamlService {
 
 interface YamlTenant {
   priority?: number;
-  demand: Record<string, Record<string, string>>;
+  demand?: Record<string, Record<string, string>>;
+  follows?: Record<string, Record<string, string>>;
   latency: Record<string, string>;
   replicas: Record<string, { units: number; serves: string }>;
   target_utilization?: string;
@@ -183,8 +184,12 @@ export function lowerYaml(y: YamlSpec, pos: YamlPositions): LoadedFile {
     key('planner', ['planner']);
     const settings: PlannerSettings = {};
     if (y.planner.weights) {
-      settings.weights = { ...y.planner.weights };
-      for (const w of Object.keys(y.planner.weights)) val(`planner/weights/${w}`, ['planner', 'weights', w]);
+      settings.weights = {};
+      for (const [w, v] of Object.entries(y.planner.weights)) {
+        const field = w === 'service_balance' ? 'serviceBalance' : w;
+        (settings.weights as Record<string, number>)[field] = v;
+        val(`planner/weights/${field}`, ['planner', 'weights', w]);
+      }
     }
     if (y.planner.time_limit !== undefined) {
       settings.timeLimitSeconds = q(y.planner.time_limit, 'duration', ['planner', 'time_limit']) / 1000;
@@ -227,6 +232,15 @@ function lowerTenant(
       key(`${base}/demand/${cls}/${loc}`, [...at, 'demand', cls, loc]);
       tenant.demand[cls][loc] = q(text, 'rate', [...at, 'demand', cls, loc]);
     }
+  }
+  for (const [P, rates] of entries(t.follows)) {
+    key(`${base}/follows/${P}`, [...at, 'follows', P]);
+    const out: Record<string, number> = {};
+    for (const [cls, text] of entries(rates)) {
+      key(`${base}/follows/${P}/${cls}`, [...at, 'follows', P, cls]);
+      out[cls] = q(text, 'rate', [...at, 'follows', P, cls]);
+    }
+    (tenant.follows ??= {})[P] = out;
   }
   for (const [cls, text] of entries(t.latency)) {
     key(`${base}/latency/${cls}`, [...at, 'latency', cls]);

@@ -60,6 +60,8 @@ export interface PlacementModel {
   churnConstant: number;
   /** Product traffic columns served in each `${product}\u0000${region}`. */
   productServedIn: Map<string, number[]>;
+  /** Units each service holds per `${service}\u0000${region}\u0000${resource}`: what service balancing spreads. */
+  serviceUse: Map<string, [number, number][]>;
 }
 
 /** Optional goals of one plan (issue: demand shifting): room to free, and how much product traffic may move. */
@@ -86,6 +88,7 @@ export function buildPlacementModel(world: World, weights: PlannerWeights, goals
     terms: new Map([['cost', new Map()], ['churn', new Map()], ['balance', new Map()], ['distance', new Map()]]),
     churnConstant: 0,
     productServedIn: new Map(),
+    serviceUse: new Map(),
   };
   const term = (name: string, col: number, coef: number, weight: number) => {
     if (coef === 0) return;
@@ -113,6 +116,7 @@ export function buildPlacementModel(world: World, weights: PlannerWeights, goals
   addSupply(world, pm, usage, goals);
   addProductReadiness(world, pm, usage);
   if (weights.balance > 0) addBalance(world, pm, usage, weights, term);
+  if (weights.serviceBalance > 0) addServiceBalance(world, pm, weights, term);
   return pm;
 }
 
@@ -148,6 +152,7 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
       const u = use(r, k);
       u.final.push([n, option.units]);
       u.peak.push([peakCol >= 0 ? peakCol : n, option.units]);
+      serviceUse(pm, t.service, r, k).push([n, option.units]);
       const cap = capacityCols.get(r) ?? { cols: [], coefs: [] };
       cap.cols.push(n);
       cap.coefs.push(option.serves * spec.targetUtilization);
@@ -182,6 +187,37 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
       model.addRow(demand, demand, [...cols, uCol], [...cols.map(() => 1), 1]);
     }
   }
+  // Demand that follows a product: from each region, rate × the product traffic served there.
+  const followedTraffic: { cols: number[]; coefs: number[] } = { cols: [], coefs: [] };
+  for (const P of Object.keys(spec.follows ?? {}).sort()) {
+    for (const cls of Object.keys(spec.follows![P]).sort()) {
+      const rate = spec.follows![P][cls];
+      const threshold = spec.latency[cls] ?? 0;
+      for (const s of world.regions) {
+        const traffic = pm.productServedIn.get(`${P}\u0000${s}`) ?? [];
+        if (traffic.length === 0 || !(rate > 0)) continue;
+        const cols: number[] = [];
+        for (const r of [...capacityCols.keys()].sort()) {
+          const rtt = world.latency(s, r);
+          if (rtt > threshold) continue;
+          const y = model.addCol(0, INF);
+          cols.push(y);
+          pm.routes.push({ tenant: index, cls, client: s, region: r, col: y });
+          (routedTo.get(r) ?? routedTo.set(r, { cols: [] }).get(r)!).cols.push(y);
+          term('distance', y, rtt / Math.max(threshold, 1) / 1e3, w.distance);
+        }
+        const uCol = model.addCol(0, INF);
+        unservedCols.push(uCol);
+        pm.unserved.push({ tenant: index, cls, client: s, demand: 0, col: uCol });
+        model.addObjective(`unserved:${spec.priority}`, uCol, 1);
+        // Σ y + u = rate × Σ p
+        model.addRow(0, 0, [...cols, uCol, ...traffic], [...cols.map(() => 1), 1, ...traffic.map(() => -rate)]);
+        followedTraffic.cols.push(...traffic);
+        followedTraffic.coefs.push(...traffic.map(() => -rate));
+      }
+    }
+  }
+
   // Normalise the distance term so it is at most `distance` per tenant in total.
   if (totalDemand > 0) {
     const d = pm.terms.get('distance')!;
@@ -201,7 +237,7 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
   }
 
   // Disaster readiness: with any one region lost, the rest still covers the served demand.
-  if (spec.tolerateRegionFailure && totalDemand > 0) {
+  if (spec.tolerateRegionFailure && (totalDemand > 0 || followedTraffic.cols.length > 0)) {
     const regions = [...capacityCols.keys()].sort();
     for (const f of regions) {
       const cols: number[] = [];
@@ -212,7 +248,7 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
         cols.push(...cap.cols);
         coefs.push(...cap.coefs);
       }
-      model.addRow(totalDemand, INF, [...cols, ...unservedCols], [...coefs, ...unservedCols.map(() => 1)]);
+      model.addRow(totalDemand, INF, [...cols, ...unservedCols, ...followedTraffic.cols], [...coefs, ...unservedCols.map(() => 1), ...followedTraffic.coefs]);
     }
   }
 
@@ -339,6 +375,7 @@ function addProducts(world: World, pm: PlacementModel, w: PlannerWeights, use: U
         const u = use(r, k);
         u.final.push([f, 1]);
         u.peak.push([peakCol >= 0 ? peakCol : f, 1]);
+        serviceUse(pm, S, r, k).push([f, 1]);
       }
     }
   }
@@ -446,6 +483,48 @@ function addProductReadiness(world: World, pm: PlacementModel, usage: Map<string
         }
         pm.model.addRow(-INF, supply, [...cols, ...traffic], [...coefs, ...traffic.map(() => a)]);
       }
+    }
+  }
+}
+
+function serviceUse(pm: PlacementModel, service: string, region: string, resource: string): [number, number][] {
+  const key = `${service}\u0000${region}\u0000${resource}`;
+  let list = pm.serviceUse.get(key);
+  if (!list) pm.serviceUse.set(key, (list = []));
+  return list;
+}
+
+/**
+ * Service capacity balancing (the demand-shift seed's first objective): each
+ * service's units of a resource spread across the regions that have it in
+ * proportion to their supply, |cap(S,r,k) − supply(r,k)/supply(k) × cap(S,k)|.
+ */
+function addServiceBalance(world: World, pm: PlacementModel, w: PlannerWeights, term: Term): void {
+  const groups = new Map<string, Map<string, [number, number][]>>();
+  for (const [key, cols] of [...pm.serviceUse].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const [S, r, k] = key.split('\u0000');
+    const g = groups.get(`${S}\u0000${k}`) ?? groups.set(`${S}\u0000${k}`, new Map()).get(`${S}\u0000${k}`)!;
+    g.set(r, cols);
+  }
+  for (const [key, byRegion] of groups) {
+    const k = key.split('\u0000')[1];
+    const regions = world.regions.filter((r) => world.supply(r, k) > 0);
+    if (regions.length < 2) continue;
+    const total = regions.reduce((a, r) => a + world.supply(r, k), 0);
+    const all = regions.flatMap((r) => byRegion.get(r) ?? []);
+    for (const r of regions) {
+      const share = world.supply(r, k) / total;
+      const own = byRegion.get(r) ?? [];
+      // d ≥ ±(cap_r − share × Σ cap)
+      const coef = new Map<number, number>();
+      for (const [c, v] of own) coef.set(c, (coef.get(c) ?? 0) + v);
+      for (const [c, v] of all) coef.set(c, (coef.get(c) ?? 0) - share * v);
+      const cols = [...coef.keys()];
+      const vals = cols.map((c) => coef.get(c)!);
+      const d = pm.model.addCol(0, INF);
+      pm.model.addRow(0, INF, [d, ...cols], [1, ...vals.map((v) => -v)]);
+      pm.model.addRow(0, INF, [d, ...cols], [1, ...vals]);
+      term('balance', d, 1, w.serviceBalance);
     }
   }
 }

@@ -45,7 +45,17 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
       // routing: rows sum to 1, within the threshold, served + unserved = demand, capacity covers what is routed
       const routed = new Map<string, number>();
       let served = 0;
-      for (const [cls, byClient] of Object.entries(t.demand)) {
+      // demand that follows a product: rate × the product's traffic served in each region
+      const demandOf: Record<string, Record<string, number>> = structuredClone(t.demand);
+      for (const [P, rates] of Object.entries(t.follows ?? {})) {
+        for (const [client, row] of Object.entries(target.products[P] ?? {})) {
+          const traffic = (spec.products[P]?.demand[client] ?? 0) - (placement.unservedProducts[P]?.[client] ?? 0);
+          for (const [r, shareOf] of Object.entries(row)) {
+            for (const [cls, rate] of Object.entries(rates)) (demandOf[cls] ??= {})[r] = (demandOf[cls][r] ?? 0) + rate * traffic * shareOf;
+          }
+        }
+      }
+      for (const [cls, byClient] of Object.entries(demandOf)) {
         for (const [client, demand] of Object.entries(byClient)) {
           const row = d.routing[cls]?.[client] ?? {};
           const unserved = placement.unserved[id]?.[cls]?.[client] ?? 0;
