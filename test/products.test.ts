@@ -124,3 +124,24 @@ service batch {
     expect(checkPlacement(spec, emptyDeployment(), on.placement)).toEqual([]);
   });
 });
+
+describe('product disaster readiness', () => {
+  it('keeps room elsewhere for the traffic of any one region, giving up traffic rather than readiness', async () => {
+    const { specOf } = await import('./support/specs.js');
+    const { planPlacement } = await import('../planner/index.js');
+    const { emptyDeployment } = await import('../executor/state.js');
+    const world = (dr: string) => `
+resource cpu { unit = server  cost = 1 }
+region a { locality = na  supply { cpu = 100 } }
+region b { locality = na  supply { cpu = 100 } }
+latency { a <-> b = 10ms }
+product app { demand { a = 110 }  latency < 20ms  ${dr} }
+service web { follows app { cpu = 1 per unit } }`;
+    const plain = await planPlacement(specOf(world('')).spec, emptyDeployment());
+    expect(plain.placement.unservedProducts).toEqual({});
+    // with readiness, the traffic of either region must fit in the other's free supply: at most 100 in all
+    const ready = await planPlacement(specOf(world('tolerate region-failure')).spec, emptyDeployment());
+    expect(ready.placement.unservedProducts).toEqual({ app: { a: 10 } });
+    expect(ready.findings.map((f) => f.code)).toContain('unserved-traffic');
+  });
+});
