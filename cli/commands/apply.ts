@@ -118,8 +118,8 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
       retryWaitMs,
       shouldStop: () => stopRequested,
       onEvent: (e) => (view ? viewEvent(view.update, e) : printEvent(e)),
-    }).finally(() => {
-      view?.stop();
+    }).finally(async () => {
+      await view?.stop();
       process.off('SIGINT', onSigint);
     });
     switch (outcome.outcome) {

@@ -40,8 +40,12 @@ function ApplyProgress({ moves, subscribe }: { moves: Move[]; subscribe: (f: (id
   );
 }
 
-export function startApplyProgress(moves: Move[]): { update: (id: string, state: Row['state']) => void; stop: () => void } {
+export function startApplyProgress(moves: Move[]): { update: (id: string, state: Row['state']) => void; stop: () => Promise<void> } {
   let listener: ((id: string, s: Row['state']) => void) | undefined;
   const app = render(<ApplyProgress moves={moves} subscribe={(f) => (listener = f)} />, { stdout: process.stderr, patchConsole: false });
-  return { update: (id, s) => listener?.(id, s), stop: () => app.unmount() };
+  return {
+    update: (id, s) => listener?.(id, s),
+    // Let React render the last update before the view goes away.
+    stop: () => new Promise((resolve) => setTimeout(() => (app.unmount(), resolve()), 100)),
+  };
 }

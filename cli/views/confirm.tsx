@@ -9,8 +9,10 @@ function Confirm({ onAnswer }: { onAnswer: (yes: boolean) => void }) {
   const [typed, setTyped] = useState('');
   const { exit } = useApp();
   useInput((input, key) => {
-    if (key.return) {
-      onAnswer(typed.trim() === 'yes');
+    // Fast typing or a paste arrives as one chunk ("yes\r"): a newline anywhere submits.
+    const newline = input.search(/[\r\n]/);
+    if (key.return || newline >= 0) {
+      onAnswer((typed + (newline >= 0 ? input.slice(0, newline) : '')).trim() === 'yes');
       exit();
     } else if (key.backspace || key.delete) setTyped((t) => t.slice(0, -1));
     else if (key.ctrl && input === 'c') {
