@@ -11,6 +11,7 @@ import { registerPlan } from './commands/plan.js';
 import { registerShow } from './commands/show.js';
 import { registerApply } from './commands/apply.js';
 import { registerForceUnlock } from './commands/force-unlock.js';
+import { registerSimulate } from './commands/simulate.js';
 import { globeVersion } from './version.js';
 
 // `globe plan | head` closes our stdout early: that is not an error worth a stack trace.
@@ -36,6 +37,7 @@ registerPlan(program);
 registerShow(program);
 registerApply(program);
 registerForceUnlock(program);
+registerSimulate(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Commands report their own errors; reaching here is a bug in globe, but the

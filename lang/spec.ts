@@ -94,6 +94,14 @@ export interface Tenant {
   targetUtilization: number;
   /** With any one region lost, the remaining capacity covers the whole demand. */
   tolerateRegionFailure: boolean;
+  /**
+   * `tolerate region-failure strict`: for every single-region failure there is
+   * a feasible re-routing within the (relaxed) thresholds, not just enough
+   * capacity in aggregate.
+   */
+  strictDisasterReadiness?: boolean;
+  /** During a region failure, classes may be served up to this RTT (ms) if larger than their threshold. */
+  drLatency?: number;
   /** Regions this tenant must not be placed in (residency / policy). */
   avoid: string[];
   /** If non-empty, the only regions this tenant may be placed in. */

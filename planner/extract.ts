@@ -189,10 +189,25 @@ export function failoverOrder(world: World, target: Deployment): Placement['fail
 }
 
 /** Disaster readiness of every tenant that asked for it, checked on the target. */
-export function disasterReadiness(world: World, target: Deployment, unserved: Placement['unserved']): Placement['disasterReadiness'] {
+export function disasterReadiness(world: World, target: Deployment, unserved: Placement['unserved'], strict?: { pm: PlacementModel; x: Float64Array }): Placement['disasterReadiness'] {
   const out: Placement['disasterReadiness'] = {};
-  for (const t of world.tenants) {
+  for (const [index, t] of world.tenants.entries()) {
     if (!t.spec.tolerateRegionFailure) continue;
+    if (t.spec.strictDisasterReadiness && strict) {
+      // Strict: the per-failure re-routings the model found; any shortfall is a failure it could not cover.
+      let worst: string | undefined;
+      let shortfall = 0;
+      for (const v of strict.pm.strictShortfall) {
+        if (v.tenant !== index) continue;
+        const w = Math.round(strict.x[v.col] * 1000) / 1000;
+        if (w > shortfall) {
+          shortfall = w;
+          worst = v.region;
+        }
+      }
+      out[t.id] = worst ? { met: false, worstRegion: worst, shortfall, mode: 'strict' } : { met: true, mode: 'strict' };
+      continue;
+    }
     const d = target.tenants[t.id];
     let demand = 0;
     for (const byLoc of Object.values(t.spec.demand)) for (const v of Object.values(byLoc)) demand += v;
@@ -211,7 +226,7 @@ export function disasterReadiness(world: World, target: Deployment, unserved: Pl
         worst = f;
       }
     }
-    out[t.id] = worst ? { met: false, worstRegion: worst, shortfall: round6(shortfall) } : { met: true };
+    out[t.id] = worst ? { met: false, worstRegion: worst, shortfall: round6(shortfall), mode: 'aggregate' } : { met: true, mode: 'aggregate' };
   }
   return out;
 }

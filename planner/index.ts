@@ -85,7 +85,7 @@ export async function planPlacement(
     unserved,
     unservedProducts: unservedProducts(pm, x),
     usage: supplyUse(world, current, target),
-    disasterReadiness: disasterReadiness(world, target, unserved),
+    disasterReadiness: disasterReadiness(world, target, unserved, { pm, x }),
     solver,
   };
   const findings = explainPlacement(world, placement).map((f) => (f.path && sourceMap ? { ...f, span: lookupSpan(sourceMap, f.path) } : f));

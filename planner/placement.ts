@@ -25,7 +25,7 @@ export interface Placement {
   /** Per region and resource: units supplied, used by the target, free, and the peak during the transition. */
   usage: Record<string, Record<string, SupplyUse>>;
   /** Disaster readiness per tenant that asked for it: met or not, and by how much. */
-  disasterReadiness: Record<string, { met: boolean; worstRegion?: string; shortfall?: number }>;
+  disasterReadiness: Record<string, { met: boolean; worstRegion?: string; shortfall?: number; mode?: 'aggregate' | 'strict' }>;
   solver: SolverReport;
 }
 

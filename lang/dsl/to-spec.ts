@@ -32,6 +32,7 @@ const ALLOWED: Record<string, string[]> = {
   tenant: [
     'avoid',
     'demand',
+    'dr_latency',
     'follows',
     'latency',
     'max_replicas',
@@ -349,19 +350,19 @@ class Lowering {
       if (st.kind === 'block' && kw === 'tenant') this.tenant(st, name, service);
       else if (st.kind === 'block' && kw === 'follows') this.follows(st, base, service);
       else if (st.kind === 'block' && kw === 'residual' && !st.name) this.residual(st, base, service);
-      else if (st.kind === 'tolerate') service.tolerateRegionFailure = this.tolerate(st, `${base}/tolerateRegionFailure`);
+      else if (st.kind === 'tolerate') service.tolerateRegionFailure = this.tolerate(st, `${base}/tolerateRegionFailure`, false);
       else this.unknown(st, 'service');
     }
     this.spec.services[name] = service;
   }
 
-  tolerate(st: Extract<Statement, { kind: 'tolerate' }>, path: string): boolean {
+  tolerate(st: Extract<Statement, { kind: 'tolerate' }>, path: string, strictAllowed = true): boolean {
     if (st.what.image !== 'region-failure') {
       this.report('invalid-value', `globe can tolerate \`region-failure\`, not \`${st.what.image}\``, this.span(st.what));
       return false;
     }
-    if (st.strict) {
-      this.report('invalid-value', 'strict disaster readiness (per-failure re-routing) is not supported yet', this.span(st.strict));
+    if (st.strict && !strictAllowed) {
+      this.report('invalid-value', '`strict` disaster readiness applies to tenants only', this.span(st.strict));
     }
     this.at(path, this.span(st.keyword, st.strict ?? st.what));
     return true;
@@ -432,8 +433,10 @@ class Lowering {
       else if (st.kind === 'block' && kw === 'follows') this.tenantFollows(st, base, t);
       else if (st.kind === 'threshold') this.threshold(st, base, t);
       else if (st.kind === 'replica') this.replica(st, base, t);
-      else if (st.kind === 'tolerate') t.tolerateRegionFailure = this.tolerate(st, `${base}/tolerateRegionFailure`);
-      else if (st.kind === 'list') {
+      else if (st.kind === 'tolerate') {
+        t.tolerateRegionFailure = this.tolerate(st, `${base}/tolerateRegionFailure`);
+        if (st.strict && t.tolerateRegionFailure) t.strictDisasterReadiness = true;
+      } else if (st.kind === 'list') {
         const field = st.keyword.image === 'avoid' ? 'avoid' : 'onlyIn';
         if (!this.define(`${base}/${field}`, st.keyword, `\`${st.keyword.image}\` of tenant \`${name}\``)) continue;
         t[field] = this.nameList(st.value, st.keyword.image, `${base}/${field}`);
@@ -444,6 +447,13 @@ class Lowering {
 
   tenantAttribute(st: Extract<Statement, { kind: 'attribute' }>, base: string, t: Tenant): void {
     const key = st.key.image;
+    if (key === 'dr_latency' && !st.perUnit) {
+      if (!this.define(`${base}/drLatency`, st.key, '`dr_latency`')) return;
+      this.at(`${base}/drLatency`, this.valueSpan(st.value));
+      const ms = this.quantity(st.value, 'latency', 'dr_latency');
+      if (ms !== undefined) t.drLatency = ms;
+      return;
+    }
     const fields: Record<string, keyof Tenant> = {
       priority: 'priority',
       target_utilization: 'targetUtilization',
@@ -566,7 +576,7 @@ class Lowering {
       } else if (st.kind === 'in') {
         locality = this.name(st.locality, 'locality');
         this.at(`${base}/locality`, this.span(st.locality));
-      } else if (st.kind === 'tolerate') dr = this.tolerate(st, `${base}/tolerateRegionFailure`);
+      } else if (st.kind === 'tolerate') dr = this.tolerate(st, `${base}/tolerateRegionFailure`, false);
       else this.unknown(st, 'reservation');
     }
     if (resource === undefined) this.report('syntax', `reservation \`${name}\` needs an amount: \`cpu = 300\``, this.span(s.name!));
@@ -612,7 +622,7 @@ class Lowering {
         if (ms !== undefined) p.latency = ms;
       } else if (st.kind === 'list' && st.keyword.image === 'avoid') {
         p.avoid = this.nameList(st.value, 'avoid', `${base}/avoid`);
-      } else if (st.kind === 'tolerate') p.tolerateRegionFailure = this.tolerate(st, `${base}/tolerateRegionFailure`);
+      } else if (st.kind === 'tolerate') p.tolerateRegionFailure = this.tolerate(st, `${base}/tolerateRegionFailure`, false);
       else this.unknown(st, 'product');
     }
     if (shares && sharesToken) {

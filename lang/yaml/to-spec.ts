@@ -37,6 +37,7 @@ interface YamlTenant {
   replicas: Record<string, { units: number; serves: string }>;
   target_utilization?: string;
   tolerate?: string;
+  dr_latency?: string;
   avoid?: string[];
   only_in?: string[];
   min_replicas?: number;
@@ -220,10 +221,15 @@ function lowerTenant(
     latency: {},
     replicas: {},
     targetUtilization: 1,
-    tolerateRegionFailure: t.tolerate === 'region-failure',
+    tolerateRegionFailure: t.tolerate === 'region-failure' || t.tolerate === 'region-failure strict',
     avoid: [...(t.avoid ?? [])],
     onlyIn: [...(t.only_in ?? [])],
   };
+  if (t.tolerate === 'region-failure strict') tenant.strictDisasterReadiness = true;
+  if (t.dr_latency !== undefined) {
+    tenant.drLatency = q(t.dr_latency, 'latency', [...at, 'dr_latency']);
+    val(`${base}/drLatency`, [...at, 'dr_latency']);
+  }
   if (t.priority !== undefined) val(`${base}/priority`, [...at, 'priority']);
   for (const [cls, byLoc] of entries(t.demand)) {
     key(`${base}/demand/${cls}`, [...at, 'demand', cls]);

@@ -60,6 +60,8 @@ export interface PlacementModel {
   churnConstant: number;
   /** Product traffic columns served in each `${product}\u0000${region}`. */
   productServedIn: Map<string, number[]>;
+  /** Strict readiness shortfall per tenant and failed region. */
+  strictShortfall: { tenant: number; region: string; col: number }[];
   /** Units each service holds per `${service}\u0000${region}\u0000${resource}`: what service balancing spreads. */
   serviceUse: Map<string, [number, number][]>;
 }
@@ -89,6 +91,7 @@ export function buildPlacementModel(world: World, weights: PlannerWeights, goals
     churnConstant: 0,
     productServedIn: new Map(),
     serviceUse: new Map(),
+    strictShortfall: [],
   };
   const term = (name: string, col: number, coef: number, weight: number) => {
     if (coef === 0) return;
@@ -111,7 +114,7 @@ export function buildPlacementModel(world: World, weights: PlannerWeights, goals
   const priorities = [...new Set(world.tenants.map((t) => t.spec.priority))].sort((a, b) => b - a);
   world.tenants.forEach((t, i) => addTenant(world, pm, t, i, weights, use, term));
   for (const p of priorities) pm.stages.push(`unserved:${p}`);
-  pm.stages = ['unserved:products', 'unserved:reservations', ...pm.stages, 'main'];
+  pm.stages = ['unserved:products', 'unserved:reservations', ...pm.stages, 'unserved:strict-dr', 'main'];
 
   addSupply(world, pm, usage, goals);
   addProductReadiness(world, pm, usage);
@@ -249,6 +252,40 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
         coefs.push(...cap.coefs);
       }
       model.addRow(totalDemand, INF, [...cols, ...unservedCols, ...followedTraffic.cols], [...coefs, ...unservedCols.map(() => 1), ...followedTraffic.coefs]);
+    }
+  }
+
+  // Strict readiness: for every region f, a re-routing of the demand over the other regions
+  // within the (relaxed) thresholds, fitting their capacity — per-failure routing variables.
+  if (spec.tolerateRegionFailure && spec.strictDisasterReadiness) {
+    const regions = [...capacityCols.keys()].sort();
+    const unservedOf = new Map(pm.unserved.filter((v) => v.tenant === index).map((v) => [`${v.cls}\u0000${v.client}`, v.col]));
+    for (const f of regions) {
+      const load = new Map<string, number[]>();
+      const short = model.addCol(0, INF);
+      pm.strictShortfall.push({ tenant: index, region: f, col: short });
+      model.addObjective('unserved:strict-dr', short, 1);
+      for (const cls of Object.keys(spec.demand).sort()) {
+        const threshold = Math.max(spec.latency[cls] ?? 0, spec.drLatency ?? 0);
+        for (const client of Object.keys(spec.demand[cls]).sort()) {
+          const demand = spec.demand[cls][client];
+          if (!(demand > 0)) continue;
+          const cols: number[] = [];
+          for (const r of regions) {
+            if (r === f || world.latency(client, r) > threshold) continue;
+            const y = model.addCol(0, INF);
+            cols.push(y);
+            (load.get(r) ?? load.set(r, []).get(r)!).push(y);
+          }
+          // re-routed + what is unserved anyway + the shortfall ≥ demand
+          const u = unservedOf.get(`${cls}\u0000${client}`)!;
+          model.addRow(demand, INF, [...cols, u, short], [...cols.map(() => 1), 1, 1]);
+        }
+      }
+      for (const [r, ys] of [...load].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const cap = capacityCols.get(r)!;
+        model.addRow(-INF, 0, [...ys, ...cap.cols], [...ys.map(() => 1), ...cap.coefs.map((c) => -c)]);
+      }
     }
   }
 

@@ -1,0 +1,78 @@
+/**
+ * What-if changes to a Spec, for `globe simulate`: a latency threshold, a
+ * region's supply, a demand multiplier, a region's exit. Each returns a new
+ * Spec; the user's files are never touched.
+ */
+import type { Spec, TenantId } from '../lang/spec.js';
+import { parseQuantity } from '../lang/units.js';
+
+export class WhatIfError extends Error {}
+
+/**
+ * `service/tenant.latency.CLASS=20ms` or `region.NAME.supply.RESOURCE=10`.
+ */
+export function applySetting(spec: Spec, setting: string): Spec {
+  const eq = setting.indexOf('=');
+  if (eq < 0) throw new WhatIfError(`--set expects key=value, not ${setting}`);
+  const key = setting.slice(0, eq);
+  const value = setting.slice(eq + 1);
+  const next = structuredClone(spec);
+  const latency = /^([a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*)\.latency\.([a-z][a-z0-9-]*)$/.exec(key);
+  if (latency) {
+    const [, service, tenant, cls] = latency;
+    const t = next.services[service]?.tenants[tenant];
+    if (!t) throw new WhatIfError(`--set ${key}: no tenant ${service}/${tenant}`);
+    if (!(cls in t.latency)) throw new WhatIfError(`--set ${key}: tenant ${service}/${tenant} has no class ${cls}`);
+    const r = parseQuantity(value, 'latency');
+    if (!r.ok) throw new WhatIfError(`--set ${key}: ${r.message}`);
+    t.latency[cls] = r.value;
+    return next;
+  }
+  const supply = /^region\.([a-z][a-z0-9-]*)\.supply\.([a-z][a-z0-9-]*)$/.exec(key);
+  if (supply) {
+    const [, region, resource] = supply;
+    if (!next.regions[region]) throw new WhatIfError(`--set ${key}: no region ${region}`);
+    if (!next.resources[resource]) throw new WhatIfError(`--set ${key}: no resource ${resource}`);
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new WhatIfError(`--set ${key}: supply must be a whole number, not ${value}`);
+    next.regions[region].supply[resource] = n;
+    return next;
+  }
+  throw new WhatIfError(`--set ${key}: unknown setting; use service/tenant.latency.CLASS=20ms or region.NAME.supply.RESOURCE=10`);
+}
+
+/** `x1.3`: every tenant's and product's demand times 1.3. */
+export function scaleDemand(spec: Spec, factor: string): Spec {
+  const m = /^x?([0-9]+(?:\.[0-9]+)?)$/.exec(factor);
+  if (!m) throw new WhatIfError(`--demand expects a multiplier such as x1.3, not ${factor}`);
+  const k = Number(m[1]);
+  const next = structuredClone(spec);
+  for (const s of Object.values(next.services)) {
+    for (const t of Object.values(s.tenants)) for (const byLoc of Object.values(t.demand)) for (const loc of Object.keys(byLoc)) byLoc[loc] *= k;
+  }
+  for (const p of Object.values(next.products)) for (const loc of Object.keys(p.demand)) p.demand[loc] *= k;
+  return next;
+}
+
+/** A region leaving: its supply drops to zero, so the plan evacuates it. */
+export function exitRegion(spec: Spec, region: string): Spec {
+  if (!spec.regions[region]) throw new WhatIfError(`--exit: no region ${region}`);
+  const next = structuredClone(spec);
+  for (const k of Object.keys(next.regions[region].supply)) next.regions[region].supply[k] = 0;
+  return next;
+}
+
+/** `inference/ranker.latency.read=20ms,70ms,200ms` → the key and each value. */
+export function parseSweep(sweep: string): { key: string; values: string[] } {
+  const eq = sweep.indexOf('=');
+  if (eq < 0) throw new WhatIfError(`--sweep expects key=v1,v2,..., not ${sweep}`);
+  const values = sweep.slice(eq + 1).split(',').filter((v) => v !== '');
+  if (values.length === 0) throw new WhatIfError('--sweep needs at least one value');
+  return { key: sweep.slice(0, eq), values };
+}
+
+export function totalReplicas(tenants: Record<TenantId, { replicas: Record<string, Record<string, number>> }>): number {
+  let n = 0;
+  for (const t of Object.values(tenants)) for (const byRes of Object.values(t.replicas)) for (const c of Object.values(byRes)) n += c;
+  return n;
+}

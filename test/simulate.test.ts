@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { emptyDeployment } from '../executor/state.js';
+import { planPlacement } from '../planner/index.js';
+import { simulateFailure } from '../planner/simulate.js';
+import { checkPlacement } from './support/placement-checker.js';
+import { specOf } from './support/specs.js';
+import { globe } from './support/cli.js';
+
+/** a and b are 10 ms apart; c is far from both but cheap. Users are in a, within 20 ms. */
+const world = (dr: string) => `
+resource cpu { unit = server  cost = 1 }
+resource cheap { unit = server  cost = 0.5 }
+region a { locality = na  supply { cpu = 10 } }
+region b { locality = na  supply { cpu = 10 } }
+region c { locality = na  supply { cheap = 10 } }
+latency {
+  a <-> b = 10ms
+  a <-> c = 100ms
+  b <-> c = 100ms
+}
+service s {
+  tenant t {
+    demand r { a = 400rps }
+    latency r < 20ms
+    replica cpu x1 serves 100rps
+    replica cheap x1 serves 100rps
+    ${dr}
+  }
+}`;
+
+describe('region failure and strict disaster readiness', () => {
+  it('aggregate N+1 passes, but the failover is latency-bound: strict readiness shows the violation and the strict planner fixes it', async () => {
+    const aggregate = specOf(world('tolerate region-failure')).spec;
+    const planned = await planPlacement(aggregate, emptyDeployment(), { weights: { balance: 0 } });
+    // The cheapest aggregate plan keeps part of its spare capacity in far-away c:
+    // 2 + 2 near the users, 2 cheap ones in c — any two regions hold 400 rps.
+    expect(planned.placement.target.tenants['s/t'].replicas).toEqual({ a: { cpu: 2 }, b: { cpu: 2 }, c: { cheap: 2 } });
+    expect(planned.placement.disasterReadiness['s/t']).toEqual({ met: true, mode: 'aggregate' });
+    const lossOfA = await simulateFailure(aggregate, planned.placement.target, 'a');
+    expect(lossOfA.unserved).toEqual({ 's/t': { r: { a: 200 } } });
+    expect(lossOfA.violated).toEqual(['s/t']);
+
+    const strict = specOf(world('tolerate region-failure strict')).spec;
+    const fixed = await planPlacement(strict, emptyDeployment(), { weights: { balance: 0 } });
+    expect(fixed.placement.target.tenants['s/t'].replicas).toEqual({ a: { cpu: 4 }, b: { cpu: 4 } });
+    expect(fixed.placement.disasterReadiness['s/t']).toEqual({ met: true, mode: 'strict' });
+    expect(checkPlacement(strict, emptyDeployment(), fixed.placement)).toEqual([]);
+    for (const region of ['a', 'b', 'c']) expect((await simulateFailure(strict, fixed.placement.target, region)).violated).toEqual([]);
+  });
+
+  it('dr_latency relaxes the threshold during a failure', async () => {
+    const relaxed = specOf(world('tolerate region-failure\n    dr_latency = 200ms')).spec;
+    const planned = await planPlacement(relaxed, emptyDeployment());
+    expect((await simulateFailure(relaxed, planned.placement.target, 'a')).violated).toEqual([]);
+  });
+
+  it('globe simulate --fail all on the 8-region example exits 2 and names the violated intents', () => {
+    const r = globe(['simulate', 'examples/global', '--fail', 'all', '--planned']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('failed region');
+    expect(r.stdout).toMatch(/Violated: .*inference\/ranker does not survive the loss of/);
+    const md = globe(['simulate', 'examples/global', '--fail', 'us-east', '--planned', '--format', 'markdown']);
+    expect(md.stdout).toContain('| failed region |');
+  });
+
+  it('--sweep shows what a looser SLO saves, --exit evacuates a region', () => {
+    const sweep = globe(['simulate', 'examples/global', '--sweep', 'inference/ranker.latency.read=20ms,200ms', '--format', 'json']);
+    expect(sweep.code).toBe(0);
+    const rows = JSON.parse(sweep.stdout).rows as { value: string; cost: number }[];
+    expect(rows.map((r) => r.value)).toEqual(['20ms', '200ms']);
+    expect(rows[1].cost).toBeLessThanOrEqual(rows[0].cost);
+    const exit = globe(['simulate', 'examples/quickstart', '--exit', 'us-west', '--format', 'json']);
+    const plan = JSON.parse(exit.stdout);
+    expect(plan.placement.usage['us-west']?.h100?.used ?? 0).toBe(0);
+    expect(globe(['simulate', 'examples/quickstart', '--set', 'nope=1', '--fail', 'a']).stderr).toContain('unknown setting');
+  });
+});
