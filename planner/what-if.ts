@@ -76,3 +76,33 @@ export function totalReplicas(tenants: Record<TenantId, { replicas: Record<strin
   for (const t of Object.values(tenants)) for (const byRes of Object.values(t.replicas)) for (const c of Object.values(byRes)) n += c;
   return n;
 }
+
+/**
+ * A new region: `--turn-up eu-south --locality eu --supply cpu=300,h100=8
+ * --latency eu-west=12ms,eu-central=15ms`. Returns the Spec with it added.
+ */
+export function turnUpRegion(spec: Spec, region: string, locality: string | undefined, supply: string | undefined, latency: string | undefined): Spec {
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(region)) throw new WhatIfError(`--turn-up: \`${region}\` is not a valid region name`);
+  if (spec.regions[region]) throw new WhatIfError(`--turn-up: region ${region} already exists`);
+  if (!locality) throw new WhatIfError('--turn-up needs --locality');
+  const next = structuredClone(spec);
+  const units: Record<string, number> = {};
+  for (const item of (supply ?? '').split(',').filter((x) => x !== '')) {
+    const m = /^([a-z][a-z0-9-]*)=([0-9]+)$/.exec(item);
+    if (!m || !next.resources[m[1]]) throw new WhatIfError(`--supply: expected resource=units with a declared resource, not ${item}`);
+    units[m[1]] = Number(m[2]);
+  }
+  next.regions[region] = { locality, supply: units };
+  for (const item of (latency ?? '').split(',').filter((x) => x !== '')) {
+    const [other, value] = item.split('=');
+    if (!other || value === undefined || (!next.regions[other] && !next.latency.some((p) => p.a === other || p.b === other))) {
+      throw new WhatIfError(`--latency: expected location=RTT with a known location, not ${item}`);
+    }
+    const r = parseQuantity(value, 'latency');
+    if (!r.ok) throw new WhatIfError(`--latency ${other}: ${r.message}`);
+    const [a, b] = region < other ? [region, other] : [other, region];
+    next.latency.push({ a, b, ms: r.value });
+  }
+  next.latency.sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : x.b > y.b ? 1 : 0));
+  return next;
+}

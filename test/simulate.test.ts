@@ -73,5 +73,9 @@ describe('region failure and strict disaster readiness', () => {
     const plan = JSON.parse(exit.stdout);
     expect(plan.placement.usage['us-west']?.h100?.used ?? 0).toBe(0);
     expect(globe(['simulate', 'examples/quickstart', '--set', 'nope=1', '--fail', 'a']).stderr).toContain('unknown setting');
+    // a new region next to eu-west with cheap hardware takes part of Europe's load
+    const up = globe(['simulate', 'examples/quickstart', '--turn-up', 'eu-south', '--locality', 'eu', '--supply', 'h100=8,cpu=100', '--latency', 'eu-west=10ms,us-east=80ms']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/^eu-south would take /);
   });
 });

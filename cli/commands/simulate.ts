@@ -8,13 +8,17 @@ import type { Deployment } from '../../executor/state.js';
 import { buildPlan, deploymentOf } from '../../planner/build-plan.js';
 import { planPlacement, type PlannerOptions } from '../../planner/index.js';
 import { simulateFailure, type FailureReport } from '../../planner/simulate.js';
-import { applySetting, exitRegion, parseSweep, scaleDemand, totalReplicas, WhatIfError } from '../../planner/what-if.js';
+import { applySetting, exitRegion, parseSweep, scaleDemand, totalReplicas, turnUpRegion, WhatIfError } from '../../planner/what-if.js';
 import { num } from '../render/format.js';
 import { renderPlan } from '../render/render-plan.js';
 import { action, CliError, printDiagnostics } from '../output.js';
 import { globeVersion } from '../version.js';
 
 interface SimulateFlags {
+  turnUp?: string;
+  locality?: string;
+  supply?: string;
+  latency?: string;
   fail?: string;
   planned?: boolean;
   exit?: string;
@@ -32,6 +36,10 @@ export function registerSimulate(program: Command): void {
     .option('--fail <region|all>', 're-route every tenant without this region (or each region in turn); exit 2 if an intent is violated')
     .option('--planned', 'simulate the planned placement instead of the current one')
     .option('--exit <region>', "plan the region's evacuation (its supply to zero)")
+    .option('--turn-up <region>', 'add a region (with --locality, --supply, --latency) and plan what moves there')
+    .option('--locality <name>', 'locality of the --turn-up region')
+    .option('--supply <resource=units,...>', 'supply of the --turn-up region, e.g. cpu=300,h100=8')
+    .option('--latency <location=rtt,...>', 'RTTs of the --turn-up region, e.g. eu-west=12ms,eu-central=15ms')
     .option('--set <key=value...>', 'override: service/tenant.latency.CLASS=20ms, region.NAME.supply.RESOURCE=10')
     .option('--demand <multiplier>', 'scale all demand, e.g. x1.3')
     .option('--sweep <key=v1,v2,...>', 'plan once per value and compare cost and replicas, e.g. inference/ranker.latency.read=20ms,70ms')
@@ -56,8 +64,18 @@ async function runSimulate(dir: string, flags: SimulateFlags): Promise<number> {
       process.stdout.write(renderPlan(plan, flags.format as 'text'));
       return Object.keys(plan.placement.unserved).length > 0 ? 2 : 0;
     }
+    if (flags.turnUp) {
+      const grown = turnUpRegion(spec, flags.turnUp, flags.locality, flags.supply, flags.latency);
+      const plan = buildPlan({ spec: grown, current: null, placement: (await planPlacement(grown, current)).placement, globeVersion: globeVersion() });
+      if (flags.format === 'text') {
+        const takes = Object.entries(plan.placement.usage[flags.turnUp] ?? {}).map(([k, u]) => `${num(u.used)} of ${u.supply} ${k}`);
+        process.stdout.write(`${flags.turnUp} would take ${takes.length > 0 ? takes.join(', ') : 'nothing'}.\n\n`);
+      }
+      process.stdout.write(renderPlan(plan, flags.format as 'text'));
+      return 0;
+    }
     if (flags.fail) return await failures(spec, current, flags, project);
-    throw new CliError('say what to simulate: --fail, --exit or --sweep (with --set / --demand overrides)');
+    throw new CliError('say what to simulate: --fail, --exit, --turn-up or --sweep (with --set / --demand overrides)');
   } catch (e) {
     if (e instanceof WhatIfError) throw new CliError(e.message);
     throw e;
