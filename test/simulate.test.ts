@@ -63,6 +63,16 @@ describe('region failure and strict disaster readiness', () => {
     expect(md.stdout).toContain('| failed region |');
   });
 
+  it('--exit and --turn-up on the 8-region example', () => {
+    const exit = globe(['simulate', 'examples/global', '--exit', 'eu-north', '--format', 'json']);
+    expect([0, 2]).toContain(exit.code);
+    const plan = JSON.parse(exit.stdout);
+    expect(Object.values(plan.placement.usage['eu-north'] ?? {}).every((u) => (u as { used: number }).used === 0)).toBe(true);
+    const up = globe(['simulate', 'examples/global', '--turn-up', 'eu-south', '--locality', 'eu', '--supply', 'a100=16,cpu=400', '--latency', 'eu-west=12ms,eu-central=9ms,paris=14ms']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/^eu-south would take \d+ of 16 a100/);
+  });
+
   it('--sweep shows what a looser SLO saves, --exit evacuates a region', () => {
     const sweep = globe(['simulate', 'examples/global', '--sweep', 'inference/ranker.latency.read=20ms,200ms', '--format', 'json']);
     expect(sweep.code).toBe(0);
