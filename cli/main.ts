@@ -12,6 +12,7 @@ import { registerShow } from './commands/show.js';
 import { registerApply } from './commands/apply.js';
 import { registerForceUnlock } from './commands/force-unlock.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerInit, registerState } from './commands/state.js';
 import { globeVersion } from './version.js';
 
 // `globe plan | head` closes our stdout early: that is not an error worth a stack trace.
@@ -38,6 +39,8 @@ registerShow(program);
 registerApply(program);
 registerForceUnlock(program);
 registerSimulate(program);
+registerInit(program);
+registerState(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Commands report their own errors; reaching here is a bug in globe, but the

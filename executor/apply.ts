@@ -12,7 +12,7 @@ import type { Move, Plan } from '../planner/plan.js';
 import { applyMove } from './apply-move.js';
 import type { Backend } from './backend.js';
 import { checkInvariants, describeViolation, newViolations } from './invariants.js';
-import { Journal, readJournal, type MoveStatus } from './journal.js';
+import type { JournalStore, MoveStatus } from './journal.js';
 import { emptyDeployment, type Deployment, type State } from './state.js';
 
 export type ApplyEvent =
@@ -96,9 +96,9 @@ export function checkBasis(plan: Plan, state: State | null, journalSerial: numbe
   if (serial < journalSerial) throw new StalePlanError(`cannot resume: the state went back to serial ${serial} after the apply had reached ${journalSerial}`);
 }
 
-export async function applyPlan(plan: Plan, backend: Backend, journalPath: string, planId: string, options: ApplyOptions): Promise<ApplyOutcome> {
+export async function applyPlan(plan: Plan, backend: Backend, journal: JournalStore, planId: string, options: ApplyOptions): Promise<ApplyOutcome> {
   const spec: Spec = plan.spec;
-  const replay = readJournal(journalPath);
+  const replay = await journal.read();
   const initial = await backend.getState();
   const resuming = replay.records.length > 0;
   checkBasis(plan, initial, resuming ? replay.lastSerial : undefined, resuming ? replay.lineage : undefined);
@@ -107,10 +107,9 @@ export async function applyPlan(plan: Plan, backend: Backend, journalPath: strin
   const allowance = new Map<string, number>();
   for (const r of plan.diff.regions) allowance.set(`${r.region}\u0000${r.resource}`, r.before);
 
-  const journal = new Journal(journalPath);
   const now = () => new Date().toISOString();
   try {
-    if (!resuming) journal.append({ type: 'start', at: now(), planId, moves: plan.moves.length, lineage: initial?.lineage ?? null, serial: initial?.serial ?? 0 });
+    if (!resuming) await journal.append({ type: 'start', at: now(), planId, moves: plan.moves.length, lineage: initial?.lineage ?? null, serial: initial?.serial ?? 0 });
     let expected = deploymentOf(initial);
     const status = new Map<string, MoveStatus>(plan.moves.map((m) => [m.id, replay.status.get(m.id) ?? 'WAITING']));
     // A move that was RUNNING (or FAILED) when we stopped: done already if the backend shows its target.
@@ -121,7 +120,7 @@ export async function applyPlan(plan: Plan, backend: Backend, journalPath: strin
       if (s === 'RUNNING' || s === 'READY' || s === 'FAILED') {
         if (s === 'RUNNING' && reached(expected, m)) {
           status.set(m.id, 'COMPLETE');
-          journal.append({ type: 'move', at: now(), move: m.id, status: 'COMPLETE', serial: (await backend.getState())?.serial, reason: 'found complete on resume' });
+          await journal.append({ type: 'move', at: now(), move: m.id, status: 'COMPLETE', serial: (await backend.getState())?.serial, reason: 'found complete on resume' });
         } else {
           status.set(m.id, 'WAITING');
           rerun.push(m.id);
@@ -139,29 +138,30 @@ export async function applyPlan(plan: Plan, backend: Backend, journalPath: strin
       const violations = newViolations(checkInvariants(spec, expected, allowance), checkInvariants(spec, next, allowance));
       if (violations.length > 0) {
         const reason = `not executed: it would break an invariant — ${violations.map(describeViolation).join('; ')}`;
-        journal.append({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason });
+        await journal.append({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason });
         status.set(m.id, 'FAILED');
         failure ??= { move: m.id, reason };
         options.onEvent?.({ type: 'move-failed', move: m, reason });
         return;
       }
-      journal.append({ type: 'move', at: now(), move: m.id, status: 'RUNNING' });
+      await journal.append({ type: 'move', at: now(), move: m.id, status: 'RUNNING' });
       status.set(m.id, 'RUNNING');
       testCrashPoint('before-execute');
       options.onEvent?.({ type: 'move-start', move: m });
       const started = Date.now();
       try {
+        if (testMoveDelayMs > 0) await new Promise((r) => setTimeout(r, testMoveDelayMs));
         await backend.execute(m);
         testCrashPoint('after-execute');
         const observed = await waitUntilReached(backend, m, options);
         expected = applyMove(expected, m);
-        journal.append({ type: 'move', at: now(), move: m.id, status: 'COMPLETE', serial: observed?.serial, ...stderrOf(backend) });
+        await journal.append({ type: 'move', at: now(), move: m.id, status: 'COMPLETE', serial: observed?.serial, ...stderrOf(backend) });
         status.set(m.id, 'COMPLETE');
         testCrashPoint('after-complete');
         options.onEvent?.({ type: 'move-done', move: m, seconds: (Date.now() - started) / 1000 });
       } catch (e) {
         const reason = (e as Error).message;
-        journal.append({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason, ...stderrOf(backend, e) });
+        await journal.append({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason, ...stderrOf(backend, e) });
         status.set(m.id, 'FAILED');
         failure ??= { move: m.id, reason };
         options.onEvent?.({ type: 'move-failed', move: m, reason });
@@ -187,17 +187,17 @@ export async function applyPlan(plan: Plan, backend: Backend, journalPath: strin
 
     const completed = [...status.values()].filter((s) => s === 'COMPLETE').length;
     if (failure) {
-      journal.append({ type: 'end', at: now(), outcome: 'failed' });
+      await journal.append({ type: 'end', at: now(), outcome: 'failed' });
       return { outcome: 'failed', ...failure };
     }
     if (completed < plan.moves.length) {
-      journal.append({ type: 'end', at: now(), outcome: 'interrupted' });
+      await journal.append({ type: 'end', at: now(), outcome: 'interrupted' });
       return { outcome: 'interrupted', completed };
     }
-    journal.append({ type: 'end', at: now(), outcome: 'complete' });
+    await journal.append({ type: 'end', at: now(), outcome: 'complete' });
     return { outcome: 'complete', completed };
   } finally {
-    journal.close();
+    await journal.close();
   }
 }
 
@@ -225,6 +225,8 @@ function stderrOf(backend: Backend, e?: unknown): { stderr?: string } {
  * time it passes `point` (before-execute, after-execute, after-complete).
  */
 const killAt = process.env.GLOBE_TEST_KILL_AT?.split(':');
+/** For the connection-drop test only: GLOBE_TEST_MOVE_DELAY_MS slows each move down so a test can act mid-apply. */
+const testMoveDelayMs = Number(process.env.GLOBE_TEST_MOVE_DELAY_MS ?? 0);
 let passes = 0;
 function testCrashPoint(point: string): void {
   if (!killAt || killAt[1] !== point) return;

@@ -3,6 +3,8 @@
  * `file` (embedded default), `exec` (the user's commands), `postgres` (shared).
  */
 import type { Move } from '../planner/plan.js';
+import type { JournalStore } from './journal.js';
+import type { HeldLock } from './lock.js';
 import type { State } from './state.js';
 
 export interface Backend {
@@ -11,4 +13,10 @@ export interface Backend {
   getState(): Promise<State | null>;
   /** Carry out one move (absolute target: running it twice is harmless). Resolves when done; rejects on failure. */
   execute(move: Move): Promise<void>;
+  /** A backend that keeps its own journal (postgres); otherwise the journal is a file in the project. */
+  journal?(planId: string, moves: Move[]): JournalStore;
+  /** A backend with its own lock (postgres advisory lock); otherwise the lock is a file in the project. */
+  lock?(operation: string, timeoutMs: number): Promise<HeldLock>;
+  /** Release connections. */
+  close?(): Promise<void>;
 }

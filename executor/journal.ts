@@ -24,6 +24,48 @@ export interface JournalReplay {
   tornLine: boolean;
 }
 
+/** Where an apply's journal lives: a JSON-lines file, or a table in the shared backend. */
+export interface JournalStore {
+  read(): Promise<JournalReplay>;
+  append(record: JournalRecord): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Replay records in order: the status of every move, the last serial seen. */
+export function replayRecords(records: JournalRecord[], tornLine = false): JournalReplay {
+  const status = new Map<string, MoveStatus>();
+  let lastSerial: number | undefined;
+  let lineage: string | null | undefined;
+  for (const r of records) {
+    if (r.type === 'start') {
+      lastSerial ??= r.serial;
+      lineage ??= r.lineage;
+    } else if (r.type === 'move') {
+      status.set(r.move, r.status);
+      if (r.status === 'COMPLETE' && r.serial !== undefined) lastSerial = r.serial;
+    }
+  }
+  return { records, status, lastSerial, lineage, tornLine };
+}
+
+export class FileJournalStore implements JournalStore {
+  private journal: Journal | undefined;
+
+  constructor(readonly path: string) {}
+
+  async read(): Promise<JournalReplay> {
+    return readJournal(this.path);
+  }
+
+  async append(record: JournalRecord): Promise<void> {
+    (this.journal ??= new Journal(this.path)).append(record);
+  }
+
+  async close(): Promise<void> {
+    this.journal?.close();
+  }
+}
+
 export function readJournal(path: string): JournalReplay {
   let text = '';
   try {
@@ -43,19 +85,7 @@ export function readJournal(path: string): JournalReplay {
       else throw new Error(`the journal ${path} is damaged at line ${i + 1}`);
     }
   }
-  const status = new Map<string, MoveStatus>();
-  let lastSerial: number | undefined;
-  let lineage: string | null | undefined;
-  for (const r of records) {
-    if (r.type === 'start') {
-      lastSerial ??= r.serial;
-      lineage ??= r.lineage;
-    } else if (r.type === 'move') {
-      status.set(r.move, r.status);
-      if (r.status === 'COMPLETE' && r.serial !== undefined) lastSerial = r.serial;
-    }
-  }
-  return { records, status, lastSerial, lineage, tornLine };
+  return replayRecords(records, tornLine);
 }
 
 export class Journal {

@@ -23,6 +23,8 @@ export class LockError extends Error {}
 export interface HeldLock {
   info: LockInfo;
   release(): Promise<void>;
+  /** True once the lock can no longer be trusted (its connection dropped): apply must stop. */
+  lost?(): boolean;
 }
 
 function paths(stateDir: string) {

@@ -7,9 +7,12 @@ import { loadAndCheckProject } from '../../lang/load.js';
 import { parseQuantity } from '../../lang/units.js';
 import { applyPlan, StalePlanError, type ApplyEvent } from '../../executor/apply.js';
 import { backendFor, BackendUnavailable } from '../../executor/backends/index.js';
+import type { Backend } from '../../executor/backend.js';
+import { PostgresError } from '../../executor/backends/postgres.js';
 import { planIdOf, specDigest } from '../../executor/digest.js';
 import { HookError } from '../../executor/backends/exec.js';
 import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
+import { FileJournalStore } from '../../executor/journal.js';
 import { StateError } from '../../executor/state-file.js';
 import type { Plan } from '../../planner/plan.js';
 import { isInteractive } from '../color.js';
@@ -99,9 +102,10 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
   }
 
   let lock: HeldLock | undefined;
+  let backend: Backend | undefined;
   try {
-    const backend = backendFor(plan.spec, projectDir);
-    if (flags.lock !== 'false') lock = await acquireLock(lockDirFor(plan.spec, projectDir), 'apply', lockTimeoutMs);
+    backend = backendFor(plan.spec, projectDir);
+    if (flags.lock !== 'false') lock = backend.lock ? await backend.lock('apply', lockTimeoutMs) : await acquireLock(lockDirFor(plan.spec, projectDir), 'apply', lockTimeoutMs);
     const planId = planIdOf(plan);
     const journalPath = join(projectDir, '.globe', 'journal', `${planId}.jsonl`);
     let stopRequested = false;
@@ -112,11 +116,13 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     };
     process.on('SIGINT', onSigint);
     const view = isInteractive(process.stderr) ? (await import('../views/apply-progress.js')).startApplyProgress(plan.moves) : undefined;
-    const outcome = await applyPlan(plan, backend, journalPath, planId, {
+    const journal = backend.journal?.(planId, plan.moves) ?? new FileJournalStore(journalPath);
+    const where = backend.kind === 'postgres' ? 'in PostgreSQL' : journalPath;
+    const outcome = await applyPlan(plan, backend, journal, planId, {
       parallelism,
       retries,
       retryWaitMs,
-      shouldStop: () => stopRequested,
+      shouldStop: () => stopRequested || (lock?.lost?.() ?? false),
       onEvent: (e) => (view ? viewEvent(view.update, e) : printEvent(e)),
     }).finally(async () => {
       await view?.stop();
@@ -127,14 +133,18 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
         process.stdout.write(`Apply complete: ${outcome.completed} move${outcome.completed === 1 ? '' : 's'}.\n`);
         return 0;
       case 'interrupted':
+        if (lock?.lost?.()) {
+          process.stderr.write(`Apply stopped after ${outcome.completed} of ${plan.moves.length} moves: the connection holding the state lock dropped, so another globe could take it. Run the same command again to resume.\n`);
+          return 1;
+        }
         process.stderr.write(`Apply interrupted after ${outcome.completed} of ${plan.moves.length} moves; run the same command again to resume.\n`);
         return 130;
       case 'failed':
-        process.stderr.write(`Apply stopped: move ${outcome.move} failed: ${outcome.reason}\nThe journal ${journalPath} records every move; fix the cause and run the same command again to resume.\n`);
+        process.stderr.write(`Apply stopped: move ${outcome.move} failed: ${outcome.reason}\nThe journal (${where}) records every move; fix the cause and run the same command again to resume.\n`);
         return 1;
     }
   } catch (e) {
-    if (e instanceof StalePlanError || e instanceof LockError || e instanceof StateError || e instanceof HookError || e instanceof BackendUnavailable) throw new CliError(e.message);
+    if (e instanceof StalePlanError || e instanceof LockError || e instanceof StateError || e instanceof HookError || e instanceof BackendUnavailable || e instanceof PostgresError) throw new CliError(e.message);
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EIO') {
       // Every move's RUNNING line is written before the move runs, so nothing ran unrecorded.
@@ -143,6 +153,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     throw e;
   } finally {
     await lock?.release();
+    await backend?.close?.();
   }
 }
 

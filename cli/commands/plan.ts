@@ -90,9 +90,18 @@ async function lockProject(dir: string, timeout: string): Promise<HeldLock | und
   const r = parseQuantity(timeout, 'duration');
   if (!r.ok) throw new CliError(`--lock-timeout: ${r.message}`);
   try {
+    if (project.spec.backend?.kind === 'postgres') {
+      const { backendFor } = await import('../../executor/backends/index.js');
+      const backend = backendFor(project.spec, project.dir);
+      const held = await backend.lock!('plan', r.value).catch(async (e: unknown) => {
+        await backend.close?.();
+        throw e;
+      });
+      return { info: held.info, release: async () => (await held.release(), await backend.close?.()) };
+    }
     return await acquireLock(lockDirFor(project.spec, project.dir), 'plan', r.value);
   } catch (e) {
-    if (e instanceof LockError) throw new CliError(e.message);
+    if (e instanceof LockError || (e as Error).name === 'PostgresError' || e instanceof Error) throw new CliError((e as Error).message);
     throw e;
   }
 }
@@ -101,10 +110,14 @@ async function currentState(project: Project): Promise<State | null> {
   const backend = project.spec.backend ?? { kind: 'file' as const, path: '.globe/state.json' };
   if (backend.kind !== 'file') {
     const { backendFor } = await import('../../executor/backends/index.js');
+    let backend;
     try {
-      return await backendFor(project.spec, project.dir).getState();
+      backend = backendFor(project.spec, project.dir);
+      return await backend.getState();
     } catch (e) {
       throw new CliError((e as Error).message);
+    } finally {
+      await backend?.close?.();
     }
   }
   try {

@@ -56,7 +56,8 @@ async function runSimulate(dir: string, flags: SimulateFlags): Promise<number> {
     let spec = project.spec;
     for (const s of flags.set ?? []) spec = applySetting(spec, s);
     if (flags.demand) spec = scaleDemand(spec, flags.demand);
-    const current = deploymentOf(await backendFor(spec, project.dir).getState());
+    const backend = backendFor(spec, project.dir);
+    const current = deploymentOf(await backend.getState().finally(() => backend.close?.()));
 
     if (flags.sweep) return await sweep(spec, current, flags);
     if (flags.exit) {

@@ -2,6 +2,7 @@ import type { Spec } from '../../lang/spec.js';
 import type { Backend } from '../backend.js';
 import { ExecBackend } from './exec.js';
 import { FileBackend } from './file.js';
+import { connectionUrl, PostgresBackend } from './postgres.js';
 import { stateFilePath } from '../state-file.js';
 
 export class BackendUnavailable extends Error {}
@@ -14,6 +15,6 @@ export function backendFor(spec: Spec, projectDir: string): Backend {
     case 'exec':
       return new ExecBackend(b.commands, b.timeoutMs, projectDir);
     case 'postgres':
-      throw new BackendUnavailable('the postgres backend is not available in this version of globe yet; use `backend file` or `backend exec`');
+      return new PostgresBackend(connectionUrl(b.urlEnv), b.schema);
   }
 }

@@ -1,0 +1,262 @@
+/**
+ * The `postgres` backend: one shared world for many teams and CI runners.
+ * State rows are versioned (lineage, serial) with full history; the lock is a
+ * session advisory lock, so a dead client's lock vanishes with its
+ * connection; the journal is a table, and `capacity_intents` keeps one row
+ * per move — a timeline of upcoming capacity changes other systems can read.
+ * The connection URL comes from an environment variable and never appears
+ * in files, plans, logs or errors.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import pg from 'pg';
+import type { Move } from '../../planner/plan.js';
+import { applyMove } from '../apply-move.js';
+import type { Backend } from '../backend.js';
+import { replayRecords, type JournalRecord, type JournalReplay, type JournalStore } from '../journal.js';
+import { LockError, type HeldLock, type LockInfo } from '../lock.js';
+import { stateProblem } from '../state-file.js';
+import { emptyDeployment, STATE_VERSION, type Deployment, type State } from '../state.js';
+
+/** The schema version this globe writes; migrations bring older schemas up to it. */
+export const SCHEMA_VERSION = 1;
+
+export class PostgresError extends Error {}
+
+const MIGRATIONS: Record<number, (s: string) => string[]> = {
+  1: (s) => [
+    `CREATE TABLE ${s}.states (lineage text NOT NULL, serial integer NOT NULL, document jsonb NOT NULL, written_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (lineage, serial))`,
+    `CREATE TABLE ${s}.journal (seq bigserial PRIMARY KEY, plan_id text NOT NULL, record jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())`,
+    `CREATE INDEX journal_plan ON ${s}.journal (plan_id, seq)`,
+    `CREATE TABLE ${s}.capacity_intents (plan_id text NOT NULL, move_id text NOT NULL, kind text NOT NULL, subject text NOT NULL, region text, resource text, from_value double precision, to_value double precision, state text NOT NULL, estimated_seconds double precision, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (plan_id, move_id))`,
+    `CREATE TABLE ${s}.lock_holder (id text NOT NULL, who text NOT NULL, operation text NOT NULL, since timestamptz NOT NULL, pid integer NOT NULL)`,
+  ],
+};
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_-]*$/.test(name)) throw new PostgresError(`invalid schema name ${name}`);
+  return `"${name}"`;
+}
+
+/** Replace the URL (and so any password in it) wherever it might show up in a message. */
+export function mask(message: string, url: string): string {
+  let out = message.split(url).join('postgres://***');
+  try {
+    const pw = new URL(url).password;
+    if (pw) out = out.split(decodeURIComponent(pw)).join('***');
+  } catch {
+    /* not a URL: nothing more to hide */
+  }
+  return out;
+}
+
+export function connectionUrl(urlEnv: string): string {
+  const url = process.env[urlEnv];
+  if (!url) throw new PostgresError(`the postgres backend reads its connection URL from the environment variable ${urlEnv}, which is not set`);
+  return url;
+}
+
+export class PostgresBackend implements Backend {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly s: string;
+  private ready: Promise<void> | undefined;
+
+  constructor(
+    private readonly url: string,
+    readonly schema: string,
+  ) {
+    this.pool = new pg.Pool({ connectionString: url, max: 4 });
+    this.pool.on('error', () => undefined); // a dropped idle connection is replaced on next use
+    this.s = quoteIdent(schema);
+  }
+
+  private async q<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<T>> {
+    try {
+      return await this.pool.query<T>(sql, params);
+    } catch (e) {
+      throw new PostgresError(mask(`PostgreSQL: ${(e as Error).message}`, this.url));
+    }
+  }
+
+  /** Create or migrate the schema: idempotent, serialised by an advisory lock, refusing a newer schema. */
+  async init(): Promise<{ from: number; to: number }> {
+    const client = await this.pool.connect().catch((e: Error) => {
+      throw new PostgresError(mask(`cannot connect to PostgreSQL: ${e.message}`, this.url));
+    });
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`globe-migrate:${this.schema}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.s}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${this.s}.schema_version (version integer NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      const row = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${this.s}.schema_version`);
+      const from = row.rows[0].v ?? 0;
+      if (from > SCHEMA_VERSION) {
+        throw new PostgresError(`the schema ${this.schema} is at version ${from}, newer than this globe understands (${SCHEMA_VERSION}): upgrade globe`);
+      }
+      for (let v = from + 1; v <= SCHEMA_VERSION; v++) {
+        for (const sql of MIGRATIONS[v](this.s)) await client.query(sql);
+        await client.query(`INSERT INTO ${this.s}.schema_version (version) VALUES ($1)`, [v]);
+      }
+      await client.query('COMMIT');
+      return { from, to: SCHEMA_VERSION };
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e instanceof PostgresError ? e : new PostgresError(mask(`PostgreSQL: ${(e as Error).message}`, this.url));
+    } finally {
+      client.release();
+    }
+  }
+
+  private ensureReady(): Promise<void> {
+    this.ready ??= (async () => {
+      const r = await this.q<{ v: number | null }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [`${this.schema}.schema_version`]).catch(() => undefined);
+      const exists = (r?.rows[0] as unknown as { exists?: boolean } | undefined)?.exists;
+      if (!exists) throw new PostgresError(`the schema ${this.schema} is not initialised: run \`globe init\``);
+      const v = await this.q<{ v: number }>(`SELECT max(version) AS v FROM ${this.s}.schema_version`);
+      if (v.rows[0].v !== SCHEMA_VERSION) {
+        throw new PostgresError(
+          v.rows[0].v > SCHEMA_VERSION ? `the schema ${this.schema} is newer than this globe: upgrade globe` : `the schema ${this.schema} is out of date: run \`globe init\``,
+        );
+      }
+    })();
+    return this.ready;
+  }
+
+  async getState(): Promise<State | null> {
+    await this.ensureReady();
+    const r = await this.q<{ document: State }>(`SELECT document FROM ${this.s}.states ORDER BY serial DESC LIMIT 1`);
+    return r.rows[0]?.document ?? null;
+  }
+
+  /** Write the next serial; a racing writer makes the insert conflict, and we retry on the new latest state. */
+  async commit(change: (d: Deployment) => Deployment, lineageIfNew?: string): Promise<State> {
+    await this.ensureReady();
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const current = await this.getState();
+      const next: State = {
+        version: STATE_VERSION,
+        lineage: current?.lineage ?? lineageIfNew ?? randomUUID(),
+        serial: (current?.serial ?? 0) + 1,
+        ...change(current ? { tenants: current.tenants, reservations: current.reservations, products: current.products, followers: current.followers } : emptyDeployment()),
+      };
+      try {
+        await this.pool.query(`INSERT INTO ${this.s}.states (lineage, serial, document) VALUES ($1, $2, $3)`, [next.lineage, next.serial, JSON.stringify(next)]);
+        return next;
+      } catch (e) {
+        if ((e as { code?: string }).code !== '23505') throw new PostgresError(mask(`PostgreSQL: ${(e as Error).message}`, this.url));
+        // unique_violation: someone wrote this serial first — read again and retry
+      }
+    }
+    throw new PostgresError('could not write the state: other writers kept changing it (20 attempts)');
+  }
+
+  async execute(move: Move): Promise<void> {
+    await this.commit((d) => applyMove(d, move));
+  }
+
+  /** Replace the state with a document (state push); refuses another lineage unless forced. */
+  async push(doc: State, force: boolean): Promise<State> {
+    const problem = stateProblem(doc);
+    if (problem) throw new PostgresError(`not a globe state: ${problem}`);
+    const current = await this.getState();
+    if (current && current.lineage !== doc.lineage && !force) {
+      throw new PostgresError(`the shared state has lineage ${current.lineage}, the file ${doc.lineage}: they are different worlds (use --force to replace it)`);
+    }
+    return this.commit(() => ({ tenants: doc.tenants, reservations: doc.reservations, products: doc.products, followers: doc.followers }), doc.lineage);
+  }
+
+  journal(planId: string, moves: Move[]): JournalStore {
+    return new PostgresJournal(this, planId, moves);
+  }
+
+  /** Exposed to the journal: queries in this schema. */
+  query<T extends pg.QueryResultRow>(sql: (schema: string) => string, params: unknown[] = []): Promise<pg.QueryResult<T>> {
+    return this.ensureReady().then(() => this.q<T>(sql(this.s), params));
+  }
+
+  async lock(operation: string, timeoutMs: number): Promise<HeldLock> {
+    await this.ensureReady();
+    const client = new pg.Client({ connectionString: this.url });
+    // The advisory lock lives and dies with this session: once it drops, exclusivity is gone.
+    let lost = false;
+    client.on('error', () => (lost = true));
+    client.on('end', () => (lost = true));
+    await client.connect().catch((e: Error) => {
+      throw new PostgresError(mask(`cannot connect to PostgreSQL: ${e.message}`, this.url));
+    });
+    const key = `globe-state:${this.schema}`;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key]);
+      if (r.rows[0].ok) break;
+      if (Date.now() >= deadline) {
+        const holder = await client.query<LockInfo & { since: Date }>(`SELECT id, who, operation, since, pid FROM ${this.s}.lock_holder LIMIT 1`);
+        await client.end().catch(() => undefined);
+        const h = holder.rows[0];
+        const by = h ? `${h.who} (pid ${h.pid}, ${h.operation}) since ${new Date(h.since).toISOString()}, lock ID ${h.id}` : 'another globe';
+        throw new LockError(`the shared state is locked by ${by}. It is released when that globe finishes or its connection drops.`);
+      }
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    let who = 'unknown';
+    try {
+      who = `${userInfo().username}@${hostname()}`;
+    } catch {
+      who = `unknown@${hostname()}`;
+    }
+    const info: LockInfo = { id: randomUUID(), who, operation, since: new Date().toISOString(), pid: process.pid };
+    await client.query(`DELETE FROM ${this.s}.lock_holder`);
+    await client.query(`INSERT INTO ${this.s}.lock_holder (id, who, operation, since, pid) VALUES ($1, $2, $3, $4, $5)`, [info.id, info.who, info.operation, info.since, info.pid]);
+    return {
+      info,
+      lost: () => lost,
+      release: async () => {
+        if (lost) return;
+        lost = true;
+        await client.query(`DELETE FROM ${this.s}.lock_holder WHERE id = $1`, [info.id]).catch(() => undefined);
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+        await client.end().catch(() => undefined);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+  }
+}
+
+/** The journal as rows, plus the capacity-intent timeline (one row per move, its latest state). */
+class PostgresJournal implements JournalStore {
+  constructor(
+    private readonly backend: PostgresBackend,
+    private readonly planId: string,
+    private readonly moves: Move[],
+  ) {}
+
+  async read(): Promise<JournalReplay> {
+    const r = await this.backend.query<{ record: JournalRecord }>((s) => `SELECT record FROM ${s}.journal WHERE plan_id = $1 ORDER BY seq`, [this.planId]);
+    return replayRecords(r.rows.map((row) => row.record));
+  }
+
+  async append(record: JournalRecord): Promise<void> {
+    await this.backend.query((s) => `INSERT INTO ${s}.journal (plan_id, record) VALUES ($1, $2)`, [this.planId, JSON.stringify(record)]);
+    if (record.type === 'start') {
+      for (const m of this.moves) {
+        const resize = m.kind === 'upsize' || m.kind === 'downsize' ? m : undefined;
+        const subject = m.kind === 'route' ? m.tenant : m.kind === 'shift' ? m.product : JSON.stringify(m.subject);
+        await this.backend.query(
+          (s) =>
+            `INSERT INTO ${s}.capacity_intents (plan_id, move_id, kind, subject, region, resource, from_value, to_value, state, estimated_seconds) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'WAITING',$9) ON CONFLICT (plan_id, move_id) DO NOTHING`,
+          [this.planId, m.id, m.kind, subject, resize?.region ?? null, resize?.resource ?? null, resize?.from ?? null, resize?.to ?? null, 1],
+        );
+      }
+    } else if (record.type === 'move') {
+      await this.backend.query((s) => `UPDATE ${s}.capacity_intents SET state = $3, updated_at = now() WHERE plan_id = $1 AND move_id = $2`, [this.planId, record.move, record.status]);
+    }
+  }
+
+  async close(): Promise<void> {
+    /* rows are durable as soon as each insert returns */
+  }
+}

@@ -1,0 +1,168 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../lang/canonical-json.js';
+import { PostgresBackend } from '../executor/backends/postgres.js';
+import type { State } from '../executor/state.js';
+import type { Plan } from '../planner/plan.js';
+import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
+import { startCluster, type Cluster } from './support/postgres.js';
+
+let cluster: Cluster;
+let env: NodeJS.ProcessEnv;
+let schemas = 0;
+
+beforeAll(async () => {
+  ensureBuilt();
+  cluster = await startCluster();
+  env = { GLOBE_TEST_PG: cluster.url };
+}, 120_000);
+
+afterAll(() => cluster?.stop());
+
+/** The quickstart project on the postgres backend, in a fresh schema. */
+function pgProject(): { dir: string; schema: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'globe-pgproj-'));
+  cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+  const schema = `s${++schemas}_${process.pid}`;
+  writeFileSync(join(dir, 'backend.globe'), `backend postgres { url_env = GLOBE_TEST_PG  schema = ${schema.replace(/_/g, '-')} }\n`);
+  expect(globe(['init', dir], { env }).code).toBe(0);
+  return { dir, schema: schema.replace(/_/g, '-') };
+}
+
+function pull(dir: string): State {
+  const r = globe(['state', 'pull', dir], { env });
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as State;
+}
+
+const deployment = (s: State) => canonicalJson({ tenants: s.tenants, reservations: s.reservations, products: s.products, followers: s.followers });
+
+describe('the postgres backend', () => {
+  it('init creates the schema, is harmless twice, and refuses a newer schema', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'globe-pginit-'));
+    cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+    writeFileSync(join(dir, 'backend.globe'), 'backend postgres { url_env = GLOBE_TEST_PG  schema = init-test }\n');
+    expect(globe(['init', dir], { env }).stdout).toContain('migrated from version 0 to 1');
+    expect(globe(['init', dir], { env }).stdout).toContain('up to date (version 1)');
+    const client = new pg.Client({ connectionString: cluster.url });
+    await client.connect();
+    await client.query('INSERT INTO "init-test".schema_version (version) VALUES (99)');
+    await client.end();
+    const newer = globe(['init', dir], { env });
+    expect(newer.code).toBe(1);
+    expect(newer.stderr).toContain('newer than this globe understands');
+    expect(globe(['plan', dir], { env }).stderr).toContain('newer than this globe');
+  });
+
+  it('plans and applies against the shared state, keeps history and a capacity-intent timeline', async () => {
+    const { dir, schema } = pgProject();
+    expect(globe(['plan', dir, '--out', join(dir, 'p.json')], { env }).code).toBe(0);
+    const applied = globe(['apply', join(dir, 'p.json'), '--project', dir], { env });
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(globe(['plan', dir, '--detailed-exitcode'], { env }).code).toBe(0);
+    const state = pull(dir);
+    expect(state.serial).toBeGreaterThan(1);
+    const client = new pg.Client({ connectionString: cluster.url });
+    await client.connect();
+    const intents = await client.query(`SELECT state, count(*)::int AS n FROM "${schema}".capacity_intents GROUP BY state`);
+    expect(intents.rows).toEqual([{ state: 'COMPLETE', n: (JSON.parse(readFileSync(join(dir, 'p.json'), 'utf8')) as Plan).moves.length }]);
+    const history = await client.query(`SELECT count(*)::int AS n FROM "${schema}".states`);
+    expect(history.rows[0].n).toBe(state.serial);
+    await client.end();
+  });
+
+  it('never shows the password of the URL', () => {
+    const { dir } = pgProject();
+    const secretUrl = cluster.url.replace('globe@', 'globe:s3cr3t-pw@').replace('/postgres', '/no-such-db');
+    const r = globe(['plan', dir], { env: { GLOBE_TEST_PG: secretUrl } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('s3cr3t-pw');
+  });
+
+  it('state pull and push move a world between the file and postgres backends', () => {
+    const file = mkdtempSync(join(tmpdir(), 'globe-pgpush-'));
+    cpSync(join(ROOT, 'examples', 'quickstart'), file, { recursive: true });
+    expect(globe(['apply', file, '--auto-approve']).code).toBe(0);
+    const local = JSON.parse(globe(['state', 'pull', file]).stdout) as State;
+    writeFileSync(join(file, 'pulled.json'), JSON.stringify(local));
+    const { dir } = pgProject();
+    const pushed = globe(['state', 'push', join(file, 'pulled.json'), dir], { env });
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const shared = pull(dir);
+    expect(shared.lineage).toBe(local.lineage);
+    expect(deployment(shared)).toBe(deployment(local));
+    expect(globe(['plan', dir, '--detailed-exitcode'], { env }).code).toBe(0);
+  });
+
+  it('a second apply waits for the advisory lock and then fails naming the holder', async () => {
+    const { dir, schema } = pgProject();
+    expect(globe(['plan', dir, '--out', join(dir, 'p.json')], { env }).code).toBe(0);
+    const backend = new PostgresBackend(cluster.url, schema);
+    const held = await backend.lock('apply', 1000);
+    try {
+      const blocked = globe(['apply', join(dir, 'p.json'), '--project', dir, '--lock-timeout', '1s'], { env });
+      expect(blocked.code).toBe(1);
+      expect(blocked.stderr).toContain(`lock ID ${held.info.id}`);
+    } finally {
+      await held.release();
+      await backend.close();
+    }
+    expect(globe(['apply', join(dir, 'p.json'), '--project', dir], { env }).code).toBe(0);
+  });
+
+  it('survives SIGKILL after every number of moves, resuming from the journal in PostgreSQL', () => {
+    const reference = pgProject();
+    expect(globe(['plan', reference.dir, '--out', join(reference.dir, 'p.json')], { env }).code).toBe(0);
+    expect(globe(['apply', join(reference.dir, 'p.json'), '--project', reference.dir, '--parallelism', '1'], { env }).code).toBe(0);
+    const expected = deployment(pull(reference.dir));
+    const moves = (JSON.parse(readFileSync(join(reference.dir, 'p.json'), 'utf8')) as Plan).moves.length;
+    // every number of completed moves, and a kill between a move and its journal line early and late
+    const cases = [...Array.from({ length: moves - 1 }, (_, i) => ({ point: 'after-complete', k: i + 1 })), { point: 'after-execute', k: 1 }, { point: 'after-execute', k: moves }];
+    for (const { point, k } of cases) {
+      {
+        const { dir } = pgProject();
+        expect(globe(['plan', dir, '--out', join(dir, 'p.json')], { env }).code).toBe(0);
+        const killed = spawnSync(process.execPath, [CLI, 'apply', join(dir, 'p.json'), '--project', dir, '--parallelism', '1'], {
+          env: { ...process.env, ...env, CI: 'true', GLOBE_TEST_KILL_AT: `${k}:${point}` },
+          encoding: 'utf8',
+        });
+        expect(killed.signal, `${point} ${k}`).toBe('SIGKILL');
+        // the killed client's advisory lock died with its connection: no force-unlock needed
+        const resumed = globe(['apply', join(dir, 'p.json'), '--project', dir, '--parallelism', '1'], { env });
+        expect(resumed.code, `${point} ${k}: ${resumed.stderr}`).toBe(0);
+        expect(deployment(pull(dir)), `${point} ${k}`).toBe(expected);
+      }
+    }
+  }, 300_000);
+
+  it('a connection dropped mid-apply (pg_terminate_backend) stops it cleanly; the resume ends in the right state', async () => {
+    const reference = pgProject();
+    expect(globe(['plan', reference.dir, '--out', join(reference.dir, 'p.json')], { env }).code).toBe(0);
+    expect(globe(['apply', join(reference.dir, 'p.json'), '--project', reference.dir], { env }).code).toBe(0);
+    const expected = deployment(pull(reference.dir));
+
+    const { dir } = pgProject();
+    expect(globe(['plan', dir, '--out', join(dir, 'p.json')], { env }).code).toBe(0);
+    const child = spawn(process.execPath, [CLI, 'apply', join(dir, 'p.json'), '--project', dir, '--parallelism', '1'], {
+      env: { ...process.env, ...env, CI: 'true', GLOBE_TEST_MOVE_DELAY_MS: '400' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise((r) => setTimeout(r, 1500));
+    const admin = new pg.Client({ connectionString: cluster.url });
+    await admin.connect();
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
+    await admin.end();
+    const code = await exited;
+    expect(code, stderr).not.toBe(0);
+    expect(stderr).not.toMatch(/at .*\.js:\d+/);
+    const resumed = globe(['apply', join(dir, 'p.json'), '--project', dir], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(deployment(pull(dir))).toBe(expected);
+  }, 60_000);
+});
