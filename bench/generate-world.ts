@@ -65,6 +65,13 @@ export function generateWorld(p: WorldParams): { spec: Spec; current: State } {
     }
   }
 
+  // Which regions hold which hardware (decided first, so every tenant can be served somewhere near).
+  const holders = new Map<string, string[]>();
+  for (const k of resources) {
+    const hs = regions.filter(() => rand() < 0.7);
+    holders.set(k, hs.length > 0 ? hs : [regions[0]]);
+  }
+
   // Tenants: heavy-tailed demand (Pareto), 1-3 locations, mixed tiers, 1-3 hardware options.
   const services = p.services ?? Math.max(1, Math.round(p.tenants / 20));
   const need = new Map<string, number>(); // resource → units needed, to size supply
@@ -73,18 +80,20 @@ export function generateWorld(p: WorldParams): { spec: Spec; current: State } {
     const service = `svc${String(i % services).padStart(4, '0')}`;
     spec.services[service] ??= { tenants: {}, follows: {}, residual: {}, tolerateRegionFailure: false };
     const size = Math.min(50_000, 100 / Math.pow(1 - rand() * 0.999, 1 / 1.3));
-    const home = pick(regions);
-    const near = regions.filter((r) => r === home || (spec.latency.find((x) => (x.a === home && x.b === r) || (x.b === home && x.a === r))?.ms ?? 999) <= 60);
+    // The first hardware option is held in the tenant's home region, so its demand there is servable at any tier.
+    const first = pick(resources);
+    const home = pick(holders.get(first)!);
+    const tier = pick(tiers);
+    const near = regions.filter((r) => r === home || (spec.latency.find((x) => (x.a === home && x.b === r) || (x.b === home && x.a === r))?.ms ?? 999) <= Math.min(tier, 60));
     const demand: Record<string, number> = {};
-    const locations = 1 + Math.floor(rand() * 3);
+    const locations = tier === LATENCY_TIERS.zonal ? 1 : 1 + Math.floor(rand() * 3);
     for (let l = 0; l < locations; l++) demand[l === 0 ? home : pick(near)] = Math.round((size / locations) * (0.5 + rand()));
     const options = 1 + Math.floor(rand() * Math.min(3, resources.length));
-    const replicas: Tenant['replicas'] = {};
-    for (let o = 0; o < options; o++) {
+    const replicas: Tenant['replicas'] = { [first]: { units: 1 + Math.floor(rand() * 2), serves: Math.round(50 + rand() * 450) } };
+    for (let o = 1; o < options; o++) {
       const k = pick(resources);
-      replicas[k] = { units: 1 + Math.floor(rand() * 2), serves: Math.round(50 + rand() * 450) };
+      replicas[k] ??= { units: 1 + Math.floor(rand() * 2), serves: Math.round(50 + rand() * 450) };
     }
-    const tier = pick(tiers);
     spec.services[service].tenants[`t${i}`] = {
       priority: rand() < 0.1 ? 100 : 0,
       demand: { main: demand },
@@ -101,12 +110,11 @@ export function generateWorld(p: WorldParams): { spec: Spec; current: State } {
   }
   // Supply: what the tenants need, with ~30% headroom, spread unevenly over the regions that have each resource.
   for (const k of resources) {
-    const holders = regions.filter(() => rand() < 0.7);
-    if (holders.length === 0) holders.push(regions[0]);
-    const total = Math.ceil((need.get(k) ?? 10) * 1.3) + holders.length * 10;
-    const weights = holders.map(() => 0.5 + rand());
+    const hs = holders.get(k)!;
+    const total = Math.ceil((need.get(k) ?? 10) * 1.3) + hs.length * 10;
+    const weights = hs.map(() => 0.5 + rand());
     const sum = weights.reduce((a, b) => a + b, 0);
-    holders.forEach((r, i) => (spec.regions[r].supply[k] = Math.ceil((total * weights[i]) / sum)));
+    hs.forEach((r, i) => (spec.regions[r].supply[k] = Math.ceil((total * weights[i]) / sum)));
   }
   const cpu = resources[0];
   spec.reservations.batch = { resource: cpu, amount: 20, locality: localities[0].name, tolerateRegionFailure: true };

@@ -22,6 +22,10 @@ export interface FailureReport {
   utilization: Record<string, number>;
   /** Tenants that asked to tolerate a region failure and lose demand in this one. */
   violated: TenantId[];
+  /** product → client → traffic that can no longer be served (follower capacity or latency). */
+  unservedProducts: Record<string, Record<string, number>>;
+  /** Products that asked to tolerate a region failure and lose traffic in this one. */
+  violatedProducts: string[];
 }
 
 export async function simulateFailure(spec: Spec, deployment: Deployment, failed: string): Promise<FailureReport> {
@@ -76,7 +80,44 @@ export async function simulateFailure(spec: Spec, deployment: Deployment, failed
     for (const [r, c] of capacity) if (!load.has(r)) capacityOf.set(r, (capacityOf.get(r) ?? 0) + c);
   }
 
-  const stages = [...[...priorities].sort((a, b) => b - a).map((p) => `unserved:${p}`), 'main'].map((name) => {
+  // Products: their traffic re-routed within the latency threshold, limited by the follower
+  // capacity that stands in the surviving regions (beyond each service's residual).
+  const productUnserved: { product: string; client: string; col: number }[] = [];
+  const followerLoad = new Map<string, { cols: number[]; coefs: number[] }>();
+  for (const P of Object.keys(spec.products).sort()) {
+    const product = spec.products[P];
+    for (const client of Object.keys(product.demand).sort()) {
+      const demand = product.demand[client];
+      if (!(demand > 0)) continue;
+      const cols: number[] = [];
+      for (const r of world.regions) {
+        if (r === failed || product.avoid.includes(r) || world.latency(client, r) > product.latency) continue;
+        const y = model.addCol(0, INF);
+        cols.push(y);
+        model.addObjective('main', y, (world.latency(client, r) / Math.max(product.latency, 1)) * 1e-6);
+        for (const [S, service] of Object.entries(spec.services)) {
+          for (const [k, alpha] of Object.entries(service.follows[P]?.perUnit ?? {})) {
+            const key = `${S}\u0000${r}\u0000${k}`;
+            const l = followerLoad.get(key) ?? followerLoad.set(key, { cols: [], coefs: [] }).get(key)!;
+            l.cols.push(y);
+            l.coefs.push(alpha);
+          }
+        }
+      }
+      const u = model.addCol(0, demand);
+      productUnserved.push({ product: P, client, col: u });
+      model.addObjective('unserved:products', u, 1);
+      model.addRow(demand, demand, [...cols, u], [...cols.map(() => 1), 1]);
+    }
+  }
+  for (const [key, l] of [...followerLoad].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const [S, r, k] = key.split('\u0000');
+    const room = (deployment.followers[S]?.[r]?.[k] ?? 0) - (spec.services[S].residual[r]?.[k] ?? 0);
+    model.addRow(-INF, Math.max(0, room), l.cols, l.coefs);
+  }
+  const productStage = productUnserved.length > 0 ? ['unserved:products'] : [];
+
+  const stages = [...productStage, ...[...priorities].sort((a, b) => b - a).map((p) => `unserved:${p}`), 'main'].map((name) => {
     const cost = model.objectiveVector(name);
     return { name, cost, empty: !cost.some((c) => c !== 0) };
   });
@@ -84,7 +125,12 @@ export async function simulateFailure(spec: Spec, deployment: Deployment, failed
   if (!outcome.ok) throw new Error(outcome.error ?? `the failover LP failed (${outcome.status})`);
   const x = outcome.colValue;
 
-  const report: FailureReport = { region: failed, unserved: {}, utilization: {}, violated: [] };
+  const report: FailureReport = { region: failed, unserved: {}, utilization: {}, violated: [], unservedProducts: {}, violatedProducts: [] };
+  for (const v of productUnserved) {
+    const u = Math.round(x[v.col] * 1000) / 1000;
+    if (u > 0) (report.unservedProducts[v.product] ??= {})[v.client] = u;
+  }
+  report.violatedProducts = Object.keys(report.unservedProducts).filter((P) => spec.products[P].tolerateRegionFailure).sort();
   for (const v of unserved) {
     const u = Math.round(x[v.col] * 1000) / 1000;
     if (u <= 0) continue;

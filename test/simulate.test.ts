@@ -89,3 +89,23 @@ describe('region failure and strict disaster readiness', () => {
     expect(up.stdout).toMatch(/^eu-south would take /);
   });
 });
+
+describe('products in a region failure', () => {
+  it('re-routes product traffic within its latency over the follower capacity that survives', async () => {
+    const spec = specOf(`
+resource cpu { unit = server  cost = 1 }
+region a { locality = na  supply { cpu = 100 } }
+region b { locality = na  supply { cpu = 100 } }
+latency { a <-> b = 10ms }
+product app { demand { a = 60  b = 40 }  latency < 20ms  tolerate region-failure }
+service web { follows app { cpu = 1 per unit } }`).spec;
+    // today: each region serves its own users, with exactly the capacity it needs
+    const tight = { ...emptyDeployment(), products: { app: { a: { a: 1 }, b: { b: 1 } } }, followers: { web: { a: { cpu: 60 }, b: { cpu: 40 } } } };
+    const lossOfA = await simulateFailure(spec, tight, 'a');
+    expect(lossOfA.unservedProducts).toEqual({ app: { a: 60 } });
+    expect(lossOfA.violatedProducts).toEqual(['app']);
+    // with room in b for a's traffic, the failover works
+    const roomy = { ...tight, followers: { web: { a: { cpu: 60 }, b: { cpu: 100 } } } };
+    expect((await simulateFailure(spec, roomy, 'a')).violatedProducts).toEqual([]);
+  });
+});

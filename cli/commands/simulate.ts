@@ -85,13 +85,13 @@ async function runSimulate(dir: string, flags: SimulateFlags): Promise<number> {
 
 async function failures(spec: Spec, current: Deployment, flags: SimulateFlags, project: Project): Promise<number> {
   const deployment = flags.planned ? (await planPlacement(spec, current, {}, project.sourceMap)).placement.target : current;
-  if (Object.keys(deployment.tenants).length === 0) throw new CliError('nothing is deployed: simulate the planned placement with --planned');
+  if (Object.keys(deployment.tenants).length === 0 && Object.keys(deployment.products).length === 0) throw new CliError('nothing is deployed: simulate the planned placement with --planned');
   const regions = flags.fail === 'all' ? Object.keys(spec.regions).sort() : [flags.fail!];
   for (const r of regions) if (!spec.regions[r]) throw new CliError(`--fail: no region ${r}`);
   const reports: FailureReport[] = [];
   for (const r of regions) reports.push(await simulateFailure(spec, deployment, r));
   process.stdout.write(renderFailures(reports, spec, flags.format));
-  return reports.some((r) => r.violated.length > 0) ? 2 : 0;
+  return reports.some((r) => r.violated.length > 0 || r.violatedProducts.length > 0) ? 2 : 0;
 }
 
 export function renderFailures(reports: FailureReport[], spec: Spec, format: string): string {
@@ -120,7 +120,14 @@ export function renderFailures(reports: FailureReport[], spec: Spec, format: str
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
     lines.push(...[header, ...rows].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()));
   }
-  const violations = reports.flatMap((r) => r.violated.map((id) => `${id} does not survive the loss of ${r.region}`));
+  const violations = [
+    ...reports.flatMap((r) => r.violated.map((id) => `${id} does not survive the loss of ${r.region}`)),
+    ...reports.flatMap((r) => r.violatedProducts.map((P) => `product ${P} does not survive the loss of ${r.region}`)),
+  ];
+  const lostTraffic = reports.flatMap((r) =>
+    Object.entries(r.unservedProducts).map(([P, byClient]) => `${P}: ${num(Object.values(byClient).reduce((a, b) => a + b, 0))} units lost with ${r.region}`),
+  );
+  if (lostTraffic.length > 0) lines.push('', `Product traffic that cannot be re-routed: ${lostTraffic.join('; ')}.`);
   lines.push('');
   lines.push(violations.length > 0 ? `${md ? '> [!WARNING]\n> ' : ''}Violated: ${violations.join('; ')} (marked !).` : 'Every tenant that asks to tolerate a region failure survives each simulated failure.');
   return `${lines.join('\n')}\n`;
