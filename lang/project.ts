@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
-import { error, type Diagnostic, type SourceSpan } from './diagnostics.js';
+import { error, sortDiagnostics, type Diagnostic, type SourceSpan } from './diagnostics.js';
 import { parseGlobe } from './dsl/index.js';
 import type { LoadedFile } from './loaded-file.js';
 import { mergeFiles } from './merge.js';
@@ -69,10 +69,21 @@ export async function loadProject(path: string): Promise<Project> {
       continue;
     }
     files.push({ path: shown, text: read.text });
-    loaded.push(extname(name) === '.globe' ? parseGlobe(read.text, shown) : loadYaml(read.text, shown));
+    const file = extname(name) === '.globe' ? parseGlobe(read.text, shown) : loadYaml(read.text, shown);
+    loaded.push({ ...file, diagnostics: capDiagnostics(file.diagnostics, shown) });
   }
   const merged = mergeFiles(loaded);
   return { dir, files, spec: merged.spec, sourceMap: merged.sourceMap, diagnostics: [...diagnostics, ...merged.diagnostics] };
+}
+
+/** Like compilers do, stop after this many problems in one file: the first ones are what to fix. */
+export const MAX_DIAGNOSTICS_PER_FILE = 50;
+
+function capDiagnostics(diagnostics: Diagnostic[], file: string): Diagnostic[] {
+  if (diagnostics.length <= MAX_DIAGNOSTICS_PER_FILE) return diagnostics;
+  const kept = sortDiagnostics(diagnostics).slice(0, MAX_DIAGNOSTICS_PER_FILE);
+  const last = kept[kept.length - 1].span;
+  return [...kept, error('syntax', `too many problems in this file (${diagnostics.length}); showing the first ${MAX_DIAGNOSTICS_PER_FILE}`, { file, start: last.start, end: last.end })];
 }
 
 async function readSpecFile(full: string, shown: string): Promise<{ text: string } | { diagnostic: Diagnostic }> {

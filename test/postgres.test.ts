@@ -148,14 +148,20 @@ describe('the postgres backend', () => {
     const { dir } = pgProject();
     expect(globe(['plan', dir, '--out', join(dir, 'p.json')], { env }).code).toBe(0);
     const child = spawn(process.execPath, [CLI, 'apply', join(dir, 'p.json'), '--project', dir, '--parallelism', '1'], {
-      env: { ...process.env, ...env, CI: 'true', GLOBE_TEST_MOVE_DELAY_MS: '400' },
+      env: { ...process.env, ...env, CI: 'true', GLOBE_TEST_MOVE_DELAY_MS: '1000' },
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Drop the connections once the apply is really under way: a move is complete in the journal.
     const admin = new pg.Client({ connectionString: cluster.url });
     await admin.connect();
+    const schema = readFileSync(join(dir, 'backend.globe'), 'utf8').match(/schema = ([a-z0-9-]+)/)![1];
+    for (let i = 0; i < 300; i++) {
+      const r = await admin.query(`SELECT count(*)::int AS n FROM "${schema}".capacity_intents WHERE state = 'COMPLETE'`).catch(() => ({ rows: [{ n: 0 }] }));
+      if (r.rows[0].n > 0) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
     await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
     await admin.end();
     const code = await exited;

@@ -14,6 +14,8 @@ import { globeLexer, Kw, LBrace, RBrace } from './lexer.js';
 import { describeToken, parseTokens } from './parser.js';
 import { emptyFileWarning, lowerToSpec } from './to-spec.js';
 
+const MAX_SYNTAX_ERRORS = 100;
+
 const TOP_LEVEL = new Set([Kw.resource, Kw.region, Kw.latency, Kw.service, Kw.reservation, Kw.product, Kw.backend, Kw.planner]);
 
 export interface SyntaxTree {
@@ -46,6 +48,8 @@ export function parseSyntax(text: string, file: string): SyntaxTree {
   }
   const statements: Statement[] = [];
   for (const segment of topLevelSegments(lexed.tokens)) {
+    // A file this broken is not worth parsing to the end: the first errors say what to fix.
+    if (diagnostics.length > MAX_SYNTAX_ERRORS) break;
     const parsed = parseTokens(segment);
     statements.push(...parsed.statements);
     for (const e of parsed.errors) {
