@@ -166,6 +166,7 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
   // Demand: routed within the threshold, or unserved.
   const routedTo = new Map<string, { cols: number[] }>();
   const unservedCols: number[] = [];
+  const firstRoute = pm.routes.length; // this tenant's routing columns start here
   let totalDemand = 0;
   for (const cls of Object.keys(spec.demand).sort()) {
     const threshold = spec.latency[cls] ?? 0;
@@ -224,8 +225,8 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
   // Normalise the distance term so it is at most `distance` per tenant in total.
   if (totalDemand > 0) {
     const d = pm.terms.get('distance')!;
-    for (const rv of pm.routes) {
-      if (rv.tenant !== index) continue;
+    for (let i = firstRoute; i < pm.routes.length; i++) {
+      const rv = pm.routes[i];
       const coef = d.get(rv.col)! / totalDemand;
       d.set(rv.col, coef);
       model.objectives.get('main')!.set(rv.col, coef * w.distance);
