@@ -162,7 +162,8 @@ describe('apply refuses what is not safe', () => {
 
 describe('apply with the exec backend', () => {
   /** The exec example with a hook wrapper that can fail, hang or log its concurrency. */
-  function execProject(): string {
+  /** `timeout`: the hooks' time limit; generous by default, so a loaded machine does not fail the run. */
+  function execProject(timeout = '20s'): string {
     const dir = project('exec-backend');
     writeFileSync(
       join(dir, 'hooks', 'flaky.mjs'),
@@ -174,7 +175,7 @@ if (existsSync('fail-' + cmd)) { process.stderr.write('orchestrator said no to '
 if (existsSync('hang-' + cmd)) { setTimeout(() => {}, 60000); }
 else {
   const input = cmd === 'get-state' ? '' : await new Promise((r) => { let s = ''; process.stdin.on('data', (d) => (s += d)); process.stdin.on('end', () => r(s)); });
-  if (cmd !== 'get-state') { appendFileSync('calls.log', 'start ' + Date.now() + '\\n'); await new Promise((r) => setTimeout(r, 150)); }
+  if (cmd !== 'get-state') { appendFileSync('calls.log', 'start ' + Date.now() + '\\n'); await new Promise((r) => setTimeout(r, 600)); }
   const r = spawnSync('./hooks/globe-hook.mjs', [cmd], { input, encoding: 'utf8' });
   process.stdout.write(r.stdout); process.stderr.write(r.stderr);
   if (cmd !== 'get-state') appendFileSync('calls.log', 'end ' + Date.now() + '\\n');
@@ -183,7 +184,7 @@ else {
 `,
     );
     chmodSync(join(dir, 'hooks', 'flaky.mjs'), 0o755);
-    writeFileSync(join(dir, 'backend.globe'), readFileSync(join(dir, 'backend.globe'), 'utf8').replaceAll('globe-hook.mjs', 'flaky.mjs').replace('timeout = 10s', 'timeout = 2s'));
+    writeFileSync(join(dir, 'backend.globe'), readFileSync(join(dir, 'backend.globe'), 'utf8').replaceAll('globe-hook.mjs', 'flaky.mjs').replace('timeout = 10s', `timeout = ${timeout}`));
     return dir;
   }
 
@@ -206,7 +207,7 @@ else {
   });
 
   it('stops a hook that hangs at its timeout', () => {
-    const dir = execProject();
+    const dir = execProject('2s');
     planTo(dir);
     writeFileSync(join(dir, 'hang-upsize'), '');
     const r = globe(['apply', join(dir, 'plan.json'), '--project', dir]);
