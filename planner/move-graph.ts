@@ -83,11 +83,24 @@ function tenantChain(spec: Spec, current: Deployment, target: Deployment, id: Te
   const allowance = usageByRegion(spec, current);
   let state = current;
   let counts = structuredClone(a.replicas);
+  // Replicas still to add per growing (region, resource); each round hands out at most
+  // `max_surge` of them, one at a time to whichever still needs the most, so no round
+  // exceeds the surge and capacity grows everywhere at a similar pace.
+  const growing = changes.filter((c) => c.to > c.from);
+  const addedSoFar = new Map(growing.map((c) => [c, 0]));
   for (let i = 1; i <= rounds; i++) {
     const step = (c: { from: number; to: number }, up: boolean) =>
-      up ? c.from + Math.ceil(((c.to - c.from) * i) / rounds) : c.from - Math.floor(((c.from - c.to) * i) / rounds);
-    const ups = changes
-      .filter((c) => c.to > c.from)
+      up ? c.from + (addedSoFar.get(c as (typeof growing)[number]) ?? 0) : c.from - Math.floor(((c.from - c.to) * i) / rounds);
+    for (let budget = surge; budget > 0; budget--) {
+      let best: (typeof growing)[number] | undefined;
+      for (const c of growing) {
+        const left = c.to - c.from - addedSoFar.get(c)!;
+        if (left > 0 && (!best || left > best.to - best.from - addedSoFar.get(best)!)) best = c;
+      }
+      if (!best) break;
+      addedSoFar.set(best, addedSoFar.get(best)! + 1);
+    }
+    const ups = growing
       .map((c) => ({ c, to: step(c, true) }))
       .filter(({ c, to }) => to !== (counts[c.region]?.[c.resource] ?? 0))
       .map(({ c, to }) => resize(subject, c.region, c.resource, counts[c.region]?.[c.resource] ?? 0, to));

@@ -30,15 +30,21 @@ describe('the move graph', () => {
     let d = current;
     const allowance = usageByRegion(spec, current);
     let added = 0;
+    const addedInRound = new Map<number, number>();
     for (const m of moves) {
       d = applyMove(d, m);
-      if (m.kind === 'upsize') added += m.to - m.from;
+      if (m.kind === 'upsize') {
+        added += m.to - m.from;
+        addedInRound.set(m.round, (addedInRound.get(m.round) ?? 0) + m.to - m.from);
+      }
       expect(checkInvariants(spec, d, allowance), m.id).toEqual([]);
       // never more than max_surge replicas beyond the current footprint
       const total = Object.values(d.tenants['s/t'].replicas).reduce((n, byRes) => n + Object.values(byRes).reduce((a, b) => a + b, 0), 0);
       expect(total, m.id).toBeLessThanOrEqual(12 + 4);
     }
     expect(added).toBe(12);
+    // no round adds more than max_surge replicas
+    expect(Math.max(...addedInRound.values())).toBeLessThanOrEqual(4);
     expect(d.tenants['s/t'].replicas).toEqual(placement.target.tenants['s/t'].replicas);
   });
 
