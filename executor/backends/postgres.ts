@@ -180,6 +180,7 @@ export class PostgresBackend implements Backend {
     const client = new pg.Client({ connectionString: this.url });
     // The advisory lock lives and dies with this session: once it drops, exclusivity is gone.
     let lost = false;
+    let released = false;
     client.on('error', () => (lost = true));
     client.on('end', () => (lost = true));
     await client.connect().catch((e: Error) => {
@@ -212,10 +213,15 @@ export class PostgresBackend implements Backend {
       info,
       lost: () => lost,
       release: async () => {
-        if (lost) return;
+        // Released once; a session that already dropped took its lock with it, but
+        // is still ended here so that no socket (and no lock) outlives the call.
+        if (released) return;
+        released = true;
+        if (!lost) {
+          await client.query(`DELETE FROM ${this.s}.lock_holder WHERE id = $1`, [info.id]).catch(() => undefined);
+          await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+        }
         lost = true;
-        await client.query(`DELETE FROM ${this.s}.lock_holder WHERE id = $1`, [info.id]).catch(() => undefined);
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
         await client.end().catch(() => undefined);
       },
     };
