@@ -1,91 +1,117 @@
 /**
- * `npm run bench -- --tenants 1000 --regions 20 --resources 4` (or
- * `--sizes standard` for 100×10, 1,000×20 and 10,000×30): the whole path —
- * write the DSL, parse and validate, build and solve, diff and moves — timed
- * per stage, with peak memory, model size, objective, bounds and gap, and
- * the independent placement checker run on the result.
+ * `npm run bench -- --tenants 10000 --regions 30 --resources 4` (or
+ * `--sizes standard`): for each size, generate a world, write it as a DSL
+ * project, and measure the whole path of `globe plan` — parse and validate,
+ * read the state, build and solve, diff and moves, render — stage by stage
+ * (wall time, peak RSS), with the model size, objective, LP bound, gap and
+ * moves; then the incremental re-plan after one tenant changes, and the
+ * monolithic MIP on the same instance, with ratios. Prints markdown.
  */
-import { Command } from 'commander';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { emitGlobe } from '../lang/dsl/index.js';
-import { loadAndCheckProject } from '../lang/load.js';
-import { emptySpec, type Spec } from '../lang/spec.js';
-import { buildPlan, deploymentOf } from '../planner/build-plan.js';
-import { planPlacement } from '../planner/index.js';
-import { checkPlacement } from '../test/support/placement-checker.js';
-import { generateWorld } from './generate-world.js';
+import type { State } from '../executor/state.js';
+import type { PlannerWeights, Spec } from '../lang/spec.js';
+import { resolveWeights } from '../planner/weights.js';
+import { DEFAULT_GAP_LIMIT } from '../planner/index.js';
+import { parseBenchArgs, type BenchOptions, type BenchSize } from './cli-args.js';
+import { MemorySampler } from './memory-sampler.js';
+import type { MonolithicRun } from './monolithic.js';
+import { scoreSolution } from '../planner/score.js';
+import { printSize, printSummary, type MonolithicSummary, type RunResult, type SizeResult } from './report.js';
+import * as stage from './stages.js';
 
-interface Row {
-  stage: string;
-  seconds: number;
-  peakMb: number;
-}
-
-function writeProject(spec: Spec, current: object): string {
-  const dir = mkdtempSync(join(tmpdir(), 'globe-bench-'));
-  const world = { ...emptySpec(), resources: spec.resources, regions: spec.regions, latency: spec.latency, reservations: spec.reservations };
-  writeFileSync(join(dir, 'world.globe'), emitGlobe(world));
-  const services = Object.keys(spec.services).sort();
-  for (let i = 0; i < services.length; i += 50) {
-    const part = { ...emptySpec(), services: Object.fromEntries(services.slice(i, i + 50).map((s) => [s, spec.services[s]])) };
-    writeFileSync(join(dir, `services-${String(i / 50).padStart(3, '0')}.globe`), emitGlobe(part));
-  }
-  mkdirSync(join(dir, '.globe'));
-  writeFileSync(join(dir, '.globe', 'state.json'), JSON.stringify(current));
-  return dir;
-}
-
-async function measure<T>(rows: Row[], stage: string, f: () => Promise<T> | T): Promise<T> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  const started = performance.now();
+async function benchSize(size: BenchSize, o: BenchOptions, root: string, memory: MemorySampler): Promise<SizeResult> {
+  const label = `${size.tenants}×${size.regions}×${o.resources}`;
+  const timer = new stage.StageTimer(memory, (name) => process.stderr.write(`[${label}] ${name} …\n`));
+  const result: SizeResult = { size, resources: o.resources, seed: o.seed, stages: timer.rows };
   try {
-    return await f();
-  } finally {
-    clearInterval(timer);
-    peak = Math.max(peak, process.memoryUsage().rss);
-    rows.push({ stage, seconds: (performance.now() - started) / 1000, peakMb: peak / 1024 / 1024 });
-  }
-}
+    const world = await timer.time('generate world', () => stage.generate({ ...size, resources: o.resources, seed: o.seed }));
+    result.world = { ...world.stats, files: world.dsl.size, dslBytes: [...world.dsl.values()].reduce((a, t) => a + Buffer.byteLength(t), 0) };
+    const dir = join(root, `${size.tenants}x${size.regions}x${o.resources}-seed${o.seed}`);
+    await timer.time('write DSL project', () => stage.writeDsl(dir, world));
+    result.dir = dir;
 
-async function benchOne(tenants: number, regions: number, resources: number, seed: number, timeLimit: number): Promise<void> {
-  const rows: Row[] = [];
-  const { spec, current } = await measure(rows, 'generate', () => generateWorld({ tenants, regions, resources, seed }));
-  const dir = await measure(rows, 'write DSL', () => writeProject(spec, current));
-  const project = await measure(rows, 'parse + validate', () => loadAndCheckProject(dir));
-  const errors = project.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) throw new Error(`generated world is invalid: ${errors[0].message}`);
-  const result = await measure(rows, 'build + solve', () => planPlacement(project.spec, deploymentOf(current), { timeLimitSeconds: timeLimit, gapLimit: 0.01 }));
-  const plan = await measure(rows, 'diff + moves', () => buildPlan({ spec: project.spec, current, placement: result.placement, globeVersion: 'bench' }));
-  const problems = await measure(rows, 'check placement', () => checkPlacement(project.spec, deploymentOf(current), result.placement));
-  const s = result.placement.solver;
-  console.log(`\n## ${tenants} tenants × ${regions} regions × ${resources} resources (seed ${seed})\n`);
-  console.log('| stage | wall s | peak RSS MB |\n| --- | ---: | ---: |');
-  for (const r of rows) console.log(`| ${r.stage} | ${r.seconds.toFixed(2)} | ${r.peakMb.toFixed(0)} |`);
-  const total = rows.filter((r) => r.stage !== 'generate' && r.stage !== 'write DSL' && r.stage !== 'check placement').reduce((a, r) => a + r.seconds, 0);
-  console.log(`\nplan total (parse → moves): ${total.toFixed(2)} s; model ${s.model.rows} rows × ${s.model.columns} columns, ${s.model.nonzeros} non-zeros, ${s.model.integers} integers`);
-  console.log(`solver: ${s.status}, objective ${s.objective}, LP bound ${s.lpBound}, best bound ${s.bound} (${s.boundKind}), gap ${(s.gap * 100).toFixed(2)}%`);
-  console.log(`moves: ${plan.moves.length}; placement checker: ${problems.length === 0 ? 'passes' : `${problems.length} problems, e.g. ${problems[0]}`}`);
-}
+    const project = await timer.time('parse + validate', () => stage.parseAndValidate(dir));
+    const state = await timer.time('read state', () => stage.readState(dir));
+    const settings = { timeLimitSeconds: o.timeLimitSeconds, gapLimit: o.gapLimit };
+    const weights = resolveWeights(project.spec.planner?.weights);
+    try {
+      const { placement, findings } = await timer.time('plan: build + solve', () => stage.plan(project, state, settings));
+      const plan = await timer.time('diff + moves', () => stage.diffAndMoves(project.spec, state, placement));
+      const text = await timer.time('render', () => stage.render(plan));
+      const s = placement.solver;
+      result.globe = {
+        solver: s,
+        gapLimit: o.gapLimit ?? DEFAULT_GAP_LIMIT,
+        findings: findings.length,
+        moves: plan.moves.length,
+        movesByKind: plan.summary.movesByKind,
+        planBytes: Buffer.byteLength(text),
+        score: scoreSolution(project.spec, state, placement.target, placement.unserved, placement.unservedProducts, weights),
+      };
+      if (o.check) result.globe.checker = await timer.time('check placement (not part of plan)', () => stage.check(project.spec, state, placement));
+      if (o.replan) {
+        const changed = stage.oneTenantChanged(project.spec, state, placement);
+        const again = await timer.time('re-plan after one tenant changes', () => stage.replan(changed.spec, changed.state, settings));
+        result.replan = { tenant: changed.tenant, seconds: timer.seconds('re-plan after one tenant changes'), moves: again.plan.moves.length, status: again.placement.solver.status, gap: again.placement.solver.gap };
+      }
+    } catch (e) {
+      result.globe = { error: message(e) };
+    }
 
-const program = new Command()
-  .option('--tenants <n>', 'tenants', '100')
-  .option('--regions <n>', 'regions', '10')
-  .option('--resources <n>', 'resource types', '3')
-  .option('--seed <n>', 'seed', '1')
-  .option('--time-limit <s>', 'solver time limit, seconds', '60')
-  .option('--sizes <list>', '`standard` (100×10, 1000×20, 10000×30) or e.g. 100x10,1000x20')
-  .parse();
-const o = program.opts<{ tenants: string; regions: string; resources: string; seed: string; timeLimit: string; sizes?: string }>();
-const sizes = o.sizes === 'standard' ? '100x10,1000x20,10000x30' : o.sizes ?? `${o.tenants}x${o.regions}`;
-console.log(`globe benchmark — node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
-for (const size of sizes.split(',')) {
-  const [t, r] = size.split('x').map(Number);
-  try {
-    await benchOne(t, r, Number(o.resources), Number(o.seed), Number(o.timeLimit));
+    if (o.monolithic) {
+      const mono = await timer.time('monolithic MIP (1% gap)', () => stage.monolithic(project.spec, state, weights, 0.01, o.timeLimitSeconds));
+      result.monolithic = summarise(mono, project.spec, state, weights);
+      if (size.tenants <= o.referenceUpTo) {
+        const ref = await timer.time('monolithic MIP (0.1% gap, reference)', () => stage.monolithic(project.spec, state, weights, 0.001, o.referenceTimeLimitSeconds));
+        result.reference = summarise(ref, project.spec, state, weights);
+      }
+    }
   } catch (e) {
-    console.log(`\n## ${t} × ${r}: FAILED — ${(e as Error).message}`);
+    result.error = message(e);
   }
+  return result;
 }
+
+function summarise(run: MonolithicRun, spec: Spec, state: State, weights: PlannerWeights): MonolithicSummary {
+  const { solution, ...rest } = run;
+  return { ...rest, score: solution ? scoreSolution(spec, state, solution.target, solution.unserved, solution.unservedProducts, weights) : undefined };
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function main(): Promise<number> {
+  let o: BenchOptions;
+  try {
+    o = parseBenchArgs(process.argv.slice(2));
+  } catch (e) {
+    const code = (e as { exitCode?: number }).exitCode;
+    return code === 0 ? 0 : 2; // commander has printed the help or the error
+  }
+  const root = o.outDir ?? mkdtempSync(join(tmpdir(), 'globe-bench-'));
+  const memory = new MemorySampler();
+  const run: RunResult = {
+    machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), platform: `${process.platform} ${process.arch}` },
+    options: { resources: o.resources, seed: o.seed, timeLimitSeconds: o.timeLimitSeconds, gapLimit: o.gapLimit ?? DEFAULT_GAP_LIMIT, referenceTimeLimitSeconds: o.referenceTimeLimitSeconds },
+    sizes: [],
+  };
+  process.stdout.write(`# globe benchmark\n\nnode ${run.machine.node}, ${run.machine.cpus} × ${run.machine.cpuModel}, ${run.machine.memoryGb} GiB, ${run.machine.platform}\n`);
+  try {
+    for (const size of o.sizes) {
+      const result = await benchSize(size, o, root, memory);
+      run.sizes.push(result);
+      process.stdout.write(printSize(result));
+    }
+    process.stdout.write(printSummary(run));
+    if (o.json) writeFileSync(o.json, `${JSON.stringify(run, null, 2)}\n`);
+  } finally {
+    await memory.stop();
+    if (!o.outDir) rmSync(root, { recursive: true, force: true });
+  }
+  return run.sizes.some((s) => s.error) ? 1 : 0;
+}
+
+process.exitCode = await main();

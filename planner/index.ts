@@ -6,11 +6,15 @@ import { lookupSpan } from '../lang/source-map.js';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
 import type { Deployment } from '../executor/state.js';
 import { explainPlacement, type PlannerFinding } from './explain.js';
-import { disasterReadiness, extractTarget, failoverOrder, round6, supplyUse, unservedDemand, unservedProducts } from './extract.js';
-import { buildPlacementModel } from './model/build-placement-model.js';
+import { availableParallelism } from 'node:os';
+import { failoverOrder, round6, supplyUse } from './extract.js';
+import type { ModelGoals } from './model/build-placement-model.js';
 import { World } from './model/world.js';
+import { DEFAULT_BLOCK_TENANTS, partitionFleet, type Block } from './decompose/partition.js';
+import { planInBlocks, type BlockedOptions } from './decompose/plan-in-blocks.js';
 import { PLACEMENT_VERSION, type Placement, type SolverReport } from './placement.js';
-import { solveInWorker } from './solve/solve.js';
+import { scoreSolution, totalUnserved } from './score.js';
+import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
 
 export { DEFAULT_WEIGHTS, WEIGHT_DOCS } from './weights.js';
@@ -25,10 +29,16 @@ export interface PlannerOptions {
   free?: { region: string; resource: string; units: number }[];
   /** Largest share (0..1) of each product's traffic this plan may move; larger changes take several plans. */
   maxShift?: number;
+  /** Plan fleets of more than this many tenants in blocks of about this size (planner/decompose). */
+  blockTenants?: number;
+  /** Told as each block of a large fleet is planned. */
+  onBlock?: BlockedOptions['onBlock'];
 }
 
 export const DEFAULT_TIME_LIMIT_SECONDS = 60;
 export const DEFAULT_GAP_LIMIT = 1e-4;
+/** Gap limit of each block when a large fleet is planned in blocks, unless one is set. */
+export const DEFAULT_BLOCK_GAP_LIMIT = 5e-3;
 
 export class PlannerError extends Error {}
 
@@ -40,56 +50,89 @@ export async function planPlacement(
 ): Promise<{ placement: Placement; findings: PlannerFinding[] }> {
   const world = new World(spec, current);
   const weights = resolveWeights(spec.planner?.weights, options.weights);
-  const pm = buildPlacementModel(world, weights, { free: options.free, maxShift: options.maxShift });
-  const packed = pm.model.pack();
-  const stages = pm.stages.map((name) => {
-    const cost = pm.model.objectiveVector(name);
-    return { name, cost, empty: !cost.some((c) => c !== 0) };
-  });
-  const outcome = await solveInWorker(packed, stages, {
+  const goals = { free: options.free, maxShift: options.maxShift };
+  const settings = {
     timeLimitSeconds: options.timeLimitSeconds ?? spec.planner?.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_SECONDS,
     gapLimit: options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_GAP_LIMIT,
     onProgress: options.onProgress,
-  });
-  if (!outcome.ok) {
-    throw new PlannerError(outcome.error ?? `the solver could not find a plan (HiGHS: ${outcome.status}); this is a bug in globe's model, please report it`);
-  }
-  const x = outcome.colValue;
-  const target = extractTarget(world, pm, x);
-  const unserved = unservedDemand(world, pm, x);
-  const main = outcome.stages[outcome.stages.length - 1];
-  const terms: Record<string, number> = {};
-  for (const [name, coefs] of pm.terms) {
-    let v = 0;
-    for (const [c, a] of coefs) v += a * x[c];
-    if (name === 'churn') v -= pm.churnConstant;
-    terms[name] = round6(v);
-  }
-  terms.unserved = round6(outcome.stages.filter((s) => s.name.startsWith('unserved:')).reduce((a, s) => a + s.objective, 0));
-  const bound = Math.max(main.bound, outcome.lpBound);
-  const solver: SolverReport = {
-    status: outcome.status,
-    objective: round6(main.objective),
-    bound: round6(bound),
-    boundKind: main.bound >= outcome.lpBound ? 'mip-dual' : 'lp-relaxation',
-    lpBound: round6(outcome.lpBound),
-    gap: round6(relativeGap(main.objective, bound)),
-    seconds: round6(outcome.seconds),
-    model: { rows: packed.numRows, columns: packed.numCols, nonzeros: pm.model.nonzeros, integers: pm.model.integers },
-    terms,
+    onBlock: options.onBlock,
   };
-  const placement: Placement = {
-    version: PLACEMENT_VERSION,
-    target,
-    failover: failoverOrder(world, target),
-    unserved,
-    unservedProducts: unservedProducts(pm, x),
-    usage: supplyUse(world, current, target),
-    disasterReadiness: disasterReadiness(world, target, unserved, { pm, x }),
-    solver,
-  };
+  const blocks = partitionFleet(world, weights, options.blockTenants ?? DEFAULT_BLOCK_TENANTS);
+  let placement: Placement;
+  try {
+    if (blocks.length <= 1) placement = await planAsOneModel(world, weights, goals, settings);
+    else {
+      // Each block's own gap: the fleet's gap is then certified from the blocks' bounds.
+      const gapLimit = options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_BLOCK_GAP_LIMIT;
+      placement = await planAsBlocks(world, weights, goals, { ...settings, gapLimit }, blocks);
+    }
+  } catch (e) {
+    if (e instanceof BlockError) throw new PlannerError(e.message);
+    throw e;
+  }
   const findings = explainPlacement(world, placement).map((f) => (f.path && sourceMap ? { ...f, span: lookupSpan(sourceMap, f.path) } : f));
   return { placement, findings };
+}
+
+/** The whole fleet as one model: exact, for fleets up to a few hundred tenants. */
+async function planAsOneModel(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings & Pick<BlockedOptions, 'onBlock'>): Promise<Placement> {
+  const r = await solveBlock(world, weights, goals, settings);
+  const solver: SolverReport = {
+    status: r.status,
+    objective: round6(r.objective),
+    bound: round6(r.bound),
+    boundKind: r.boundKind,
+    lpBound: round6(r.lpBound),
+    gap: round6(relativeGap(r.objective, r.bound)),
+    seconds: round6(r.seconds),
+    model: r.model,
+    terms: r.terms,
+  };
+  return assemble(world, r, solver);
+}
+
+/** A large fleet in blocks (planner/decompose): scored with the full objective, its gap certified by the blocks' bounds. */
+async function planAsBlocks(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings & Pick<BlockedOptions, 'onBlock'>, blocks: Block[]): Promise<Placement> {
+  const concurrency = Math.max(1, Math.min(2, availableParallelism()));
+  const r = await planInBlocks(world, weights, goals, blocks, { ...settings, concurrency });
+  const score = scoreSolution(world.spec, world.current, r.target, r.unserved, r.unservedProducts, weights);
+  const terms: Record<string, number> = {
+    cost: round6(score.cost),
+    churn: round6(score.churn),
+    balance: round6(score.balance),
+    distance: round6(score.distance),
+    unserved: round6(totalUnserved(score) + score.unservedProducts),
+  };
+  const bound = r.boundHolds ? Math.min(r.bound, score.weighted) : -Infinity;
+  const solver: SolverReport = {
+    status: r.status,
+    objective: round6(score.weighted),
+    bound: Number.isFinite(bound) ? round6(bound) : 0,
+    boundKind: 'decomposition',
+    gap: Number.isFinite(bound) ? round6(relativeGap(score.weighted, bound)) : 1,
+    seconds: round6(r.seconds),
+    model: r.model,
+    terms,
+    blocks: { count: r.blocks, repaired: r.repaired },
+  };
+  return assemble(world, r, solver);
+}
+
+function assemble(world: World, r: Pick<BlockResult, 'target' | 'unserved' | 'unservedProducts' | 'disasterReadiness'>, solver: SolverReport): Placement {
+  return {
+    version: PLACEMENT_VERSION,
+    target: r.target,
+    failover: failoverOrder(world, r.target),
+    unserved: sortedRecord(r.unserved),
+    unservedProducts: sortedRecord(r.unservedProducts),
+    usage: supplyUse(world, world.current, r.target),
+    disasterReadiness: sortedRecord(r.disasterReadiness),
+    solver,
+  };
+}
+
+function sortedRecord<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export function relativeGap(objective: number, bound: number): number {

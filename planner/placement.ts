@@ -45,9 +45,14 @@ export interface SolverReport {
   objective: number;
   /** Best valid lower bound on the objective, and which bound it is. */
   bound: number;
-  boundKind: 'mip-dual' | 'lp-relaxation' | 'exact';
-  /** LP relaxation objective (always a valid lower bound). */
-  lpBound: number;
+  /**
+   * mip-dual / lp-relaxation: of the one model; decomposition: the sum of the blocks'
+   * bounds with shared supply relaxed (planner/decompose), certified when the plan serves
+   * what that relaxation served (else the gap is reported as 1, unknown).
+   */
+  boundKind: 'mip-dual' | 'lp-relaxation' | 'exact' | 'decomposition';
+  /** LP relaxation objective of the one model (a valid lower bound); absent when the fleet was planned in blocks. */
+  lpBound?: number;
   /** (objective − bound) / max(|objective|, 1e-9); 0 when optimal. */
   gap: number;
   /** Wall time of the solve, seconds. Excluded from determinism comparisons by `stripTimings`. */
@@ -55,4 +60,6 @@ export interface SolverReport {
   model: { rows: number; columns: number; nonzeros: number; integers: number };
   /** Objective terms by name (unserved, cost, churn, balance, distance) at the solution. */
   terms: Record<string, number>;
+  /** When the fleet was planned in blocks: how many, and how many tenants the supply repair planned again. */
+  blocks?: { count: number; repaired: number };
 }

@@ -16,8 +16,13 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-export function solverLine(s: { status: string; objective: number; gap: number; bound: number; boundKind: string; seconds: number }, showTime: boolean): string {
+export function solverLine(
+  s: { status: string; objective: number; gap: number; bound: number; boundKind: string; seconds: number; blocks?: { count: number; repaired: number } },
+  showTime: boolean,
+): string {
   const time = showTime ? ` (${s.seconds.toFixed(2)} s)` : '';
-  const bound = s.boundKind === 'mip-dual' ? 'best bound' : 'LP bound';
-  return `Solver: ${s.status}, objective ${num(s.objective)}, gap ${(s.gap * 100).toFixed(2)}% to the ${bound} ${num(s.bound)}${time}.`;
+  const bound = s.boundKind === 'mip-dual' ? 'best bound' : s.boundKind === 'decomposition' ? 'bound of the blocks' : 'LP bound';
+  const gap = s.boundKind === 'decomposition' && s.gap >= 1 ? 'gap not certified (the supply repair left demand unserved)' : `gap ${(s.gap * 100).toFixed(2)}% to the ${bound} ${num(s.bound)}`;
+  const blocks = s.blocks ? `; planned in ${s.blocks.count} blocks, ${s.blocks.repaired} ${s.blocks.repaired === 1 ? 'tenant' : 'tenants'} re-planned to fit shared supply` : '';
+  return `Solver: ${s.status}, objective ${num(s.objective)}, ${gap}${blocks}${time}.`;
 }

@@ -72,6 +72,12 @@ export interface ModelGoals {
   free?: { region: string; resource: string; units: number }[];
   /** Largest share of each product's traffic one plan may move (0..1). */
   maxShift?: number;
+  /**
+   * Room this model may use per `${region}\u0000${resource}`, replacing the supply rows' right-hand
+   * sides: when the fleet is planned in blocks, each block gets what the others leave it.
+   * `final` bounds the target's units, `peak` the units held mid-apply (Σ max(current, target)).
+   */
+  room?: Map<string, { final: number; peak: number }>;
 }
 
 export function buildPlacementModel(world: World, weights: PlannerWeights, goals: ModelGoals = {}): PlacementModel {
@@ -447,6 +453,12 @@ function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final:
       const final = u?.final ?? [];
       const peak = u?.peak ?? [];
       const keepFree = reserved.get(`${r}\u0000${k}`) ?? 0;
+      const room = goals.room?.get(`${r}\u0000${k}`);
+      if (room) {
+        if (final.length > 0) pm.model.addRow(-INF, Math.max(0, room.final - keepFree), final.map(([c]) => c), final.map(([, v]) => v));
+        if (peak.length > 0) pm.model.addRow(-INF, room.peak, peak.map(([c]) => c), peak.map(([, v]) => v));
+        continue;
+      }
       if (final.length > 0) pm.model.addRow(-INF, Math.max(0, supply - keepFree), final.map(([c]) => c), final.map(([, v]) => v));
       const current = world.currentUsage(r, k);
       if (peak.length > 0 && (current > 0 || removedUse > 0)) {

@@ -31,6 +31,10 @@ export class SparseModel {
     return this.colLower.length - 1;
   }
 
+  lower(col: number): number {
+    return this.colLower[col];
+  }
+
   upper(col: number): number {
     return this.colUpper[col];
   }

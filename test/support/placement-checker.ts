@@ -1,21 +1,38 @@
 /**
  * An independent checker of a Placement against its Spec and the current
- * Deployment. It shares no code with the planner's model builder: it reads
- * the documents alone and verifies every promise the planner makes, so the
- * solver's output is never trusted blindly.
+ * Deployment. It shares no code with the planner (no model, no extraction):
+ * it reads the documents alone and verifies every promise the planner makes,
+ * so the solver's output is never trusted blindly.
+ *
+ *   policy      replicas only in allowed regions, on resources of the table,
+ *               whole numbers, min/max per region
+ *   routing     weights ≥ 0 summing to 1 for every served client location,
+ *               only within the class's latency threshold
+ *   demand      0 ≤ unserved ≤ demand
+ *   capacity    replicas × rps per replica × utilization ≥ routed demand,
+ *               per tenant and region
+ *   readiness   with any one region lost, the rest covers the served demand
+ *               (or the shortfall the document declares is the true one)
+ *   reservations in their locality, amount surviving a region loss
+ *   followers   capacity ≥ residual + α × product traffic served
+ *   supply      Σ units ≤ supply per (region, resource)
+ *   transition  Σ max(current, target) ≤ supply (or ≤ what runs now where supply shrank)
+ *   report      the document's used / free / peak figures and failover lists are true
+ *               (when it has them: a bare { target, unserved } is checked for the rest)
  */
-import type { Spec } from '../../lang/spec.js';
+import type { Spec, TenantId } from '../../lang/spec.js';
 import type { Deployment } from '../../executor/state.js';
 import type { Placement } from '../../planner/placement.js';
 
 const TOL = 1e-6;
+/** Weights are stored to 1e-6 and renormalised: loads may exceed capacity by that rounding, relatively. */
+const ROUNDING = 1e-5;
 
 export function checkPlacement(spec: Spec, current: Deployment, placement: Placement): string[] {
   const problems: string[] = [];
-  const rtt = (a: string, b: string) => {
-    const p = spec.latency.find((x) => (x.a === a && x.b === b) || (x.a === b && x.b === a));
-    return p ? p.ms : a === b ? 1 : Infinity;
-  };
+  const rttTable = new Map<string, number>();
+  for (const p of spec.latency) rttTable.set(`${p.a}|${p.b}`, p.ms).set(`${p.b}|${p.a}`, p.ms);
+  const rtt = (a: string, b: string) => rttTable.get(`${a}|${b}`) ?? (a === b ? 1 : Infinity);
   const target = placement.target;
   const used = new Map<string, number>();
   const peak = new Map<string, number>();
@@ -23,7 +40,7 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
 
   for (const [service, s] of Object.entries(spec.services)) {
     for (const [name, t] of Object.entries(s.tenants)) {
-      const id = `${service}/${name}` as const;
+      const id = `${service}/${name}` as TenantId;
       const d = target.tenants[id];
       if (!d) {
         problems.push(`${id}: missing from the placement`);
@@ -31,6 +48,7 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
       }
       const capacity = (r: string) => Object.entries(d.replicas[r] ?? {}).reduce((sum, [k, n]) => sum + n * (t.replicas[k]?.serves ?? NaN) * t.targetUtilization, 0);
       for (const [r, byRes] of Object.entries(d.replicas)) {
+        if (!(r in spec.regions)) problems.push(`${id}: placed in ${r}, which is not a region`);
         if (t.avoid.includes(r) || (t.onlyIn.length > 0 && !t.onlyIn.includes(r))) problems.push(`${id}: placed in ${r}, which its policy excludes`);
         let count = 0;
         for (const [k, n] of Object.entries(byRes)) {
@@ -42,9 +60,6 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
         if (t.maxReplicasPerRegion !== undefined && count > t.maxReplicasPerRegion) problems.push(`${id}: ${count} replicas in ${r} > max ${t.maxReplicasPerRegion}`);
         if (t.minReplicasPerRegion !== undefined && count > 0 && count < t.minReplicasPerRegion) problems.push(`${id}: ${count} replicas in ${r} < min ${t.minReplicasPerRegion}`);
       }
-      // routing: rows sum to 1, within the threshold, served + unserved = demand, capacity covers what is routed
-      const routed = new Map<string, number>();
-      let served = 0;
       // demand that follows a product: rate × the product's traffic served in each region
       const demandOf: Record<string, Record<string, number>> = structuredClone(t.demand);
       for (const [P, rates] of Object.entries(t.follows ?? {})) {
@@ -55,31 +70,32 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
           }
         }
       }
+      const routed = new Map<string, number>();
+      let served = 0;
       for (const [cls, byClient] of Object.entries(demandOf)) {
         for (const [client, demand] of Object.entries(byClient)) {
           const row = d.routing[cls]?.[client] ?? {};
           const unserved = placement.unserved[id]?.[cls]?.[client] ?? 0;
-          const sum = Object.values(row).reduce((a, b) => a + b, 0);
+          if (unserved < 0 || unserved > demand + 1e-3) problems.push(`${id} ${cls} ${client}: ${unserved} unserved of ${demand}`);
           const servedHere = demand - unserved;
-          if (servedHere > TOL && Math.abs(sum - 1) > TOL) problems.push(`${id} ${cls} ${client}: routing weights sum to ${sum}`);
+          const sum = Object.values(row).reduce((a, b) => a + b, 0);
+          if (servedHere > 1e-3 && Math.abs(sum - 1) > TOL) problems.push(`${id} ${cls} ${client}: routing weights sum to ${sum}`);
           for (const [r, weight] of Object.entries(row)) {
+            if (!(weight > 0)) problems.push(`${id} ${cls} ${client}: weight ${weight} for ${r}`);
             if (rtt(client, r) > (t.latency[cls] ?? 0)) problems.push(`${id} ${cls}: ${client} → ${r} is ${rtt(client, r)}ms, over the ${t.latency[cls]}ms threshold`);
             routed.set(r, (routed.get(r) ?? 0) + weight * servedHere);
           }
           served += servedHere;
         }
       }
+      for (const [cls, matrix] of Object.entries(d.routing)) {
+        for (const client of Object.keys(matrix)) if (demandOf[cls]?.[client] === undefined) problems.push(`${id} ${cls}: routes ${client}, which has no demand`);
+      }
       for (const [r, load] of routed) {
-        // weights are stored to 1e-6 and renormalised: a relative 1e-5 covers that rounding, nothing more
-        if (load > capacity(r) * (1 + 1e-5) + 1e-3) problems.push(`${id}: ${load} rps routed to ${r} but capacity there is ${capacity(r)}`);
+        if (load > capacity(r) * (1 + ROUNDING) + 1e-3) problems.push(`${id}: ${load} rps routed to ${r} but capacity there is ${capacity(r)}`);
       }
-      if (t.tolerateRegionFailure) {
-        const regions = Object.keys(d.replicas);
-        const total = regions.reduce((a, r) => a + capacity(r), 0);
-        for (const f of regions) {
-          if (total - capacity(f) + TOL < served) problems.push(`${id}: losing ${f} leaves ${total - capacity(f)} rps of capacity for ${served} served`);
-        }
-      }
+      checkReadiness(id, t.tolerateRegionFailure && !t.strictDisasterReadiness, d.replicas, capacity, served, placement, problems);
+      checkFailover(id, t.latency, d.routing, d.replicas, placement, rtt, problems);
       // transition peak: max(current, target) per item
       const cur = current.tenants[id]?.replicas ?? {};
       for (const r of new Set([...Object.keys(cur), ...Object.keys(d.replicas)])) {
@@ -89,17 +105,24 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
       }
     }
   }
+  // Tenants no longer in the Spec hold their current replicas until the final downsizes.
+  for (const [id, d] of Object.entries(current.tenants)) {
+    const [s, n] = id.split('/');
+    if (spec.services[s]?.tenants[n]) continue;
+    for (const [r, byRes] of Object.entries(d.replicas)) for (const [k, c] of Object.entries(byRes)) add(peak, r, k, c);
+  }
   for (const [name, g] of Object.entries(spec.reservations)) {
     const byRegion = target.reservations[name] ?? {};
     let total = 0;
     for (const [r, m] of Object.entries(byRegion)) {
       if (spec.regions[r]?.locality !== g.locality) problems.push(`reservation ${name}: units in ${r}, outside ${g.locality}`);
+      if (!Number.isInteger(m) || m < 0) problems.push(`reservation ${name}: ${m} units in ${r}`);
       add(used, r, g.resource, m);
       total += m;
     }
     for (const r of Object.keys(spec.regions)) add(peak, r, g.resource, Math.max(byRegion[r] ?? 0, current.reservations[name]?.[r] ?? 0));
     const worst = g.tolerateRegionFailure ? total - Math.max(0, ...Object.values(byRegion)) : total;
-    if (worst + TOL < g.amount) problems.push(`reservation ${name}: ${worst} < ${g.amount} after a region loss`);
+    if (worst + TOL < g.amount) problems.push(`reservation ${name}: ${worst} < ${g.amount}${g.tolerateRegionFailure ? ' after a region loss' : ''}`);
   }
   for (const [service, byRegion] of Object.entries(target.followers)) {
     const s = spec.services[service];
@@ -113,8 +136,14 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
         // shares are stored to 1e-6: allow that rounding, relative to the need
         if (f + 1e-4 + need * 2e-6 < need) problems.push(`follower ${service}: ${f} ${k} in ${r} < ${need} needed`);
         add(used, r, k, f);
-        add(peak, r, k, Math.max(f, current.followers[service]?.[r]?.[k] ?? 0));
       }
+    }
+  }
+  for (const service of new Set([...Object.keys(current.followers), ...Object.keys(target.followers)])) {
+    for (const r of Object.keys(spec.regions)) {
+      const a = current.followers[service]?.[r] ?? {};
+      const b = target.followers[service]?.[r] ?? {};
+      for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) add(peak, r, k, Math.max(a[k] ?? 0, b[k] ?? 0));
     }
   }
   for (const [key, u] of used) {
@@ -127,7 +156,73 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
     const supply = spec.regions[r]?.supply[k] ?? 0;
     if (p > supply + 1e-4 && p > currentUse(spec, current, r, k) + 1e-4) problems.push(`transition: ${r}/${k} peaks at ${p} of ${supply} during apply`);
   }
+  checkUsageReport(spec, placement, used, peak, problems);
   return problems;
+}
+
+/** Aggregate readiness: the capacity outside any one region covers what is served — or the declared shortfall is exact. */
+function checkReadiness(
+  id: TenantId,
+  asked: boolean,
+  replicas: Record<string, Record<string, number>>,
+  capacity: (r: string) => number,
+  served: number,
+  placement: Placement,
+  problems: string[],
+): void {
+  if (!asked) return;
+  const regions = Object.keys(replicas);
+  const total = regions.reduce((a, r) => a + capacity(r), 0);
+  const shortfall = Math.max(0, ...regions.map((f) => served - (total - capacity(f))));
+  // A bare target (no report sections, as reference placements are) must simply be ready.
+  const claims = placement.disasterReadiness as Placement['disasterReadiness'] | undefined;
+  const claim = claims ? claims[id] : { met: true };
+  if (!claim) problems.push(`${id}: asks to tolerate a region failure but the placement says nothing about it`);
+  else if (claim.met && shortfall > 1e-3 + served * ROUNDING) problems.push(`${id}: claims readiness, but a region loss leaves ${shortfall} rps uncovered`);
+  else if (!claim.met && Math.abs((claim.shortfall ?? 0) - shortfall) > 1e-3 + served * ROUNDING) problems.push(`${id}: declares a readiness shortfall of ${claim.shortfall}, the true one is ${shortfall}`);
+}
+
+/** Failover regions: within the threshold, holding capacity, not serving that client now, nearest first. */
+function checkFailover(
+  id: TenantId,
+  thresholds: Record<string, number>,
+  routing: Record<string, Record<string, Record<string, number>>>,
+  replicas: Record<string, Record<string, number>>,
+  placement: Placement,
+  rtt: (a: string, b: string) => number,
+  problems: string[],
+): void {
+  for (const [cls, byClient] of Object.entries(placement.failover?.[id] ?? {})) {
+    for (const [client, order] of Object.entries(byClient)) {
+      const serving = routing[cls]?.[client] ?? {};
+      order.forEach((r, i) => {
+        if (rtt(client, r) > (thresholds[cls] ?? 0)) problems.push(`${id} ${cls} ${client}: failover to ${r} is beyond the threshold`);
+        if (r in serving) problems.push(`${id} ${cls} ${client}: failover lists ${r}, which already serves it`);
+        if (!Object.values(replicas[r] ?? {}).some((n) => n > 0)) problems.push(`${id} ${cls} ${client}: failover to ${r}, which has no replicas`);
+        if (i > 0 && rtt(client, order[i - 1]) > rtt(client, r)) problems.push(`${id} ${cls} ${client}: failover order is not nearest first`);
+      });
+    }
+  }
+}
+
+/** The document's own figures per (region, resource) must match what its target and the current state imply. */
+function checkUsageReport(spec: Spec, placement: Placement, used: Map<string, number>, peak: Map<string, number>, problems: string[]): void {
+  if (!placement.usage) return; // a bare target makes no claims to check
+  for (const [key, u] of used) {
+    const [r, k] = key.split('/');
+    if (u > 0 && !placement.usage[r]?.[k]) problems.push(`usage: ${r}/${k} is used (${u}) but not reported`);
+  }
+  for (const [r, byRes] of Object.entries(placement.usage)) {
+    for (const [k, claim] of Object.entries(byRes)) {
+      const supply = spec.regions[r]?.supply[k] ?? 0;
+      const u = used.get(`${r}/${k}`) ?? 0;
+      const p = peak.get(`${r}/${k}`) ?? 0;
+      if (claim.supply !== supply) problems.push(`usage: ${r}/${k} reports supply ${claim.supply}, the Spec says ${supply}`);
+      if (Math.abs(claim.used - u) > 1e-6) problems.push(`usage: ${r}/${k} reports ${claim.used} used, the target uses ${u}`);
+      if (Math.abs(claim.free - (supply - u)) > 1e-6) problems.push(`usage: ${r}/${k} reports ${claim.free} free, ${supply - u} is`);
+      if (Math.abs(claim.peak - p) > 1e-6) problems.push(`usage: ${r}/${k} reports a peak of ${claim.peak}, the transition peaks at ${p}`);
+    }
+  }
 }
 
 function currentUse(spec: Spec, current: Deployment, r: string, k: string): number {

@@ -1,0 +1,145 @@
+/**
+ * The stages of the benchmark, each a small function over plain documents,
+ * and a timer that records every stage's wall time and peak RSS. The globe
+ * stages are exactly the path of `globe plan`: load and check the project,
+ * read the state, plan the placement, build the plan (diff and moves),
+ * render it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderPlan } from '../cli/render/render-plan.js';
+import { readStateFile } from '../executor/state-file.js';
+import type { State } from '../executor/state.js';
+import { loadAndCheckProject, type Project } from '../lang/load.js';
+import { packageRoot } from '../lang/schema-files.js';
+import type { PlannerWeights, Spec } from '../lang/spec.js';
+import { buildPlan, deploymentOf } from '../planner/build-plan.js';
+import { planPlacement, type PlannerFinding } from '../planner/index.js';
+import type { Placement } from '../planner/placement.js';
+import type { Plan } from '../planner/plan.js';
+import { checkPlacement } from '../test/support/placement-checker.js';
+import { generateWorld, type GeneratedWorld, type WorldParams } from './generate-world.js';
+import type { MemorySampler } from './memory-sampler.js';
+import { runMonolithic, type MonolithicRun } from './monolithic.js';
+import { writeProject } from './write-project.js';
+
+export interface StageRow {
+  stage: string;
+  /** Wall time. */
+  seconds: number;
+  /** CPU time of the whole process (all threads) during the stage: steadier than wall time on a shared machine. */
+  cpuSeconds: number;
+  peakRssMb: number;
+}
+
+/** Runs stages one after another, recording wall time and peak RSS of each. */
+export class StageTimer {
+  readonly rows: StageRow[] = [];
+
+  /** `onStart` hears of each stage as it begins (progress for a human watching a long run). */
+  constructor(
+    private readonly memory: MemorySampler,
+    private readonly onStart: (stage: string) => void = () => {},
+  ) {}
+
+  async time<T>(stage: string, run: () => T | Promise<T>): Promise<T> {
+    this.onStart(stage);
+    this.memory.reset();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    try {
+      return await run();
+    } finally {
+      const used = process.cpuUsage(cpu);
+      this.rows.push({ stage, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: this.memory.peakBytes() / 2 ** 20 });
+    }
+  }
+
+  seconds(stage: string): number {
+    return this.rows.find((r) => r.stage === stage)?.seconds ?? 0;
+  }
+}
+
+/** A stage that cannot go on, with the reason in the user's terms. */
+export class StageFailure extends Error {}
+
+export function generate(params: WorldParams): GeneratedWorld {
+  return generateWorld(params);
+}
+
+export function writeDsl(dir: string, world: GeneratedWorld): void {
+  writeProject(dir, world.dsl, world.current);
+}
+
+export async function parseAndValidate(dir: string): Promise<Project> {
+  const project = await loadAndCheckProject(dir);
+  const errors = project.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    const first = errors.slice(0, 3).map((d) => `${d.span.file}:${d.span.start.line}:${d.span.start.col} ${d.message}`);
+    throw new StageFailure(`the generated project has ${errors.length} errors (a generator or parser bug): ${first.join('; ')}`);
+  }
+  return project;
+}
+
+export async function readState(dir: string): Promise<State> {
+  const state = await readStateFile(join(dir, '.globe', 'state.json'));
+  if (!state) throw new StageFailure(`no state in ${dir}/.globe/state.json`);
+  return state;
+}
+
+export interface PlanSettings {
+  timeLimitSeconds: number;
+  gapLimit?: number;
+}
+
+export async function plan(project: Project, state: State, settings: PlanSettings): Promise<{ placement: Placement; findings: PlannerFinding[] }> {
+  return planPlacement(project.spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit }, project.sourceMap);
+}
+
+export function diffAndMoves(spec: Spec, state: State, placement: Placement): Plan {
+  return buildPlan({ spec, current: state, placement, globeVersion: packageVersion() });
+}
+
+let version: string | undefined;
+
+/** globe's version from package.json, as `globe plan` stamps it on a plan. */
+function packageVersion(): string {
+  version ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return version;
+}
+
+/** What `globe plan` prints (plain text, no colour). */
+export function render(plan: Plan): string {
+  return renderPlan(plan, 'text');
+}
+
+/** The independent checker's findings on globe's placement (empty: every promise holds). */
+export function check(spec: Spec, state: State, placement: Placement): string[] {
+  return checkPlacement(spec, deploymentOf(state), placement);
+}
+
+/**
+ * The incremental case: the plan was applied (its target is now the state),
+ * then one tenant's demand grows by 20% — a typical pull request. Which
+ * tenant: the median one in name order, so the choice is stable.
+ */
+export function oneTenantChanged(spec: Spec, state: State, placement: Placement): { spec: Spec; state: State; tenant: string } {
+  const ids = Object.entries(spec.services).flatMap(([s, svc]) => Object.keys(svc.tenants).sort().map((t) => [s, t] as const));
+  if (ids.length === 0) throw new StageFailure('the world has no tenant to change');
+  ids.sort((a, b) => (`${a[0]}/${a[1]}` < `${b[0]}/${b[1]}` ? -1 : 1));
+  const [service, name] = ids[Math.floor(ids.length / 2)];
+  const changed: Spec = structuredClone(spec);
+  const demand = changed.services[service].tenants[name].demand;
+  for (const byClient of Object.values(demand)) for (const client of Object.keys(byClient)) byClient[client] = Math.ceil(byClient[client] * 1.2);
+  const applied: State = { ...state, serial: state.serial + 1, ...placement.target };
+  return { spec: changed, state: applied, tenant: `${service}/${name}` };
+}
+
+export async function replan(spec: Spec, state: State, settings: PlanSettings): Promise<{ placement: Placement; plan: Plan }> {
+  const { placement } = await planPlacement(spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit });
+  return { placement, plan: diffAndMoves(spec, state, placement) };
+}
+
+export function monolithic(spec: Spec, state: State, weights: PlannerWeights, gapLimit: number, timeLimitSeconds: number): Promise<MonolithicRun> {
+  return runMonolithic(spec, deploymentOf(state), { weights, gapLimit, timeLimitSeconds });
+}

@@ -1,0 +1,187 @@
+/**
+ * Planning a fleet too large for one model (issue "Fleet scale"): the fleet is
+ * cut into blocks (partition.ts), each planned as its own small model in a
+ * worker thread, two at a time, with the supply it may use (room.ts).
+ *
+ *   1. Every block with relaxed room: the sum of the blocks' optima is a valid
+ *      lower bound on the fleet's optimum (balance, a fleet-wide term, is left
+ *      out of the blocks: it is ≥ 0, so the bound stays valid).
+ *   2. Where the blocks together overrun a (region, resource), the tenants
+ *      that use it are planned again as one block, with exactly the room the
+ *      rest of the fleet leaves. Keeping what runs now always fits, so this
+ *      block always has a plan; the result fits the supply everywhere.
+ *   3. The assembled plan is scored with the full objective (planner/score.ts),
+ *      and its gap certified against the bound of step 1 — valid when the
+ *      plan serves as much demand, priority by priority, as the relaxation did.
+ */
+import type { Deployment } from '../../executor/state.js';
+import type { PlannerWeights, TenantId } from '../../lang/spec.js';
+import type { ModelGoals } from '../model/build-placement-model.js';
+import type { World } from '../model/world.js';
+import type { Placement } from '../placement.js';
+import { solveBlock, type BlockResult, type BlockSettings } from '../solve-block.js';
+import { blockWorld } from './block-world.js';
+import type { Block } from './partition.js';
+import { addUse, exactRoom, itemsUse, peakLimits, relaxedRoom, type Use } from './room.js';
+
+/** What the planner needs from the blocks to assemble a Placement. */
+export interface BlockedPlan {
+  target: Deployment;
+  unserved: Placement['unserved'];
+  unservedProducts: Placement['unservedProducts'];
+  disasterReadiness: Placement['disasterReadiness'];
+  status: 'optimal' | 'time-limit';
+  /** Σ of the first pass's bounds: a lower bound on the objective (balance, ≥ 0, left out). */
+  bound: number;
+  /** Whether the plan serves what the relaxation served (the bound then holds for it). */
+  boundHolds: boolean;
+  seconds: number;
+  model: { rows: number; columns: number; nonzeros: number; integers: number };
+  blocks: number;
+  /** Tenants planned again in the repair block (0 when the first pass fitted the supply). */
+  repaired: number;
+}
+
+export interface BlockedOptions extends BlockSettings {
+  concurrency: number;
+  /** Told when each block is planned: which, how many tenants, and how it went. */
+  onBlock?: (b: { index: number; of: number; tenants: number; repair: boolean; seconds: number; status: string; gap: number }) => void;
+}
+
+const TOLERANCE = 1e-6;
+
+function relativeGap(objective: number, bound: number): number {
+  return Math.max(0, (objective - bound) / Math.max(Math.abs(objective), 1e-9));
+}
+
+export async function planInBlocks(world: World, weights: PlannerWeights, goals: ModelGoals, blocks: Block[], options: BlockedOptions): Promise<BlockedPlan> {
+  const started = Date.now();
+  const blockWeights = { ...weights, balance: 0 };
+  const limits = peakLimits(world);
+  const currentAll = itemsUse(world, world.current, world.current, Object.keys(world.current.tenants) as TenantId[], true).peak;
+  const deadline = started + options.timeLimitSeconds * 1000;
+
+  // 1. Every block apart, with relaxed room.
+  const results = await pool(blocks, options.concurrency, async (block, index) => {
+    const bw = blockWorld(world, block);
+    const own = itemsUse(world, world.current, world.current, block.tenants, block.coupled).peak;
+    const room = relaxedRoom(world, limits, currentAll, own);
+    const r = await solveBlock(bw, blockWeights, { ...goals, room}, { ...options, lpBound: false, timeLimitSeconds: sliceOf(deadline, blocks.length - index, options.concurrency) });
+    options.onBlock?.({ index, of: blocks.length, tenants: block.tenants.length, repair: false, seconds: r.seconds, status: r.status, gap: relativeGap(r.objective, r.bound) });
+    return r;
+  });
+
+  const target: Deployment = { tenants: {}, reservations: {}, products: {}, followers: {} };
+  for (const r of results) mergeInto(target, r.target);
+  const plan: BlockedPlan = {
+    target,
+    unserved: Object.assign({}, ...results.map((r) => r.unserved)),
+    unservedProducts: Object.assign({}, ...results.map((r) => r.unservedProducts)),
+    disasterReadiness: Object.assign({}, ...results.map((r) => r.disasterReadiness)),
+    status: results.every((r) => r.status === 'optimal') ? 'optimal' : 'time-limit',
+    bound: results.reduce((a, r) => a + r.bound, 0),
+    boundHolds: true,
+    seconds: 0,
+    model: sumModels(results),
+    blocks: blocks.length,
+    repaired: 0,
+  };
+
+  // 2. Repair what overruns the supply.
+  const overrun = overrunKeys(world, goals, limits, target);
+  if (overrun.size > 0) {
+    const coupledIndex = blocks.findIndex((b) => b.coupled);
+    // In each overrun pair, what grew there is planned again: everything else holds no more than it holds
+    // now, so the repaired part can always keep what it has and the repair always has a plan. Where
+    // nothing grew (the supply shrank below what runs), everything placed there is planned again.
+    const affected = new Set<TenantId>();
+    let withCoupled = false;
+    const uses = world.tenants.map((t) => ({ id: t.id, next: itemsUse(world, world.current, target, [t.id], false), now: itemsUse(world, world.current, world.current, [t.id], false).final }));
+    const coupledUse = coupledIndex >= 0 ? { next: itemsUse(world, world.current, target, [], true), now: itemsUse(world, world.current, world.current, [], true).final } : undefined;
+    for (const k of overrun) {
+      const grew = (u: { next: { peak: Use }; now: Use }) => (u.next.peak.get(k) ?? 0) > (u.now.get(k) ?? 0) + TOLERANCE;
+      const there = (u: { next: { final: Use; peak: Use } }) => (u.next.final.get(k) ?? 0) > 0 || (u.next.peak.get(k) ?? 0) > 0;
+      let picked = uses.filter(grew);
+      let coupledToo = coupledUse !== undefined && grew(coupledUse);
+      if (picked.length === 0 && !coupledToo) {
+        picked = uses.filter(there);
+        coupledToo = coupledUse !== undefined && there(coupledUse);
+      }
+      for (const u of picked) affected.add(u.id);
+      withCoupled ||= coupledToo;
+    }
+    const repairTenants = new Set<TenantId>([...affected, ...(withCoupled ? blocks[coupledIndex].tenants : [])]);
+    const repairBlock: Block = { tenants: [...repairTenants].sort(), coupled: withCoupled };
+    const fixedTenants = world.tenants.map((t) => t.id).filter((id) => !repairTenants.has(id));
+    const fixed = itemsUse(world, world.current, target, fixedTenants, !withCoupled && coupledIndex >= 0);
+    // Tenants removed from the Spec hold what they hold until they are downsized.
+    const removed = itemsUse(world, world.current, world.current, world.removedTenants(), false).peak;
+    addUse(fixed.peak, removed);
+    const room = exactRoom(world, limits, fixed);
+    const repair = await solveBlock(blockWorld(world, repairBlock), blockWeights, { ...goals, room}, { ...options, lpBound: false, timeLimitSeconds: Math.max(5, (deadline - Date.now()) / 1000) });
+    options.onBlock?.({ index: blocks.length, of: blocks.length, tenants: repairBlock.tenants.length, repair: true, seconds: repair.seconds, status: repair.status, gap: relativeGap(repair.objective, repair.bound) });
+    for (const id of repairBlock.tenants) {
+      delete plan.unserved[id];
+      delete plan.disasterReadiness[id];
+    }
+    mergeInto(target, repair.target);
+    if (withCoupled) plan.unservedProducts = repair.unservedProducts;
+    Object.assign(plan.unserved, repair.unserved);
+    Object.assign(plan.disasterReadiness, repair.disasterReadiness);
+    if (repair.status !== 'optimal') plan.status = 'time-limit';
+    plan.repaired = repairBlock.tenants.length;
+    // Conservative: the bound is certified for the plan when the repair left nothing unserved
+    // (then the plan serves at least what the relaxation served, stage by stage).
+    plan.boundHolds = repair.unservedTotal <= TOLERANCE;
+  }
+  plan.seconds = (Date.now() - started) / 1000;
+  return plan;
+}
+
+/** (region, resource) pairs where the assembled target or its apply peak exceeds what the fleet may use. */
+function overrunKeys(world: World, goals: ModelGoals, limits: Use, target: Deployment): Set<string> {
+  const all = itemsUse(world, world.current, target, world.tenants.map((t) => t.id), true);
+  addUse(all.peak, itemsUse(world, world.current, world.current, world.removedTenants(), false).peak);
+  const keepFree = new Map<string, number>();
+  for (const g of goals.free ?? []) keepFree.set(`${g.region}\u0000${g.resource}`, (keepFree.get(`${g.region}\u0000${g.resource}`) ?? 0) + g.units);
+  const out = new Set<string>();
+  for (const r of world.regions) {
+    for (const k of world.resources) {
+      const id = `${r}\u0000${k}`;
+      const finalCap = Math.max(0, world.supply(r, k) - (keepFree.get(id) ?? 0));
+      if ((all.final.get(id) ?? 0) > finalCap + TOLERANCE || (all.peak.get(id) ?? 0) > (limits.get(id) ?? 0) + TOLERANCE) out.add(id);
+    }
+  }
+  return out;
+}
+
+function mergeInto(into: Deployment, from: Deployment): void {
+  Object.assign(into.tenants, from.tenants);
+  Object.assign(into.reservations, from.reservations);
+  Object.assign(into.products, from.products);
+  Object.assign(into.followers, from.followers);
+}
+
+function sumModels(results: BlockResult[]): BlockedPlan['model'] {
+  return results.reduce((a, r) => ({ rows: a.rows + r.model.rows, columns: a.columns + r.model.columns, nonzeros: a.nonzeros + r.model.nonzeros, integers: a.integers + r.model.integers }), { rows: 0, columns: 0, nonzeros: 0, integers: 0 });
+}
+
+/** Seconds one block may take: the time left, shared by the blocks still to start, `concurrency` at a time. */
+function sliceOf(deadline: number, blocksLeft: number, concurrency: number): number {
+  const rounds = Math.max(1, Math.ceil(blocksLeft / concurrency));
+  return Math.max(1, (deadline - Date.now()) / 1000 / rounds);
+}
+
+/** Run `task` over `items`, at most `concurrency` at once; results in the items' order. */
+async function pool<T, R>(items: T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await task(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, run));
+  return out;
+}
