@@ -18,7 +18,7 @@ import {
   type Tenant,
 } from '../spec.js';
 import { didYouMean } from '../suggest.js';
-import { parseQuantity, type QuantityKind } from '../units.js';
+import { isLatencyTier, parseQuantity, parseSeconds, type QuantityKind } from '../units.js';
 import { firstToken, type Statement, type Value } from './ast.js';
 
 export const NAME_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -147,7 +147,7 @@ class Lowering {
   }
 
   quantity(v: Value, kind: QuantityKind, what: string): number | undefined {
-    if (v.kind === 'list' || v.kind === 'string' || (v.kind === 'name' && !(kind === 'latency' && v.token.image in LATENCY_TIERS))) {
+    if (v.kind === 'list' || v.kind === 'string' || (v.kind === 'name' && !(kind === 'latency' && isLatencyTier(v.token.image)))) {
       const tiers = kind === 'latency' ? ` or a tier (${Object.keys(LATENCY_TIERS).join(', ')})` : '';
       this.report('invalid-value', `${what} must be a quantity with a unit${tiers}`, this.valueSpan(v));
       return undefined;
@@ -708,7 +708,9 @@ class Lowering {
       if (key === 'time_limit') {
         const ms = this.quantity(st.value, 'duration', 'time_limit');
         this.at('planner/timeLimitSeconds', this.valueSpan(st.value));
-        if (ms !== undefined) settings.timeLimitSeconds = ms / 1000;
+        // In seconds straight from the text: ms / 1000 is not always the number written.
+        const seconds = ms !== undefined && st.value.kind === 'quantity' ? parseSeconds(st.value.token.image) : undefined;
+        if (ms !== undefined) settings.timeLimitSeconds = seconds?.ok ? seconds.value : ms / 1000;
       } else if (key === 'gap') {
         const f = this.quantity(st.value, 'percent', 'gap');
         this.at('planner/gapLimit', this.valueSpan(st.value));
