@@ -21,7 +21,7 @@ export function checkReachability(ctx: CheckContext): void {
       const allowed = allowedRegions(ctx, tenant);
       const withHardware = allowed.filter((r) => Object.keys(tenant.replicas).some((k) => (spec.regions[r].supply[k] ?? 0) > 0));
       for (const [cls, byLoc] of Object.entries(tenant.demand)) {
-        const threshold = tenant.latency[cls];
+        const threshold = Object.hasOwn(tenant.latency, cls) ? tenant.latency[cls] : undefined;
         if (threshold === undefined) continue;
         for (const [loc, rps] of Object.entries(byLoc)) {
           if (rps <= 0 || !ctx.locations.has(loc)) continue;
