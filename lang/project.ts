@@ -51,6 +51,10 @@ export async function loadProject(path: string): Promise<Project> {
     names = (await readdir(path)).filter(isSpecFile).sort();
   } else {
     dir = join(path, '..');
+    // A file named on its own is read by its extension, like a directory's files: anything else is no spec file.
+    if (!SPEC_EXTENSIONS.has(extname(path))) {
+      return fail(dir, error('io-error', `${display(path)} is not a spec file: globe reads *.globe, *.yaml and *.yml files`, at(path)));
+    }
     names = [basename(path)];
   }
   if (names.length === 0) {

@@ -67,6 +67,17 @@ describe('globe validate on bad input', () => {
     expect(r.stderr).toContain('error[syntax]');
   });
 
+  it('refuses a single file that is not a spec file, naming the accepted extensions', () => {
+    const dir = join(base, 'single');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'notes.txt'), 'regions:\n  a: { locality: na }\n');
+    const r = globe(['validate', 'single/notes.txt'], { cwd: base });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'error[io-error]: single/notes.txt is not a spec file: globe reads *.globe, *.yaml and *.yml files\n --> single/notes.txt:1:1\n\n1 error\n',
+    );
+  });
+
   it('prints diagnostics as JSON with --json', () => {
     const r = globe(['validate', 'unknown-reference', '--json'], { cwd: base });
     expect(r.code).toBe(1);
