@@ -19,6 +19,7 @@ export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export interface Project {
   /** The project directory (for a single-file project, its directory). */
   dir: string;
+  /** The text of each file, to show with diagnostics (a file that is not UTF-8 is there decoded lossily, for display only). */
   files: { path: string; text: string }[];
   spec: Spec;
   sourceMap: SourceMap;
@@ -48,9 +49,16 @@ export async function loadProject(path: string): Promise<Project> {
   let dir = path;
   let names: string[];
   if (info.isDirectory()) {
-    names = (await readdir(path)).filter(isSpecFile).sort();
+    names = (await readdir(path, { withFileTypes: true }))
+      .filter((e) => !e.isDirectory() && isSpecFile(e.name))
+      .map((e) => e.name)
+      .sort();
   } else {
     dir = join(path, '..');
+    // A file named on its own is read by its extension, like a directory's files: anything else is no spec file.
+    if (!SPEC_EXTENSIONS.has(extname(path))) {
+      return fail(dir, error('io-error', `${display(path)} is not a spec file: globe reads *.globe, *.yaml and *.yml files`, at(path)));
+    }
     names = [basename(path)];
   }
   if (names.length === 0) {
@@ -66,6 +74,7 @@ export async function loadProject(path: string): Promise<Project> {
     const read = await readSpecFile(full, shown);
     if ('diagnostic' in read) {
       diagnostics.push(read.diagnostic);
+      if (read.shownText !== undefined) files.push({ path: shown, text: read.shownText });
       continue;
     }
     files.push({ path: shown, text: read.text });
@@ -86,7 +95,13 @@ function capDiagnostics(diagnostics: Diagnostic[], file: string): Diagnostic[] {
   return [...kept, error('syntax', `too many problems in this file (${diagnostics.length}); showing the first ${MAX_DIAGNOSTICS_PER_FILE}`, { file, start: last.start, end: last.end })];
 }
 
-async function readSpecFile(full: string, shown: string): Promise<{ text: string } | { diagnostic: Diagnostic }> {
+/**
+ * Read one spec file as text: refused when larger than MAX_FILE_BYTES
+ * (checked before reading) or not UTF-8 (at the first bad byte). A leading
+ * byte-order mark is removed from `text`; `bom` says it was there, so that a
+ * rewrite (`globe fmt`) can keep it.
+ */
+export async function readSpecFile(full: string, shown: string): Promise<{ text: string; bom: boolean } | { diagnostic: Diagnostic; shownText?: string }> {
   const at = (line = 1, col = 1): SourceSpan => ({ file: shown, start: { line, col }, end: { line, col } });
   try {
     const size = (await stat(full)).size;
@@ -95,32 +110,59 @@ async function readSpecFile(full: string, shown: string): Promise<{ text: string
     }
     const bytes = await readFile(full);
     const text = decodeUtf8(bytes);
-    if (typeof text !== 'string') return { diagnostic: error('not-utf8', 'file is not valid UTF-8: re-save it as UTF-8', at(text.line, text.col)) };
-    return { text: text.replace(/^\uFEFF/, '') };
+    if (typeof text !== 'string') {
+      // The line is shown with the bad bytes as U+FFFD, so the user sees where they are.
+      return { diagnostic: error('not-utf8', 'file is not valid UTF-8: re-save it as UTF-8', at(text.line, text.col)), shownText: new TextDecoder('utf-8').decode(bytes) };
+    }
+    const bom = text.startsWith('\uFEFF');
+    return { text: bom ? text.slice(1) : text, bom };
   } catch (e) {
     return { diagnostic: error('io-error', `cannot read file: ${(e as Error).message}`, at()) };
   }
 }
 
-/** The text, or the line/column of the first byte that is not UTF-8. */
+/** The text, or the 1-based line and column (UTF-16 units, like editors) of the first byte that is not UTF-8. */
 export function decodeUtf8(bytes: Uint8Array): string | { line: number; col: number } {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    let lo = 0;
-    let hi = bytes.length;
-    // Binary search for the longest valid prefix, then count lines in it.
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-        lo = mid;
-      } catch {
-        hi = mid - 1;
-      }
-    }
-    const prefix = new TextDecoder('utf-8').decode(bytes.subarray(0, lo));
+    const prefix = new TextDecoder('utf-8').decode(bytes.subarray(0, firstInvalidSequence(bytes)));
     const lines = prefix.split('\n');
     return { line: lines.length, col: lines[lines.length - 1].length + 1 };
   }
 }
+
+/**
+ * Offset of the first byte sequence that is not well-formed UTF-8 (Unicode
+ * table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF), or
+ * the length when all of it is. A lead byte whose sequence is cut short is
+ * the offending byte itself.
+ */
+export function firstInvalidSequence(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const shape = SEQUENCES.find((s) => b >= s.lead[0] && b <= s.lead[1]);
+    if (!shape || i + shape.length > bytes.length) return i;
+    const second = bytes[i + 1];
+    if (second < shape.second[0] || second > shape.second[1]) return i;
+    for (let k = 2; k < shape.length; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return i;
+    i += shape.length;
+  }
+  return i;
+}
+
+const SEQUENCES: { lead: [number, number]; second: [number, number]; length: number }[] = [
+  { lead: [0xc2, 0xdf], second: [0x80, 0xbf], length: 2 },
+  { lead: [0xe0, 0xe0], second: [0xa0, 0xbf], length: 3 },
+  { lead: [0xe1, 0xec], second: [0x80, 0xbf], length: 3 },
+  { lead: [0xed, 0xed], second: [0x80, 0x9f], length: 3 },
+  { lead: [0xee, 0xef], second: [0x80, 0xbf], length: 3 },
+  { lead: [0xf0, 0xf0], second: [0x90, 0xbf], length: 4 },
+  { lead: [0xf1, 0xf3], second: [0x80, 0xbf], length: 4 },
+  { lead: [0xf4, 0xf4], second: [0x80, 0x8f], length: 4 },
+];

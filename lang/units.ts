@@ -2,6 +2,11 @@
  * Quantities with units, shared by the DSL and the YAML loader. A quantity's
  * unit is part of its value: a missing or wrong unit is an error, never a
  * guess. Canonical units in the Spec: ms, rps, fractions.
+ *
+ * Values are computed by moving the decimal point in the text, never by
+ * multiplying a parsed double: `1.005s` is exactly 1005 ms (1.005 * 1000 is
+ * 1004.9999999999999) and `0.07%` the double nearest 0.0007. formatQuantity
+ * is the exact inverse: parseQuantity(formatQuantity(v, k), k) gives v back.
  */
 import { LATENCY_TIERS, type LatencyTier } from './spec.js';
 
@@ -11,11 +16,22 @@ export type QuantityResult =
   | { ok: true; value: number }
   | { ok: false; code: 'missing-unit' | 'wrong-unit' | 'invalid-value'; message: string };
 
-const UNITS: Record<QuantityKind, Record<string, number>> = {
-  latency: { ms: 1, s: 1000 },
-  duration: { ms: 1, s: 1000 },
-  rate: { rps: 1 },
-  percent: { '%': 0.01 },
+/**
+ * Units of each kind, as the power of ten that takes them to the canonical
+ * unit (`s` → ms: 3, `%` → fraction: -2); the first is the one suggested.
+ * A Map, so that `constructor` or `toString` are not units.
+ */
+const UNITS: Record<QuantityKind, ReadonlyMap<string, number>> = {
+  latency: new Map([
+    ['ms', 0],
+    ['s', 3],
+  ]),
+  duration: new Map([
+    ['ms', 0],
+    ['s', 3],
+  ]),
+  rate: new Map([['rps', 0]]),
+  percent: new Map([['%', -2]]),
 };
 
 const EXAMPLE: Record<QuantityKind, string> = { latency: '70ms', duration: '30s', rate: '200rps', percent: '80%' };
@@ -28,10 +44,24 @@ const WHAT: Record<QuantityKind, string> = {
 
 const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)([a-zA-Z%]*)$/;
 
+/** Whether `text` names a latency tier (own keys only: `constructor` is not a tier). */
+export function isLatencyTier(text: string): text is LatencyTier {
+  return Object.hasOwn(LATENCY_TIERS, text);
+}
+
 /** Parse `70ms`, `0.2s`, `200rps`, `80%`, or a tier name for latencies. */
 export function parseQuantity(text: string, kind: QuantityKind): QuantityResult {
+  return parseScaled(text, kind, 0);
+}
+
+/** Parse a duration into seconds (the planner's time limit), exactly: `1.005s` → 1.005, `1500ms` → 1.5. */
+export function parseSeconds(text: string): QuantityResult {
+  return parseScaled(text, 'duration', -3);
+}
+
+function parseScaled(text: string, kind: QuantityKind, shift: number): QuantityResult {
   const trimmed = text.trim();
-  if (kind === 'latency' && trimmed in LATENCY_TIERS) return { ok: true, value: LATENCY_TIERS[trimmed as LatencyTier] };
+  if (kind === 'latency' && isLatencyTier(trimmed)) return { ok: true, value: LATENCY_TIERS[trimmed] };
   const m = QUANTITY.exec(trimmed);
   if (!m) {
     const tiers = kind === 'latency' ? ` or a tier (${Object.keys(LATENCY_TIERS).join(', ')})` : '';
@@ -41,38 +71,70 @@ export function parseQuantity(text: string, kind: QuantityKind): QuantityResult 
   if (unit === '') {
     return { ok: false, code: 'missing-unit', message: `${WHAT[kind]} needs a unit: write \`${digits}${unitOf(kind)}\`` };
   }
-  const factor = UNITS[kind][unit];
-  if (factor === undefined) {
-    const allowed = Object.keys(UNITS[kind]).map((u) => `\`${u}\``).join(' or ');
+  const exponent = UNITS[kind].get(unit);
+  if (exponent === undefined) {
+    const allowed = [...UNITS[kind].keys()].map((u) => `\`${u}\``).join(' or ');
     return { ok: false, code: 'wrong-unit', message: `\`${unit}\` is not a unit of ${WHAT[kind]}: use ${allowed}` };
   }
-  const value = kind === 'percent' ? Number(digits) / 100 : Number(digits) * factor;
+  const value = Number(shiftDecimal(digits, exponent + shift));
+  if (!Number.isFinite(value)) return { ok: false, code: 'invalid-value', message: `\`${trimmed}\` is too large for ${WHAT[kind]}` };
   return { ok: true, value };
 }
 
 function unitOf(kind: QuantityKind): string {
-  return Object.keys(UNITS[kind])[0];
+  return [...UNITS[kind].keys()][0];
 }
 
-/** Inverse of parseQuantity for canonical values: 0.8 → `80%`, 70 → `70ms`, 200 → `200rps`. */
+/** Exact inverse of parseQuantity for canonical values: 0.8 → `80%`, 70 → `70ms`, 200 → `200rps`, 30000 (duration) → `30s`. */
 export function formatQuantity(value: number, kind: QuantityKind): string {
   switch (kind) {
     case 'latency':
-      return `${trimFloat(value)}ms`;
+      return `${plainDecimal(value)}ms`;
     case 'duration':
-      return value >= 1000 && value % 1000 === 0 ? `${value / 1000}s` : `${trimFloat(value)}ms`;
+      // Whole seconds read better (`30s`); anything else stays exact in ms.
+      return Number.isInteger(value) && value >= 1000 && value % 1000 === 0 ? `${shiftDecimal(plainDecimal(value), -3)}s` : `${plainDecimal(value)}ms`;
     case 'rate':
-      return `${trimFloat(value)}rps`;
+      return `${plainDecimal(value)}rps`;
     case 'percent':
-      return `${trimFloat(value * 100)}%`;
+      // The shortest decimal of the fraction with its point moved: 0.8 → `80` (0.8 * 100 is 80.00000000000001).
+      return `${shiftDecimal(plainDecimal(value), 2)}%`;
   }
 }
 
-/** Shortest decimal that reads back as the same number (kills 80.00000000000001). */
-function trimFloat(x: number): string {
-  for (let digits = 0; digits <= 12; digits++) {
-    const s = x.toFixed(digits);
-    if (Math.abs(Number(s) - x) <= Math.abs(x) * 1e-12) return String(Number(s));
-  }
-  return String(x);
+/** Exact inverse of parseSeconds: 1.005 → `1.005s`. */
+export function formatSeconds(seconds: number): string {
+  return `${plainDecimal(seconds)}s`;
+}
+
+/**
+ * A plain non-negative decimal times 10^exponent, computed on the digits:
+ * (`1.005`, 3) → `1005`, (`80`, -2) → `0.8`. Leading and trailing zeros are
+ * dropped so the result is the canonical spelling.
+ */
+export function shiftDecimal(decimal: string, exponent: number): string {
+  const [whole, fraction = ''] = decimal.split('.');
+  const digits = whole + fraction;
+  const point = whole.length + exponent;
+  const padded = point <= 0 ? '0'.repeat(1 - point) + digits : point > digits.length ? digits + '0'.repeat(point - digits.length) : digits;
+  const at = Math.max(point, 1);
+  const intPart = padded.slice(0, at).replace(/^0+(?=\d)/, '');
+  const fracPart = padded.slice(at).replace(/0+$/, '');
+  return fracPart ? `${intPart}.${fracPart}` : intPart;
+}
+
+/**
+ * The shortest decimal that reads back as exactly `x` (what String(x)
+ * gives), written without an exponent because quantities have none:
+ * 1e-7 → `0.0000001`, 1e21 → `1000000000000000000000`.
+ */
+export function plainDecimal(x: number): string {
+  const s = String(x);
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (!m) return s;
+  const [, sign, lead, rest = '', exp] = m;
+  const digits = lead + rest;
+  const point = 1 + Number(exp);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }

@@ -67,6 +67,17 @@ describe('globe validate on bad input', () => {
     expect(r.stderr).toContain('error[syntax]');
   });
 
+  it('refuses a single file that is not a spec file, naming the accepted extensions', () => {
+    const dir = join(base, 'single');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'notes.txt'), 'regions:\n  a: { locality: na }\n');
+    const r = globe(['validate', 'single/notes.txt'], { cwd: base });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'error[io-error]: single/notes.txt is not a spec file: globe reads *.globe, *.yaml and *.yml files\n --> single/notes.txt:1:1\n\n1 error\n',
+    );
+  });
+
   it('prints diagnostics as JSON with --json', () => {
     const r = globe(['validate', 'unknown-reference', '--json'], { cwd: base });
     expect(r.code).toBe(1);
@@ -106,6 +117,39 @@ describe('globe validate, fmt and convert on the examples', () => {
     expect(fix.code).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe('resource cpu { unit = server }\n');
     expect(globe(['fmt', '--check', dir]).code).toBe(0);
+  });
+
+  it('fmt refuses a file that is not UTF-8 with its position, and leaves it untouched', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'globe-fmt-'));
+    const file = join(dir, 'a.globe');
+    const bytes = Buffer.concat([Buffer.from('resource cpu {unit=server}\n# caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    writeFileSync(file, bytes);
+    for (const args of [['fmt', 'a.globe'], ['fmt', '.'], ['fmt', '--check', '.']]) {
+      const r = globe(args, { cwd: dir });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe('error[not-utf8]: file is not valid UTF-8: re-save it as UTF-8\n --> a.globe:2:6\n  |\n2 | # caf\ufffd\n  |      ^\n\n1 error\n');
+      expect(readFileSync(file)).toEqual(bytes);
+    }
+  });
+
+  it('fmt keeps a byte-order mark and formats the rest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'globe-fmt-'));
+    const file = join(dir, 'a.globe');
+    writeFileSync(file, '\ufeffresource cpu {unit=server}\n');
+    const r = globe(['fmt', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('\ufeffresource cpu { unit = server }\n');
+  });
+
+  it('fmt refuses to format a file that is not *.globe', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'globe-fmt-'));
+    writeFileSync(join(dir, 'a.yaml'), 'regions: {}\n');
+    const r = globe(['fmt', 'a.yaml'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('a.yaml is not a *.globe file: globe fmt formats the DSL only');
+    expect(readFileSync(join(dir, 'a.yaml'), 'utf8')).toBe('regions: {}\n');
   });
 
   it('convert turns DSL into YAML and back, refusing to overwrite without --force', () => {

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { formatGlobe } from '../../lang/dsl/index.js';
-import { hasErrors, type Diagnostic } from '../../lang/diagnostics.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../../lang/diagnostics.js';
+import { readSpecFile } from '../../lang/project.js';
 import { action, CliError, printDiagnostics, writeFileSafely } from '../output.js';
 
 export function registerFmt(program: Command): void {
@@ -20,17 +21,25 @@ export function registerFmt(program: Command): void {
         const texts: { path: string; text: string }[] = [];
         const changed: string[] = [];
         for (const file of files) {
-          const text = await readFile(file, 'utf8');
           const shown = relative(process.cwd(), file) || file;
+          // Read as the project loader does: a file too large or not UTF-8 is reported and left untouched
+          // (decoding it leniently and writing it back would replace its bad bytes with U+FFFD).
+          const read = await readSpecFile(file, shown);
+          if ('diagnostic' in read) {
+            diagnostics.push(read.diagnostic);
+            if (read.shownText !== undefined) texts.push({ path: shown, text: read.shownText });
+            continue;
+          }
+          const { text, bom } = read;
           texts.push({ path: shown, text });
           const result = formatGlobe(text, shown);
           diagnostics.push(...result.diagnostics);
           if (hasErrors(result.diagnostics) || result.text === text) continue;
           changed.push(shown);
           if (opts.diff) process.stdout.write(createTwoFilesPatch(shown, shown, text, result.text, 'original', 'formatted'));
-          else if (!opts.check) await writeFileSafely(file, result.text);
+          else if (!opts.check) await writeFileSafely(file, (bom ? '\uFEFF' : '') + result.text);
         }
-        printDiagnostics(diagnostics, texts);
+        printDiagnostics(sortDiagnostics(diagnostics), texts);
         if (hasErrors(diagnostics)) return 1;
         if (opts.check) {
           for (const f of changed) process.stdout.write(`${f}\n`);
@@ -53,8 +62,9 @@ async function globeFiles(paths: string[]): Promise<string[]> {
     } catch {
       throw new CliError(`cannot read ${p}: no such file or directory`);
     }
-    if (info.isFile()) out.push(p);
-    else out.push(...(await walk(p)));
+    if (info.isDirectory()) out.push(...(await walk(p)));
+    else if (p.endsWith('.globe')) out.push(p);
+    else throw new CliError(`${p} is not a *.globe file: globe fmt formats the DSL only`);
   }
   return [...new Set(out)].sort();
 }

@@ -1,8 +1,9 @@
 /**
  * Demand that no region can serve is an error before any solver runs: for
  * each tenant, class and client location there must be an allowed region
- * within the class's threshold with supply of a resource in the tenant's
- * table. The message says what the nearest candidate is and why it fails.
+ * within the class's threshold that can hold at least one replica: supply of
+ * a resource in the tenant's table of at least the units one replica takes.
+ * The message says what the nearest candidate is and why it fails.
  */
 import type { Tenant } from '../spec.js';
 import type { CheckContext } from './context.js';
@@ -19,9 +20,10 @@ export function checkReachability(ctx: CheckContext): void {
   for (const [s, service] of Object.entries(spec.services)) {
     for (const [t, tenant] of Object.entries(service.tenants)) {
       const allowed = allowedRegions(ctx, tenant);
-      const withHardware = allowed.filter((r) => Object.keys(tenant.replicas).some((k) => (spec.regions[r].supply[k] ?? 0) > 0));
+      // A region counts only if it can hold one whole replica: supply of some option's resource of at least its units.
+      const withHardware = allowed.filter((r) => Object.entries(tenant.replicas).some(([k, option]) => (spec.regions[r].supply[k] ?? 0) >= option.units));
       for (const [cls, byLoc] of Object.entries(tenant.demand)) {
-        const threshold = tenant.latency[cls];
+        const threshold = Object.hasOwn(tenant.latency, cls) ? tenant.latency[cls] : undefined;
         if (threshold === undefined) continue;
         for (const [loc, rps] of Object.entries(byLoc)) {
           if (rps <= 0 || !ctx.locations.has(loc)) continue;
@@ -35,13 +37,13 @@ export function checkReachability(ctx: CheckContext): void {
 
 function explain(ctx: CheckContext, tenant: Tenant, id: string, cls: string, loc: string, threshold: number, allowed: string[], withHardware: string[]): string {
   const head = `demand of \`${id}\` class \`${cls}\` from \`${loc}\` cannot be served`;
-  const hardware = Object.keys(tenant.replicas).join(', ');
+  const hardware = `enough ${Object.keys(tenant.replicas).join(' or ')} for one replica`;
   if (allowed.length === 0) return `${head}: avoid/only_in leave no region`;
-  if (withHardware.length === 0) return `${head}: no allowed region has supply of ${hardware}`;
+  if (withHardware.length === 0) return `${head}: no allowed region has ${hardware}`;
   const nearest = [...withHardware].sort((a, b) => ctx.latency(loc, a) - ctx.latency(loc, b) || (a < b ? -1 : 1))[0];
   const rtt = ctx.latency(loc, nearest);
   const within = allowed.filter((r) => ctx.latency(loc, r) <= threshold);
-  const why = within.length > 0 ? ` (${within.join(', ')} ${within.length === 1 ? 'is' : 'are'} within reach but ${within.length === 1 ? 'has' : 'have'} no ${hardware})` : '';
+  const why = within.length > 0 ? ` (${within.join(', ')} ${within.length === 1 ? 'is' : 'are'} within reach but ${within.length === 1 ? 'has' : 'have'} not ${hardware})` : '';
   const distance = Number.isFinite(rtt) ? `${rtt}ms away` : 'not connected in the latency table';
   return `${head} within ${threshold}ms: the nearest region with ${hardware} is \`${nearest}\`, ${distance}${why}`;
 }

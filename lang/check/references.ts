@@ -14,10 +14,10 @@ export function checkReferences(ctx: CheckContext): void {
   const locations = [...ctx.locations];
 
   const resource = (name: string, path: string) => {
-    if (!(name in spec.resources)) ctx.error('unknown-reference', `resource \`${name}\` is not declared${didYouMean(name, resources)}`, path);
+    if (!Object.hasOwn(spec.resources, name)) ctx.error('unknown-reference', `resource \`${name}\` is not declared${didYouMean(name, resources)}`, path);
   };
   const region = (name: string, path: string) => {
-    if (!(name in spec.regions)) ctx.error('unknown-reference', `region \`${name}\` is not declared${didYouMean(name, regions)}`, path);
+    if (!Object.hasOwn(spec.regions, name)) ctx.error('unknown-reference', `region \`${name}\` is not declared${didYouMean(name, regions)}`, path);
   };
   const location = (name: string, path: string) => {
     if (!ctx.locations.has(name)) {
@@ -38,11 +38,11 @@ export function checkReferences(ctx: CheckContext): void {
         for (const loc of Object.keys(byLoc)) location(loc, `${base}/demand/${cls}/${loc}`);
       }
       for (const P of Object.keys(tenant.follows ?? {})) {
-        if (!(P in spec.products)) ctx.error('unknown-reference', `product \`${P}\` is not declared${didYouMean(P, Object.keys(spec.products))}`, `${base}/follows/${P}`);
+        if (!Object.hasOwn(spec.products, P)) ctx.error('unknown-reference', `product \`${P}\` is not declared${didYouMean(P, Object.keys(spec.products))}`, `${base}/follows/${P}`);
       }
     }
     for (const [p, contract] of Object.entries(service.follows)) {
-      if (!(p in spec.products)) {
+      if (!Object.hasOwn(spec.products, p)) {
         ctx.error('unknown-reference', `product \`${p}\` is not declared${didYouMean(p, Object.keys(spec.products))}`, `services/${s}/follows/${p}`);
       }
       for (const k of Object.keys(contract.perUnit)) resource(k, `services/${s}/follows/${p}/perUnit/${k}`);

@@ -34,19 +34,19 @@ export function checkValues(ctx: CheckContext): void {
       }
       if (Object.keys(tenant.demand).length === 0 && Object.keys(tenant.follows ?? {}).length === 0) ctx.warn('invalid-value', `tenant \`${s}/${t}\` has no demand: nothing will be placed for it`, base);
       for (const [cls, byLoc] of Object.entries(tenant.demand)) {
-        if (!(cls in tenant.latency) && !ctx.written(`${base}/latency/${cls}`)) {
+        if (!Object.hasOwn(tenant.latency, cls) && !ctx.written(`${base}/latency/${cls}`)) {
           ctx.error('invalid-value', `request class \`${cls}\` has demand but no latency threshold: add \`latency ${cls} < continental\``, `${base}/demand/${cls}`);
         }
         for (const [loc, rps] of Object.entries(byLoc)) finite(rps, 'demand', `${base}/demand/${cls}/${loc}`);
       }
       const followed = new Set(Object.values(tenant.follows ?? {}).flatMap((rates) => Object.keys(rates)));
       for (const cls of followed) {
-        if (!(cls in tenant.latency) && !ctx.written(`${base}/latency/${cls}`)) {
+        if (!Object.hasOwn(tenant.latency, cls) && !ctx.written(`${base}/latency/${cls}`)) {
           ctx.error('invalid-value', `request class \`${cls}\` follows a product but has no latency threshold: add \`latency ${cls} < continental\``, `${base}/follows`);
         }
       }
       for (const cls of Object.keys(tenant.latency)) {
-        if (!(cls in tenant.demand) && !followed.has(cls)) ctx.warn('invalid-value', `latency threshold for \`${cls}\`, a class with no demand`, `${base}/latency/${cls}`);
+        if (!Object.hasOwn(tenant.demand, cls) && !followed.has(cls)) ctx.warn('invalid-value', `latency threshold for \`${cls}\`, a class with no demand`, `${base}/latency/${cls}`);
       }
       const { minReplicasPerRegion: min, maxReplicasPerRegion: max } = tenant;
       if (min !== undefined && max !== undefined && min > max) {

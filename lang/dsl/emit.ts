@@ -4,7 +4,7 @@
  * output is canonical by construction (a fixed point of `globe fmt`).
  */
 import type { Product, Reservation, Resource, Region, Service, Spec, Tenant, BackendConfig, PlannerSettings } from '../spec.js';
-import { formatQuantity } from '../units.js';
+import { formatQuantity, formatSeconds, plainDecimal } from '../units.js';
 import { formatGlobe } from './format.js';
 
 export function emitGlobe(spec: Spec): string {
@@ -25,8 +25,9 @@ function sorted<T>(map: Record<string, T>): [string, T][] {
   return Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Plain decimals only: the DSL has no exponents (String(1e-7) would be `1e-7`). */
 function num(n: number): string {
-  return String(n);
+  return plainDecimal(n);
 }
 
 /** A map as `{ k = v  k = v }`, or one entry per line when long. */
@@ -101,7 +102,7 @@ function product(name: string, p: Product): string {
 }
 
 function duration(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+  return formatQuantity(ms, 'duration');
 }
 
 function backend(b: BackendConfig): string {
@@ -123,7 +124,7 @@ function backend(b: BackendConfig): string {
 function planner(p: PlannerSettings): string {
   const l: string[] = [];
   for (const [k, v] of sorted((p.weights ?? {}) as Record<string, number>)) l.push(`${k === 'serviceBalance' ? 'service_balance' : k} = ${num(v)}`);
-  if (p.timeLimitSeconds !== undefined) l.push(`time_limit = ${duration(p.timeLimitSeconds * 1000)}`);
+  if (p.timeLimitSeconds !== undefined) l.push(`time_limit = ${formatSeconds(p.timeLimitSeconds)}`);
   if (p.gapLimit !== undefined) l.push(`gap = ${formatQuantity(p.gapLimit, 'percent')}`);
   return `planner {\n${l.map((x) => `  ${x}`).join('\n')}\n}`;
 }

@@ -9,12 +9,19 @@
 import { EOF, type ILexingError, type IRecognitionException, type IToken } from 'chevrotain';
 import { error, type Diagnostic, type SourceSpan } from '../diagnostics.js';
 import type { LoadedFile } from '../loaded-file.js';
+import { emptySpec } from '../spec.js';
 import type { Statement } from './ast.js';
-import { globeLexer, Kw, LBrace, RBrace } from './lexer.js';
+import { globeLexer, Kw, LBrace, LBracket, RBrace, RBracket } from './lexer.js';
 import { describeToken, parseTokens } from './parser.js';
 import { emptyFileWarning, lowerToSpec } from './to-spec.js';
 
 const MAX_SYNTAX_ERRORS = 100;
+
+/**
+ * The grammar nests a few levels deep (service → tenant → demand, lists of
+ * names); anything past this is refused before parsing.
+ */
+export const MAX_BLOCK_DEPTH = 32;
 
 const TOP_LEVEL = new Set([Kw.resource, Kw.region, Kw.latency, Kw.service, Kw.reservation, Kw.product, Kw.backend, Kw.planner]);
 
@@ -26,6 +33,17 @@ export interface SyntaxTree {
 }
 
 export function parseGlobe(text: string, file: string): LoadedFile {
+  try {
+    return parseGlobeUnsafe(text, file);
+  } catch (e) {
+    // A bug in globe must still end as a diagnostic at the file, never a crash of the whole run.
+    const reason = e instanceof Error ? e.message : String(e);
+    const span = { file, start: { line: 1, col: 1 }, end: { line: 1, col: 1 } };
+    return { spec: emptySpec(), sourceMap: new Map(), diagnostics: [error('syntax', `internal error while reading this file (${reason}); please report it`, span)] };
+  }
+}
+
+function parseGlobeUnsafe(text: string, file: string): LoadedFile {
   const tree = parseSyntax(text, file);
   if (tree.tokens.length === 0 && tree.diagnostics.length === 0) {
     return { ...lowerToSpec([], file), diagnostics: [emptyFileWarning(file)] };
@@ -42,12 +60,14 @@ export function parseGlobe(text: string, file: string): LoadedFile {
 export function parseSyntax(text: string, file: string): SyntaxTree {
   const lexed = globeLexer.tokenize(text);
   const diagnostics: Diagnostic[] = lexed.errors.map((e) => lexingDiagnostic(e, text, file));
-  const unclosed = unclosedBraces(lexed.tokens);
+  const { kept, tooDeep } = pruneDeepBlocks(lexed.tokens);
+  if (tooDeep) diagnostics.push(error('syntax', `blocks are nested more than ${MAX_BLOCK_DEPTH} levels deep`, tokenSpan(tooDeep, file)));
+  const unclosed = unclosedBraces(kept);
   for (const brace of unclosed) {
     diagnostics.push(error('unterminated-block', 'this block is never closed: `}` missing', tokenSpan(brace, file)));
   }
   const statements: Statement[] = [];
-  for (const segment of topLevelSegments(lexed.tokens)) {
+  for (const segment of topLevelSegments(kept)) {
     // A file this broken is not worth parsing to the end: the first errors say what to fix.
     if (diagnostics.length > MAX_SYNTAX_ERRORS) break;
     const parsed = parseTokens(segment);
@@ -59,6 +79,31 @@ export function parseSyntax(text: string, file: string): SyntaxTree {
     }
   }
   return { statements, tokens: lexed.tokens, comments: lexed.groups.comments ?? [], diagnostics: dedupe(diagnostics) };
+}
+
+/**
+ * Drop every token inside a block (or list) nested deeper than
+ * MAX_BLOCK_DEPTH, and return the first such bracket: the parser is
+ * recursive, and a file of a million `{` must not exhaust its stack.
+ */
+function pruneDeepBlocks(tokens: IToken[]): { kept: IToken[]; tooDeep?: IToken } {
+  const opens = (t: IToken) => t.tokenType === LBrace || t.tokenType === LBracket;
+  const closes = (t: IToken) => t.tokenType === RBrace || t.tokenType === RBracket;
+  let depth = 0;
+  let first = -1;
+  for (let i = 0; i < tokens.length && first < 0; i++) {
+    if (opens(tokens[i]) && ++depth > MAX_BLOCK_DEPTH) first = i;
+    else if (closes(tokens[i]) && depth > 0) depth--;
+  }
+  if (first < 0) return { kept: tokens };
+  const kept = tokens.slice(0, first);
+  for (let i = first; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (opens(t)) depth++;
+    if (depth <= MAX_BLOCK_DEPTH) kept.push(t);
+    if (closes(t) && depth > 0) depth--;
+  }
+  return { kept, tooDeep: tokens[first] };
 }
 
 /** Cut the token stream where a top-level keyword appears at brace depth 0. */

@@ -77,6 +77,15 @@ class GlobeParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * Recovery may pretend a missing token was there, but never an opening
+   * bracket: in a run of stray words every inserted `{` would open one more
+   * nested block, and a long enough run would exhaust the stack.
+   */
+  protected override canTokenTypeBeInsertedInRecovery(tokType: TokenType): boolean {
+    return tokType !== LBrace && tokType !== LBracket;
+  }
+
   public file = this.RULE('file', (): Statement[] => {
     const statements: Statement[] = [];
     this.MANY(() => {

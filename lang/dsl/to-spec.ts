@@ -18,7 +18,7 @@ import {
   type Tenant,
 } from '../spec.js';
 import { didYouMean } from '../suggest.js';
-import { parseQuantity, type QuantityKind } from '../units.js';
+import { isLatencyTier, parseQuantity, parseSeconds, type QuantityKind } from '../units.js';
 import { firstToken, type Statement, type Value } from './ast.js';
 
 export const NAME_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -96,6 +96,18 @@ class Lowering {
     return true;
   }
 
+  /**
+   * Claim the property `key = value` at `path`: false (and a diagnostic
+   * pointing back at the first) when the block already gave it, since
+   * silently keeping either value would be a guess. The source map then
+   * points at the value.
+   */
+  property(path: string, key: IToken, value: SourceSpan, what: string): boolean {
+    if (!this.define(path, key, what)) return false;
+    this.at(path, value);
+    return true;
+  }
+
   at(path: string, span: SourceSpan): void {
     this.sourceMap.set(path, span);
   }
@@ -147,7 +159,7 @@ class Lowering {
   }
 
   quantity(v: Value, kind: QuantityKind, what: string): number | undefined {
-    if (v.kind === 'list' || v.kind === 'string' || (v.kind === 'name' && !(kind === 'latency' && v.token.image in LATENCY_TIERS))) {
+    if (v.kind === 'list' || v.kind === 'string' || (v.kind === 'name' && !(kind === 'latency' && isLatencyTier(v.token.image)))) {
       const tiers = kind === 'latency' ? ` or a tier (${Object.keys(LATENCY_TIERS).join(', ')})` : '';
       this.report('invalid-value', `${what} must be a quantity with a unit${tiers}`, this.valueSpan(v));
       return undefined;
@@ -190,7 +202,9 @@ class Lowering {
       this.report('invalid-value', `${what} must be a list of strings (an argv array), e.g. ["./hooks/hook", "upsize"]`, this.valueSpan(v));
       return undefined;
     }
-    const argv = v.items.map((i) => JSON.parse((i as { token: IToken }).token.image) as string);
+    const parsed = v.items.map((i) => this.stringValue(i, what));
+    if (parsed.some((a) => a === undefined)) return undefined;
+    const argv = parsed as string[];
     if (argv.length === 0) {
       this.report('invalid-value', `${what} must name a command: the list is empty`, this.valueSpan(v));
       return undefined;
@@ -203,7 +217,12 @@ class Lowering {
       this.report('invalid-value', `${what} must be a string in double quotes`, this.valueSpan(v));
       return undefined;
     }
-    return JSON.parse(v.token.image) as string;
+    try {
+      return JSON.parse(v.token.image) as string;
+    } catch {
+      this.report('invalid-value', `${what}: not a valid string (allowed escapes: \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX; no tabs or control characters)`, this.span(v.token));
+      return undefined;
+    }
   }
 
   /** The body of a block statement, or undefined (and a diagnostic) if the statement is not a block. */
@@ -277,12 +296,11 @@ class Lowering {
     if (name === undefined || !this.define(`resources/${name}`, s.name!, `resource \`${name}\``)) return;
     const resource = { unit: 'unit', cost: 0 };
     for (const st of s.body) {
-      if (st.kind === 'attribute' && st.key.image === 'unit') {
-        resource.unit = this.nameValue(st.value, 'unit') ?? resource.unit;
-        this.at(`resources/${name}/unit`, this.valueSpan(st.value));
-      } else if (st.kind === 'attribute' && st.key.image === 'cost') {
-        resource.cost = this.count(st.value, 'cost') ?? 0;
-        this.at(`resources/${name}/cost`, this.valueSpan(st.value));
+      if (st.kind === 'attribute' && !st.perUnit && (st.key.image === 'unit' || st.key.image === 'cost')) {
+        const key = st.key.image;
+        if (!this.property(`resources/${name}/${key}`, st.key, this.valueSpan(st.value), `\`${key}\` of resource \`${name}\``)) continue;
+        if (key === 'unit') resource.unit = this.nameValue(st.value, 'unit') ?? resource.unit;
+        else resource.cost = this.count(st.value, 'cost') ?? 0;
       } else this.unknown(st, 'resource');
     }
     this.spec.resources[name] = resource;
@@ -295,9 +313,9 @@ class Lowering {
     let hasLocality = false;
     for (const st of s.body) {
       if (st.kind === 'attribute' && st.key.image === 'locality') {
-        region.locality = this.nameValue(st.value, 'locality') ?? '';
         hasLocality = true;
-        this.at(`regions/${name}/locality`, this.valueSpan(st.value));
+        if (!this.property(`regions/${name}/locality`, st.key, this.valueSpan(st.value), `locality of region \`${name}\``)) continue;
+        region.locality = this.nameValue(st.value, 'locality') ?? '';
       } else if (st.kind === 'block' && st.keyword.image === 'supply' && !st.name) {
         this.at(`regions/${name}/supply`, this.span(st.keyword));
         this.entries(st.body, 'supply', (key, value) => {
@@ -574,8 +592,8 @@ class Lowering {
         this.at(`${base}/amount`, this.valueSpan(st.value));
         amount = this.count(st.value, `units of \`${resource}\``, true) ?? 0;
       } else if (st.kind === 'in') {
+        if (!this.property(`${base}/locality`, st.keyword, this.span(st.locality), `locality of reservation \`${name}\``)) continue;
         locality = this.name(st.locality, 'locality');
-        this.at(`${base}/locality`, this.span(st.locality));
       } else if (st.kind === 'tolerate') dr = this.tolerate(st, `${base}/tolerateRegionFailure`, false);
       else this.unknown(st, 'reservation');
     }
@@ -595,7 +613,9 @@ class Lowering {
     let hasLatency = false;
     for (const st of s.body) {
       const kw = firstToken(st).image;
-      if (st.kind === 'block' && kw === 'traffic' && !st.name) {
+      if (st.kind === 'block' && (kw === 'traffic' || kw === 'demand') && !st.name && !this.define(`${base}/${kw}`, st.keyword, `\`${kw}\` of product \`${name}\``)) {
+        continue;
+      } else if (st.kind === 'block' && kw === 'traffic' && !st.name) {
         sharesToken = st.keyword;
         shares = [];
         const list = shares;
@@ -613,14 +633,15 @@ class Lowering {
           if (n !== undefined) p.demand[loc] = n;
         });
       } else if (st.kind === 'attribute' && kw === 'total') {
-        this.at(`${base}/total`, this.valueSpan(st.value));
+        if (!this.property(`${base}/total`, st.key, this.valueSpan(st.value), `\`total\` of product \`${name}\``)) continue;
         total = this.count(st.value, 'total') ?? total;
       } else if (st.kind === 'threshold' && !st.cls) {
-        const ms = this.quantity(st.value, 'latency', `latency of product \`${name}\``);
-        this.at(`${base}/latency`, this.valueSpan(st.value));
         hasLatency = true;
+        if (!this.property(`${base}/latency`, st.keyword, this.valueSpan(st.value), `latency of product \`${name}\``)) continue;
+        const ms = this.quantity(st.value, 'latency', `latency of product \`${name}\``);
         if (ms !== undefined) p.latency = ms;
       } else if (st.kind === 'list' && st.keyword.image === 'avoid') {
+        if (!this.define(`${base}/avoid`, st.keyword, `\`avoid\` of product \`${name}\``)) continue;
         p.avoid = this.nameList(st.value, 'avoid', `${base}/avoid`);
       } else if (st.kind === 'tolerate') p.tolerateRegionFailure = this.tolerate(st, `${base}/tolerateRegionFailure`, false);
       else this.unknown(st, 'product');
@@ -705,18 +726,19 @@ class Lowering {
         continue;
       }
       const key = st.key.image;
+      const path = key === 'time_limit' ? 'planner/timeLimitSeconds' : key === 'gap' ? 'planner/gapLimit' : `planner/weights/${key === 'service_balance' ? 'serviceBalance' : key}`;
+      if (!this.property(path, st.key, this.valueSpan(st.value), `\`${key}\` of the planner`)) continue;
       if (key === 'time_limit') {
         const ms = this.quantity(st.value, 'duration', 'time_limit');
-        this.at('planner/timeLimitSeconds', this.valueSpan(st.value));
-        if (ms !== undefined) settings.timeLimitSeconds = ms / 1000;
+        // In seconds straight from the text: ms / 1000 is not always the number written.
+        const seconds = ms !== undefined && st.value.kind === 'quantity' ? parseSeconds(st.value.token.image) : undefined;
+        if (ms !== undefined) settings.timeLimitSeconds = seconds?.ok ? seconds.value : ms / 1000;
       } else if (key === 'gap') {
         const f = this.quantity(st.value, 'percent', 'gap');
-        this.at('planner/gapLimit', this.valueSpan(st.value));
         if (f !== undefined) settings.gapLimit = f;
       } else {
         const field = key === 'service_balance' ? 'serviceBalance' : key;
         const w = this.count(st.value, `weight \`${key}\``);
-        this.at(`planner/weights/${field}`, this.valueSpan(st.value));
         if (w !== undefined) weights[field] = w;
       }
     }

@@ -5,7 +5,7 @@
  */
 import { Document, isMap, isScalar, isSeq, visit } from 'yaml';
 import type { Spec, Tenant } from '../spec.js';
-import { formatQuantity } from '../units.js';
+import { formatQuantity, formatSeconds } from '../units.js';
 
 export function emitYaml(spec: Spec, options: { schemaPath?: string } = {}): string {
   const doc = new Document(toSourceForm(spec));
@@ -89,7 +89,7 @@ function toSourceForm(spec: Spec): Record<string, unknown> {
     const p = spec.planner;
     out.planner = {
       ...(p.weights ? { weights: sortedObject(renameKeys(p.weights as Record<string, number>, { serviceBalance: 'service_balance' }), (n) => n) } : {}),
-      ...(p.timeLimitSeconds !== undefined ? { time_limit: formatQuantity(p.timeLimitSeconds * 1000, 'duration') } : {}),
+      ...(p.timeLimitSeconds !== undefined ? { time_limit: formatSeconds(p.timeLimitSeconds) } : {}),
       ...(p.gapLimit !== undefined ? { gap: formatQuantity(p.gapLimit, 'percent') } : {}),
     };
   }

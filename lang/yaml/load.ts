@@ -3,7 +3,7 @@
  * Parse with positions, refuse alias bombs, validate against
  * schemas/spec.schema.json, then lower to the Spec exactly as the DSL does.
  */
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import type { LoadedFile } from '../loaded-file.js';
@@ -44,9 +44,58 @@ export function loadYaml(text: string, file: string): LoadedFile {
     return { ...empty, diagnostics: [warning('empty-file', 'file is empty: it defines nothing', positions.spanOfRange(undefined))] };
   }
   if (!validate(data)) {
-    return { ...empty, diagnostics: schemaDiagnostics(validate.errors ?? [], data, positions) };
+    // Report every schema error, then read what is valid: one bad value must not drop the file's other definitions.
+    const errors = [...(validate.errors ?? [])];
+    const schema = schemaDiagnostics(errors, data, positions);
+    const lowered = lowerYaml(validPart(data, errors) as YamlSpec, positions);
+    return { ...lowered, diagnostics: [...schema, ...lowered.diagnostics] };
   }
   return lowerYaml(data as YamlSpec, positions);
+}
+
+/** Each round removes one more level; the schema is far shallower than this. */
+const MAX_PRUNE_ROUNDS = 12;
+
+/**
+ * The data without its invalid parts, so that the rest of the file still
+ * defines what it defines. Each round removes what failed (the offending
+ * key or value; then, if that left its parent incomplete, the parent) until
+ * the document is valid; an empty document always is.
+ */
+function validPart(data: unknown, errors: ErrorObject[]): unknown {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return {};
+  // Aliases share objects: a private copy, so that pruning one place leaves the others alone.
+  const copy = structuredClone(data);
+  for (let round = 0; round < MAX_PRUNE_ROUNDS; round++) {
+    for (const e of errors) prune(copy, pruneTarget(e));
+    if (validate(copy)) return copy;
+    errors = [...(validate.errors ?? [])];
+  }
+  return {};
+}
+
+/** What to remove for an error: the offending key or value, never more than needed. */
+function pruneTarget(e: ErrorObject): string[] {
+  const path = e.instancePath === '' ? [] : e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (e.keyword === 'additionalProperties') return [...path, String(e.params.additionalProperty)];
+  if (e.propertyName !== undefined) return [...path, e.propertyName];
+  return path;
+}
+
+function prune(data: unknown, path: string[]): void {
+  if (path.length === 0) {
+    if (data !== null && typeof data === 'object') for (const k of Object.keys(data)) delete (data as Record<string, unknown>)[k];
+    return;
+  }
+  let parent = data;
+  for (let i = 0; i < path.length - 1; i++) {
+    // Into a list: drop the whole list, so that list indexes still match the file's positions.
+    if (Array.isArray(parent)) return prune(data, path.slice(0, i));
+    if (parent === null || typeof parent !== 'object') return;
+    parent = (parent as Record<string, unknown>)[path[i]];
+  }
+  if (Array.isArray(parent)) return prune(data, path.slice(0, -1));
+  if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[path[path.length - 1]];
 }
 
 function firstLine(message: string): string {

@@ -7,7 +7,7 @@ import { error, type Diagnostic } from '../diagnostics.js';
 import type { LoadedFile } from '../loaded-file.js';
 import type { SourceMap } from '../source-map.js';
 import { emptySpec, sortLatency, type BackendConfig, type PlannerSettings, type Product, type Service, type Spec, type Tenant } from '../spec.js';
-import { parseQuantity, type QuantityKind } from '../units.js';
+import { parseQuantity, parseSeconds, type QuantityKind } from '../units.js';
 import type { YamlPositions } from './positions.js';
 
 /** The YAML source form, as described by schemas/spec.schema.json. */
@@ -193,7 +193,10 @@ export function lowerYaml(y: YamlSpec, pos: YamlPositions): LoadedFile {
       }
     }
     if (y.planner.time_limit !== undefined) {
-      settings.timeLimitSeconds = q(y.planner.time_limit, 'duration', ['planner', 'time_limit']) / 1000;
+      const ms = q(y.planner.time_limit, 'duration', ['planner', 'time_limit']);
+      // In seconds straight from the text: ms / 1000 is not always the number written.
+      const seconds = parseSeconds(y.planner.time_limit);
+      settings.timeLimitSeconds = seconds.ok ? seconds.value : ms / 1000;
       val('planner/timeLimitSeconds', ['planner', 'time_limit']);
     }
     if (y.planner.gap !== undefined) {

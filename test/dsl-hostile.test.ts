@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { formatGlobe, parseGlobe } from '../lang/dsl/index.js';
+
+const summary = (text: string) => parseGlobe(text, 'a.globe').diagnostics.map((d) => `${d.code}@${d.span.start.line}:${d.span.start.col} ${d.message}`);
+
+describe('hostile DSL input gets diagnostics, not a stack overflow', () => {
+  it('blocks nested absurdly deep', () => {
+    const out = summary(`service s ${'{ a '.repeat(20_000)}\n`);
+    expect(out).toContain('syntax@1:139 blocks are nested more than 32 levels deep');
+    expect(out.join('\n')).not.toMatch(/internal error|call stack/);
+    expect(formatGlobe(`service s ${'{ a '.repeat(20_000)}\n`, 'a.globe').diagnostics.length).toBeGreaterThan(0);
+  });
+
+  it('lists nested absurdly deep', () => {
+    const out = summary(`backend exec { get_state = ${'['.repeat(20_000)} }\n`);
+    expect(out).toContain('syntax@1:59 blocks are nested more than 32 levels deep');
+    expect(out.join('\n')).not.toMatch(/internal error|call stack/);
+  });
+
+  it('a long run of stray words in a block', () => {
+    const text = `region a { ${'x '.repeat(20_000)}}\n`;
+    const out = summary(text);
+    expect(out[0]).toBe("syntax@1:16 expected '{', found `x`");
+    expect(out.join('\n')).not.toMatch(/internal error|call stack/);
+    expect(formatGlobe(text, 'a.globe').text).toBe(text);
+  });
+});
