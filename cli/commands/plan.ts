@@ -68,7 +68,9 @@ export async function planProject(dir: string, options: PlannerOptions): Promise
   const view = interactive ? (await import('../views/plan-progress.js')).startPlanProgress() : undefined;
   let result;
   try {
-    result = await planPlacement(project.spec, deploymentOf(state), { ...options, onProgress: view?.update }, project.sourceMap);
+    let blocksDone = 0;
+    const onBlock = (b: { of: number; repair: boolean }) => view?.update({ seconds: 0, blocks: { done: b.repair ? b.of : ++blocksDone, of: b.of } });
+    result = await planPlacement(project.spec, deploymentOf(state), { ...options, onProgress: view?.update, onBlock }, project.sourceMap);
   } catch (e) {
     if (e instanceof PlannerError) throw new CliError(e.message);
     throw e;

@@ -10,6 +10,8 @@ export interface Progress {
   objective?: number;
   bound?: number;
   gap?: number;
+  /** A large fleet planned in blocks: how many are done. */
+  blocks?: { done: number; of: number };
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -28,6 +30,11 @@ function PlanProgress({ subscribe }: { subscribe: (f: (p: Progress) => void) => 
     <Box>
       <Text color="cyan">{FRAMES[frame]} </Text>
       <Text>planning… {elapsed}s</Text>
+      {progress?.blocks && (
+        <Text dimColor>
+          {'  '}block {progress.blocks.done} of {progress.blocks.of} done
+        </Text>
+      )}
       {progress?.objective !== undefined && (
         <Text dimColor>
           {'  '}best {progress.objective.toFixed(2)}, bound {progress.bound?.toFixed(2) ?? '–'}, gap {progress.gap !== undefined ? `${(progress.gap * 100).toFixed(2)}%` : '–'}

@@ -66,7 +66,7 @@ export async function planInBlocks(world: World, weights: PlannerWeights, goals:
     const bw = blockWorld(world, block);
     const own = itemsUse(world, world.current, world.current, block.tenants, block.coupled).peak;
     const room = relaxedRoom(world, limits, currentAll, own);
-    const r = await solveBlock(bw, blockWeights, { ...goals, room}, { ...options, lpBound: false, timeLimitSeconds: sliceOf(deadline, blocks.length - index, options.concurrency) });
+    const r = await solveBlock(bw, blockWeights, { ...goals, room}, { ...options, onProgress: undefined, lpBound: false, timeLimitSeconds: sliceOf(deadline, blocks.length - index, options.concurrency) });
     options.onBlock?.({ index, of: blocks.length, tenants: block.tenants.length, repair: false, seconds: r.seconds, status: r.status, gap: relativeGap(r.objective, r.bound) });
     return r;
   });
@@ -118,7 +118,7 @@ export async function planInBlocks(world: World, weights: PlannerWeights, goals:
     const removed = itemsUse(world, world.current, world.current, world.removedTenants(), false).peak;
     addUse(fixed.peak, removed);
     const room = exactRoom(world, limits, fixed);
-    const repair = await solveBlock(blockWorld(world, repairBlock), blockWeights, { ...goals, room}, { ...options, lpBound: false, timeLimitSeconds: Math.max(5, (deadline - Date.now()) / 1000) });
+    const repair = await solveBlock(blockWorld(world, repairBlock), blockWeights, { ...goals, room}, { ...options, onProgress: undefined, lpBound: false, timeLimitSeconds: Math.max(5, (deadline - Date.now()) / 1000) });
     options.onBlock?.({ index: blocks.length, of: blocks.length, tenants: repairBlock.tenants.length, repair: true, seconds: repair.seconds, status: repair.status, gap: relativeGap(repair.objective, repair.bound) });
     for (const id of repairBlock.tenants) {
       delete plan.unserved[id];
