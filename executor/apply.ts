@@ -16,7 +16,8 @@ import type { JournalStore, MoveStatus } from './journal.js';
 import { emptyDeployment, type Deployment, type State } from './state.js';
 
 export type ApplyEvent =
-  | { type: 'resume'; completed: number; rerun: string[] }
+  /** `tornLine`: the journal ended in a half-written line (a crash mid-write), which was dropped. */
+  | { type: 'resume'; completed: number; rerun: string[]; tornLine: boolean }
   | { type: 'move-start'; move: Move }
   | { type: 'move-done'; move: Move; seconds: number; skipped?: boolean }
   | { type: 'move-failed'; move: Move; reason: string };
@@ -127,7 +128,7 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
         }
       }
     }
-    if (resuming) options.onEvent?.({ type: 'resume', completed: [...status.values()].filter((s) => s === 'COMPLETE').length, rerun });
+    if (resuming) options.onEvent?.({ type: 'resume', completed: [...status.values()].filter((s) => s === 'COMPLETE').length, rerun, tornLine: replay.tornLine });
 
     const byId = new Map(plan.moves.map((m) => [m.id, m]));
     const running = new Map<string, Promise<void>>();

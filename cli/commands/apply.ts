@@ -12,7 +12,7 @@ import { PostgresError } from '../../executor/backends/postgres.js';
 import { planIdOf, specDigest } from '../../executor/digest.js';
 import { HookError } from '../../executor/backends/exec.js';
 import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
-import { FileJournalStore } from '../../executor/journal.js';
+import { FileJournalStore, JournalError } from '../../executor/journal.js';
 import { StateError } from '../../executor/state-file.js';
 import type { Plan } from '../../planner/plan.js';
 import { isInteractive } from '../color.js';
@@ -144,7 +144,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
         return 1;
     }
   } catch (e) {
-    if (e instanceof StalePlanError || e instanceof LockError || e instanceof StateError || e instanceof HookError || e instanceof BackendUnavailable || e instanceof PostgresError) throw new CliError(e.message);
+    if (e instanceof StalePlanError || e instanceof JournalError || e instanceof LockError || e instanceof StateError || e instanceof HookError || e instanceof BackendUnavailable || e instanceof PostgresError) throw new CliError(e.message);
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EIO') {
       // Every move's RUNNING line is written before the move runs, so nothing ran unrecorded.
@@ -160,7 +160,9 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
 function printEvent(e: ApplyEvent): void {
   switch (e.type) {
     case 'resume':
-      process.stdout.write(`Resuming: ${e.completed} moves already complete${e.rerun.length > 0 ? `; re-checking ${e.rerun.join(', ')}` : ''}.\n`);
+      process.stdout.write(
+        `Resuming: ${e.completed} moves already complete${e.rerun.length > 0 ? `; re-checking ${e.rerun.join(', ')}` : ''}${e.tornLine ? ' (the journal ended in a half-written line from the crash; it was dropped)' : ''}.\n`,
+      );
       return;
     case 'move-start':
       return;
