@@ -134,7 +134,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
         return 0;
       case 'interrupted':
         if (lock?.lost?.()) {
-          process.stderr.write(`Apply stopped after ${outcome.completed} of ${plan.moves.length} moves: the connection holding the state lock dropped, so another globe could take it. Run the same command again to resume.\n`);
+          process.stderr.write(`Apply stopped after ${outcome.completed} of ${plan.moves.length} moves: the state lock was lost (removed with force-unlock, or the connection holding it dropped), so another globe could change the state. Run the same command again to resume.\n`);
           return 1;
         }
         process.stderr.write(`Apply interrupted after ${outcome.completed} of ${plan.moves.length} moves; run the same command again to resume.\n`);
