@@ -1,17 +1,19 @@
 /**
  * The apply engine: carries out a plan's moves in dependency order, at most
- * `parallelism` at a time, checking before each move that the state it
- * would produce keeps every region within its supply and every tenant's
- * capacity above its routed traffic, and after each move that the backend
- * really reached it. Every status change is in the journal before the next
+ * `parallelism` at a time. Before a move starts, the state it would produce
+ * — in the worst order the moves running beside it could finish in — must
+ * keep every region within its supply and every tenant's capacity above its
+ * routed traffic (see admission.ts); after it, the backend is read back
+ * until it shows the move's target. Every status change is in the journal before the next
  * step, so a crash anywhere is followed by a resume that ends in the same
  * state as an uninterrupted run.
  */
 import type { Spec } from '../lang/spec.js';
 import type { Move, Plan } from '../planner/plan.js';
+import { admit } from './admission.js';
 import { applyMove } from './apply-move.js';
 import type { Backend } from './backend.js';
-import { checkInvariants, describeViolation, newViolations } from './invariants.js';
+import { describeViolation, type InvariantViolation } from './invariants.js';
 import type { JournalStore, MoveStatus } from './journal.js';
 import { emptyDeployment, type Deployment, type State } from './state.js';
 
@@ -131,20 +133,19 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
     if (resuming) options.onEvent?.({ type: 'resume', completed: [...status.values()].filter((s) => s === 'COMPLETE').length, rerun, tornLine: replay.tornLine });
 
     const byId = new Map(plan.moves.map((m) => [m.id, m]));
-    const running = new Map<string, Promise<void>>();
+    const running = new Map<string, { move: Move; done: Promise<void> }>();
     let failure: { move: string; reason: string } | undefined;
 
+    /** Never started: with nothing else running, it would still break the invariant. */
+    const refuse = async (m: Move, violations: InvariantViolation[]): Promise<void> => {
+      const reason = `not executed: it would break an invariant — ${violations.map(describeViolation).join('; ')}`;
+      status.set(m.id, 'FAILED');
+      failure ??= { move: m.id, reason };
+      await journal.append({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason });
+      options.onEvent?.({ type: 'move-failed', move: m, reason });
+    };
+
     const runOne = async (m: Move): Promise<void> => {
-      const next = applyMove(expected, m);
-      const violations = newViolations(checkInvariants(spec, expected, allowance), checkInvariants(spec, next, allowance));
-      if (violations.length > 0) {
-        const reason = `not executed: it would break an invariant — ${violations.map(describeViolation).join('; ')}`;
-        await journal.append({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason });
-        status.set(m.id, 'FAILED');
-        failure ??= { move: m.id, reason };
-        options.onEvent?.({ type: 'move-failed', move: m, reason });
-        return;
-      }
       await journal.append({ type: 'move', at: now(), move: m.id, status: 'RUNNING' });
       status.set(m.id, 'RUNNING');
       testCrashPoint('before-execute');
@@ -169,6 +170,7 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
       }
     };
 
+    const parallelism = Math.max(1, options.parallelism);
     for (;;) {
       if (failure) break;
       const stopping = options.shouldStop?.() ?? false;
@@ -176,15 +178,23 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
         ? []
         : plan.moves.filter((m) => status.get(m.id) === 'WAITING' && m.dependsOn.every((d) => status.get(d) === 'COMPLETE' || !byId.has(d)));
       for (const m of ready) {
-        if (running.size >= Math.max(1, options.parallelism)) break;
+        if (running.size >= parallelism) break;
+        // Checked against the moves in flight, whatever order they finish in: a move that is
+        // only unsafe beside them waits until they have finished.
+        const admission = admit({ spec, expected, running: [...running.values()].map((r) => r.move), allowance }, m);
+        if (admission.verdict === 'wait') continue;
+        if (admission.verdict === 'refuse') {
+          await refuse(m, admission.violations);
+          break;
+        }
         status.set(m.id, 'READY');
-        const p = runOne(m).finally(() => running.delete(m.id));
-        running.set(m.id, p);
+        const done = runOne(m).finally(() => running.delete(m.id));
+        running.set(m.id, { move: m, done });
       }
       if (running.size === 0) break;
-      await Promise.race(running.values());
+      await Promise.race([...running.values()].map((r) => r.done));
     }
-    await Promise.all(running.values());
+    await Promise.all([...running.values()].map((r) => r.done));
 
     const completed = [...status.values()].filter((s) => s === 'COMPLETE').length;
     if (failure) {

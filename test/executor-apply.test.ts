@@ -1,0 +1,163 @@
+/**
+ * The apply engine on its own (no planner, no CLI): hand-written plans, an
+ * in-memory backend that records every state the world passes through, and
+ * moves that finish in whatever order their delays give.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { admit, conflicts, footprintOf } from '../executor/admission.js';
+import { applyMove } from '../executor/apply-move.js';
+import { applyPlan, type ApplyOptions } from '../executor/apply.js';
+import { checkInvariants } from '../executor/invariants.js';
+import { emptyDeployment } from '../executor/state.js';
+import type { Move } from '../planner/plan.js';
+import { changeMoves, deployedState, deploymentOf, fixtureSpec, MemoryBackend, MemoryJournal, planOf, resize } from './support/apply-fixtures.js';
+
+const options = (o: Partial<ApplyOptions> = {}): ApplyOptions => ({ parallelism: 1, retries: 0, retryWaitMs: 0, ...o });
+const ranker = { type: 'tenant', tenant: 'search/ranker' } as const;
+const indexer = { type: 'tenant', tenant: 'search/indexer' } as const;
+const pool = { type: 'reservation', reservation: 'batch-pool' } as const;
+
+/**
+ * Moves from deployedState() with no dependencies between them (an edited
+ * plan, or one whose dependencies do not see every interaction): each is
+ * safe on its own from the deployed state, some pairs are not safe together.
+ */
+function independentMoves(): Move[] {
+  return [
+    resize('a-upsize-ranker-eu-west', ranker, 'eu-west', 'h100', 1, 2),
+    {
+      id: 'b-route-ranker',
+      kind: 'route',
+      tenant: 'search/ranker',
+      routing: { query: { 'eu-west': { 'eu-west': 1 }, 'us-east': { 'eu-west': 0.5, 'us-east': 0.5 } } },
+      dependsOn: [],
+      round: 1,
+    },
+    resize('c-downsize-ranker-us-east', ranker, 'us-east', 'h100', 2, 1),
+    resize('d-upsize-indexer-eu-west', indexer, 'eu-west', 'cpu', 0, 4),
+    resize('e-upsize-indexer-eu-west-big', indexer, 'eu-west', 'cpu', 0, 12),
+    { id: 'f-route-indexer', kind: 'route', tenant: 'search/indexer', routing: { batch: { 'us-east': { 'eu-west': 1 } } }, dependsOn: [], round: 1 },
+    resize('g-downsize-indexer-us-east', indexer, 'us-east', 'cpu', 4, 0),
+    resize('h-upsize-pool-eu-west', pool, 'eu-west', 'cpu', 10, 20),
+    resize('i-downsize-pool-eu-west', pool, 'eu-west', 'cpu', 10, 0),
+    resize('j-upsize-ranker-eu-west-more', ranker, 'eu-west', 'h100', 1, 4),
+  ];
+}
+
+describe('moves running at once never take the world out of the invariant', () => {
+  it('two upsizes that each fit, but not together, never run at once: the second is refused once the first is done', async () => {
+    // eu-west has 60 cpu: the pool takes 10 more, the indexer 13 × 4 = 52 — each fits alone, not both.
+    const moves: Move[] = [
+      resize('m001-upsize-ranker-eu-west', ranker, 'eu-west', 'h100', 0, 4),
+      resize('m002-upsize-pool-eu-west', pool, 'eu-west', 'cpu', 0, 10),
+      resize('m003-upsize-indexer-eu-west', indexer, 'eu-west', 'cpu', 0, 13),
+    ];
+    const plan = planOf(moves, null);
+    const backend = new MemoryBackend(null, { delayMs: () => 10 });
+    const outcome = await applyPlan(plan, backend, new MemoryJournal(), 'p', options({ parallelism: 3 }));
+    expect(outcome).toMatchObject({ outcome: 'failed', move: 'm003-upsize-indexer-eu-west' });
+    expect(outcome.outcome === 'failed' && outcome.reason).toContain('eu-west/cpu would use 62 units, over its limit of 60');
+    expect(backend.log).not.toContain('start m003-upsize-indexer-eu-west');
+    for (const d of backend.history) expect(checkInvariants(plan.spec, d)).toEqual([]);
+  });
+
+  it('a routing change and a downsize of the same tenant, each safe alone, never run at once', async () => {
+    // From ranker eu-west 2 (800 rps), us-east 2: moving half of us-east's 800 rps to eu-west needs both eu-west replicas.
+    const start = { ...deployedState(), tenants: { ...deployedState().tenants, 'search/ranker': { ...deployedState().tenants['search/ranker'], replicas: { 'eu-west': { h100: 2 }, 'us-east': { h100: 2 } } } } };
+    const route = independentMoves()[1];
+    const down = resize('m002-downsize-ranker-eu-west', ranker, 'eu-west', 'h100', 2, 1);
+    const plan = planOf([route, down], start);
+    const backend = new MemoryBackend(start, { delayMs: () => 10 });
+    const outcome = await applyPlan(plan, backend, new MemoryJournal(), 'p', options({ parallelism: 2 }));
+    expect(outcome).toMatchObject({ outcome: 'failed', move: 'm002-downsize-ranker-eu-west' });
+    expect(outcome.outcome === 'failed' && outcome.reason).toContain('search/ranker would have 400 rps of capacity in eu-west for 800 rps routed there');
+    expect(backend.log).toEqual(['start b-route-ranker', 'end b-route-ranker']);
+    for (const d of backend.history) expect(checkInvariants(plan.spec, d)).toEqual([]);
+  });
+
+  it('a move that is safe only once a running one finishes waits for it instead of failing', async () => {
+    // eu-west has 6 h100: the reservation gives 4 back while the ranker takes 3 more. Independent
+    // moves, but the upsize fits only after the downsize.
+    const spec = fixtureSpec();
+    spec.reservations['gpu-pool'] = { resource: 'h100', amount: 4, locality: 'eu', tolerateRegionFailure: false };
+    const start = { ...deployedState(), reservations: { ...deployedState().reservations, 'gpu-pool': { 'eu-west': 5 } } };
+    const moves: Move[] = [
+      resize('m001-downsize-gpu-pool-eu-west', { type: 'reservation', reservation: 'gpu-pool' }, 'eu-west', 'h100', 5, 1),
+      resize('m002-upsize-ranker-eu-west', ranker, 'eu-west', 'h100', 1, 4),
+    ];
+    const plan = planOf(moves, start, spec);
+    const backend = new MemoryBackend(start, { delayMs: () => 10 });
+    const outcome = await applyPlan(plan, backend, new MemoryJournal(), 'p', options({ parallelism: 2 }));
+    expect(outcome).toEqual({ outcome: 'complete', completed: 2 });
+    expect(backend.log).toEqual(['start m001-downsize-gpu-pool-eu-west', 'end m001-downsize-gpu-pool-eu-west', 'start m002-upsize-ranker-eu-west', 'end m002-upsize-ranker-eu-west']);
+    for (const d of backend.history) expect(checkInvariants(spec, d)).toEqual([]);
+  });
+
+  it('whatever the moves, the parallelism and the order they finish in, every state the world passes through keeps the invariant', async () => {
+    const pool = independentMoves();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray(pool, { minLength: 1 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: pool.length, maxLength: pool.length }),
+        async (moves, parallelism, delays) => {
+          const plan = planOf(moves, deployedState());
+          const backend = new MemoryBackend(deployedState(), { delayMs: (m) => delays[pool.findIndex((p) => p.id === m.id)] });
+          const outcome = await applyPlan(plan, backend, new MemoryJournal(), 'p', options({ parallelism }));
+          for (const d of backend.history) expect(checkInvariants(plan.spec, d), `${moves.map((m) => m.id)} ×${parallelism}`).toEqual([]);
+          if (outcome.outcome === 'complete') expect(deploymentOf(backend.state)).toEqual(moves.reduce(applyMove, deploymentOf(deployedState())));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a plan whose dependencies order everything still runs independent moves in parallel and ends at its target', async () => {
+    const plan = planOf(changeMoves(), deployedState());
+    const backend = new MemoryBackend(deployedState(), { delayMs: () => 5 });
+    const outcome = await applyPlan(plan, backend, new MemoryJournal(), 'p', options({ parallelism: 3 }));
+    expect(outcome).toEqual({ outcome: 'complete', completed: plan.moves.length });
+    expect(backend.peakRunning).toBeGreaterThan(1);
+    expect(deploymentOf(backend.state)).toEqual(plan.moves.reduce(applyMove, deploymentOf(deployedState())));
+    for (const d of backend.history) expect(checkInvariants(plan.spec, d)).toEqual([]);
+  });
+});
+
+describe('admission of a move beside the running ones', () => {
+  const up = (id: string, region: string, to: number): Move => resize(id, ranker, region, 'h100', 0, to);
+
+  it('a tenant’s resizes in different regions are independent; its routing change conflicts with all of them', () => {
+    const spec = fixtureSpec();
+    const route = independentMoves()[1];
+    expect(conflicts(footprintOf(spec, up('a', 'us-east', 1)), footprintOf(spec, up('b', 'eu-west', 1)))).toBe(false);
+    expect(conflicts(footprintOf(spec, up('a', 'us-east', 1)), footprintOf(spec, up('b', 'us-east', 2)))).toBe(true);
+    expect(conflicts(footprintOf(spec, route), footprintOf(spec, up('b', 'eu-west', 1)))).toBe(true);
+    expect(conflicts(footprintOf(spec, route), footprintOf(spec, resize('c', indexer, 'eu-west', 'cpu', 0, 1)))).toBe(false);
+  });
+
+  it('a product shift conflicts with every tenant and follower service that follows the product', () => {
+    const spec = fixtureSpec();
+    spec.products.web = { demand: { 'us-east': 100 }, latency: 70, avoid: [], tolerateRegionFailure: false };
+    spec.services.search.tenants.ranker.follows = { web: { query: 1 } };
+    spec.services.feed = { tenants: {}, follows: { web: { perUnit: { cpu: 0.5 } } }, residual: {}, tolerateRegionFailure: false };
+    const shift: Move = { id: 's', kind: 'shift', product: 'web', routing: { 'us-east': { 'us-east': 1 } }, dependsOn: [], round: 1 };
+    expect(conflicts(footprintOf(spec, shift), footprintOf(spec, up('a', 'eu-west', 1)))).toBe(true);
+    expect(conflicts(footprintOf(spec, shift), footprintOf(spec, resize('f', { type: 'follower', service: 'feed' }, 'us-east', 'cpu', 0, 3)))).toBe(true);
+    expect(conflicts(footprintOf(spec, shift), footprintOf(spec, resize('i', indexer, 'us-east', 'cpu', 0, 3)))).toBe(false);
+  });
+
+  it('checks supply as if every running upsize had finished and no running downsize had', () => {
+    const spec = fixtureSpec();
+    spec.reservations.gpu = { resource: 'h100', amount: 5, locality: 'na', tolerateRegionFailure: false };
+    const expected = emptyDeployment();
+    const allowance = new Map<string, number>();
+    const gpu = (to: number) => resize('g', { type: 'reservation', reservation: 'gpu' }, 'us-east', 'h100', 0, to);
+    const running = [up('a', 'us-east', 6), resize('d', indexer, 'us-east', 'cpu', 4, 0)];
+    // 6 running in us-east + 5 more > 10, although either alone fits.
+    expect(admit({ spec, expected, running, allowance }, gpu(5))).toEqual({ verdict: 'wait', reason: 'unsafe-while-others-run' });
+    expect(admit({ spec, expected, running: running.slice(1), allowance }, gpu(5))).toEqual({ verdict: 'start' });
+    expect(admit({ spec, expected, running: [], allowance }, gpu(11))).toMatchObject({ verdict: 'refuse' });
+    expect(admit({ spec, expected, running, allowance }, up('c', 'us-east', 1))).toEqual({ verdict: 'wait', reason: 'conflict' });
+  });
+});
