@@ -14,7 +14,7 @@ import { admit } from './admission.js';
 import { applyMove } from './apply-move.js';
 import type { Backend } from './backend.js';
 import { describeViolation, type InvariantViolation } from './invariants.js';
-import type { JournalStore, MoveStatus } from './journal.js';
+import type { JournalRecord, JournalStore, MoveStatus } from './journal.js';
 import { emptyDeployment, type Deployment, type State } from './state.js';
 
 export type ApplyEvent =
@@ -135,18 +135,37 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
     const byId = new Map(plan.moves.map((m) => [m.id, m]));
     const running = new Map<string, { move: Move; done: Promise<void> }>();
     let failure: { move: string; reason: string } | undefined;
+    /**
+     * The journal could not be written (disk full): nothing more may start, since no move may
+     * run unrecorded. The moves in flight still finish before apply reports it — the state lock
+     * must outlive them — and the resume re-checks any whose COMPLETE line is missing.
+     */
+    let journalFailure: { error: unknown } | undefined;
+    const record = async (r: JournalRecord): Promise<void> => {
+      if (journalFailure) throw journalFailure.error;
+      try {
+        await journal.append(r);
+      } catch (e) {
+        journalFailure ??= { error: e };
+        throw e;
+      }
+    };
 
     /** Never started: with nothing else running, it would still break the invariant. */
     const refuse = async (m: Move, violations: InvariantViolation[]): Promise<void> => {
       const reason = `not executed: it would break an invariant — ${violations.map(describeViolation).join('; ')}`;
       status.set(m.id, 'FAILED');
       failure ??= { move: m.id, reason };
-      await journal.append({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason });
+      await record({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason });
       options.onEvent?.({ type: 'move-failed', move: m, reason });
     };
 
     const runOne = async (m: Move): Promise<void> => {
-      await journal.append({ type: 'move', at: now(), move: m.id, status: 'RUNNING' });
+      try {
+        await record({ type: 'move', at: now(), move: m.id, status: 'RUNNING' });
+      } catch {
+        return; // not started: it could not be journalled
+      }
       status.set(m.id, 'RUNNING');
       testCrashPoint('before-execute');
       options.onEvent?.({ type: 'move-start', move: m });
@@ -157,22 +176,23 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
         testCrashPoint('after-execute');
         const observed = await waitUntilReached(backend, m, options);
         expected = applyMove(expected, m);
-        await journal.append({ type: 'move', at: now(), move: m.id, status: 'COMPLETE', serial: observed?.serial, ...stderrOf(backend) });
+        await record({ type: 'move', at: now(), move: m.id, status: 'COMPLETE', serial: observed?.serial, ...stderrOf(backend) });
         status.set(m.id, 'COMPLETE');
         testCrashPoint('after-complete');
         options.onEvent?.({ type: 'move-done', move: m, seconds: (Date.now() - started) / 1000 });
       } catch (e) {
+        if (journalFailure) return; // it stays RUNNING in the journal; the resume re-checks it
         const reason = (e as Error).message;
-        await journal.append({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason, ...stderrOf(backend, e) });
         status.set(m.id, 'FAILED');
         failure ??= { move: m.id, reason };
+        await record({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason, ...stderrOf(backend, e) }).catch(() => undefined);
         options.onEvent?.({ type: 'move-failed', move: m, reason });
       }
     };
 
     const parallelism = Math.max(1, options.parallelism);
     for (;;) {
-      if (failure) break;
+      if (failure || journalFailure) break;
       const stopping = options.shouldStop?.() ?? false;
       const ready = stopping
         ? []
@@ -184,7 +204,7 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
         const admission = admit({ spec, expected, running: [...running.values()].map((r) => r.move), allowance }, m);
         if (admission.verdict === 'wait') continue;
         if (admission.verdict === 'refuse') {
-          await refuse(m, admission.violations);
+          await refuse(m, admission.violations).catch(() => undefined);
           break;
         }
         status.set(m.id, 'READY');
@@ -195,6 +215,7 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
       await Promise.race([...running.values()].map((r) => r.done));
     }
     await Promise.all([...running.values()].map((r) => r.done));
+    if (journalFailure) throw journalFailure.error;
 
     const completed = [...status.values()].filter((s) => s === 'COMPLETE').length;
     if (failure) {

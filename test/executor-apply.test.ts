@@ -161,3 +161,24 @@ describe('admission of a move beside the running ones', () => {
     expect(admit({ spec, expected, running, allowance }, up('c', 'us-east', 1))).toEqual({ verdict: 'wait', reason: 'conflict' });
   });
 });
+
+describe('a journal that cannot be written', () => {
+  it('(disk full) stops apply only once the moves in flight have finished; no move ran without its RUNNING line; the resume ends at the target', async () => {
+    const plan = planOf(changeMoves(), deployedState());
+    const target = plan.moves.reduce(applyMove, deploymentOf(deployedState()));
+    // start, RUNNING and COMPLETE of each move, end: let the disk fill up before each one of them
+    const records = 2 + 2 * plan.moves.length;
+    for (let failAfter = 0; failAfter < records; failAfter++) {
+      const backend = new MemoryBackend(deployedState(), { delayMs: (m) => (m.id.startsWith('m004') ? 20 : 1) });
+      const journal = new MemoryJournal(failAfter);
+      const error = await applyPlan(plan, backend, journal, 'p', options({ parallelism: 2 })).catch((e: unknown) => e);
+      expect(error, `${failAfter}`).toMatchObject({ code: 'ENOSPC' });
+      expect(backend.running, `${failAfter}: a move still running when apply gave up`).toBe(0);
+      const journalled = new Set(journal.records.flatMap((r) => (r.type === 'move' && r.status === 'RUNNING' ? [r.move] : [])));
+      for (const line of backend.log.filter((l) => l.startsWith('start '))) expect(journalled, `${failAfter}: ${line}`).toContain(line.slice(6));
+      journal.failAfter = Infinity;
+      expect((await applyPlan(plan, backend, journal, 'p', options())).outcome, `${failAfter}`).toBe('complete');
+      expect(deploymentOf(backend.state)).toEqual(target);
+    }
+  });
+});
