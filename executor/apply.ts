@@ -12,7 +12,7 @@ import type { Spec } from '../lang/spec.js';
 import type { Move, Plan } from '../planner/plan.js';
 import { admit } from './admission.js';
 import { applyMove } from './apply-move.js';
-import type { Backend } from './backend.js';
+import type { Backend, MoveOutput } from './backend.js';
 import { describeViolation, type InvariantViolation } from './invariants.js';
 import type { JournalRecord, JournalStore, MoveStatus } from './journal.js';
 import { emptyDeployment, type Deployment, type State } from './state.js';
@@ -172,11 +172,11 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
       const started = Date.now();
       try {
         if (testMoveDelayMs > 0) await new Promise((r) => setTimeout(r, testMoveDelayMs));
-        await backend.execute(m);
+        const output = await backend.execute(m);
         testCrashPoint('after-execute');
         const observed = await waitUntilReached(backend, m, options);
         expected = applyMove(expected, m);
-        await record({ type: 'move', at: now(), move: m.id, status: 'COMPLETE', serial: observed?.serial, ...stderrOf(backend) });
+        await record({ type: 'move', at: now(), move: m.id, status: 'COMPLETE', serial: observed?.serial, ...stderrOf(output) });
         status.set(m.id, 'COMPLETE');
         testCrashPoint('after-complete');
         options.onEvent?.({ type: 'move-done', move: m, seconds: (Date.now() - started) / 1000 });
@@ -185,7 +185,7 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
         const reason = (e as Error).message;
         status.set(m.id, 'FAILED');
         failure ??= { move: m.id, reason };
-        await record({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason, ...stderrOf(backend, e) }).catch(() => undefined);
+        await record({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason, ...stderrOf(e as MoveOutput | undefined) }).catch(() => undefined);
         options.onEvent?.({ type: 'move-failed', move: m, reason });
       }
     };
@@ -244,11 +244,10 @@ async function waitUntilReached(backend: Backend, m: Move, options: ApplyOptions
   }
 }
 
-function stderrOf(backend: Backend, e?: unknown): { stderr?: string } {
-  const fromError = (e as { stderr?: string } | undefined)?.stderr;
-  const fromBackend = (backend as { lastStderr?: string }).lastStderr;
-  const text = fromError || fromBackend;
-  return text ? { stderr: text } : {};
+/** The stderr a move's own command left: with its result, or with its error (a HookError). */
+function stderrOf(output: void | MoveOutput | undefined): { stderr?: string } {
+  const text = output?.stderr;
+  return typeof text === 'string' && text !== '' ? { stderr: text } : {};
 }
 
 /**

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { ExecCommands } from '../../lang/spec.js';
 import type { Move } from '../../planner/plan.js';
-import type { Backend } from '../backend.js';
+import type { Backend, MoveOutput } from '../backend.js';
 import { stateProblem } from '../state-file.js';
 import type { State } from '../state.js';
 
@@ -74,7 +74,6 @@ function lastLine(text: string): string {
 
 export class ExecBackend implements Backend {
   readonly kind = 'exec' as const;
-  lastStderr = '';
 
   constructor(
     private readonly commands: ExecCommands,
@@ -84,7 +83,6 @@ export class ExecBackend implements Backend {
 
   async getState(): Promise<State | null> {
     const { stdout, stderr } = await runHook(this.commands.getState, '', { cwd: this.cwd, timeoutMs: this.timeoutMs, name: 'get_state' });
-    this.lastStderr = stderr;
     if (stdout.trim() === '' || stdout.trim() === 'null') return null;
     let doc: unknown;
     try {
@@ -97,10 +95,11 @@ export class ExecBackend implements Backend {
     return doc as State;
   }
 
-  async execute(move: Move): Promise<void> {
+  /** Resolves with the move's own stderr: moves run in parallel, and get_state runs after each. */
+  async execute(move: Move): Promise<MoveOutput> {
     const argv = this.commands[move.kind === 'shift' ? 'shift' : move.kind];
     if (!argv) throw new HookError(`the backend has no \`${move.kind}\` command`, '');
     const { stderr } = await runHook(argv, `${JSON.stringify(move)}\n`, { cwd: this.cwd, timeoutMs: this.timeoutMs, name: move.kind });
-    this.lastStderr = stderr;
+    return { stderr };
   }
 }
