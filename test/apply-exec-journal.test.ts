@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readJournal } from '../executor/journal.js';
 import { ensureBuilt, globe } from './support/cli.js';
 import { gatedExecProject, openGate } from './support/gated-exec.js';
+import { journalValidator } from './support/journal-schema.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -19,7 +20,10 @@ describe('the journal of an exec-backend apply', () => {
     expect(r.code, r.stderr).toBe(0);
     const journalDir = join(dir, '.globe', 'journal');
     const [file] = readdirSync(journalDir);
-    const completed = readJournal(join(journalDir, file)).records.flatMap((rec) => (rec.type === 'move' && rec.status === 'COMPLETE' ? [rec] : []));
+    const { records } = readJournal(join(journalDir, file));
+    const { validate, errors } = journalValidator();
+    for (const rec of records) expect(validate(rec), `${JSON.stringify(rec)}: ${errors()}`).toBe(true);
+    const completed = records.flatMap((rec) => (rec.type === 'move' && rec.status === 'COMPLETE' ? [rec] : []));
     expect(completed.length).toBeGreaterThan(1);
     for (const rec of completed) {
       const kind = rec.move.match(/^m\d+-(upsize|downsize|route|shift)-/)?.[1];

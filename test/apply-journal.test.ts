@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJournal } from '../executor/journal.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
+import { journalValidator } from './support/journal-schema.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -54,7 +55,8 @@ describe('the journal after a crash mid-write', () => {
     // Every line of the journal is a whole record again, and running the same command once more works.
     const lines = readFileSync(journal, 'utf8').split('\n');
     expect(lines.at(-1)).toBe('');
-    for (const line of lines.slice(0, -1)) expect(() => JSON.parse(line), line).not.toThrow();
+    const { validate, errors } = journalValidator();
+    for (const line of lines.slice(0, -1)) expect(validate(JSON.parse(line)), `${line}: ${errors()}`).toBe(true);
     expect(readJournal(journal).tornLine).toBe(false);
     const again = apply(dir);
     expect(again.code, again.stderr).toBe(0);

@@ -2,7 +2,10 @@ import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { applyPlan } from '../executor/apply.js';
 import { FileJournalStore, JournalError, readJournal, type JournalRecord } from '../executor/journal.js';
+import { changeMoves, deployedState, MemoryBackend, planOf } from './support/apply-fixtures.js';
+import { journalValidator } from './support/journal-schema.js';
 
 const journalPath = () => join(mkdtempSync(join(tmpdir(), 'globe-journal-')), 'journal', 'plan.jsonl');
 const start: JournalRecord = { type: 'start', at: '2026-01-01T00:00:00.000Z', planId: 'p', moves: 2, lineage: null, serial: 0 };
@@ -84,3 +87,44 @@ describe('the journal file', () => {
     expect(replay.tornLine).toBe(false);
   });
 });
+
+describe('schemas/journal.schema.json', () => {
+  it('every record an apply writes validates: start, RUNNING, COMPLETE, FAILED (refused and by the backend), found complete on resume, every end', async () => {
+    const { validate, errors } = journalValidator();
+    const path = journalPath();
+    const plan = planOf(changeMoves(), deployedState());
+    const options = { parallelism: 2, retries: 0, retryWaitMs: 0 };
+    // 1. The backend fails a move (FAILED with its stderr), the run ends failed.
+    const backend = new MemoryBackend(deployedState(), { fail: (m) => (m.id === 'm005-route-ranker' ? 'no' : undefined) });
+    expect((await applyPlan(plan, backend, new FileJournalStore(path), 'p', options)).outcome).toBe('failed');
+    // 2. Asked to stop after one more move: interrupted.
+    backend.faults = {};
+    let started = 0;
+    const stop = { ...options, parallelism: 1, shouldStop: () => started > 0, onEvent: (e: { type: string }) => void (e.type === 'move-start' && started++) };
+    expect((await applyPlan(plan, backend, new FileJournalStore(path), 'p', stop)).outcome).toBe('interrupted');
+    // 3. A crash after a move changed the backend, before its COMPLETE line: found complete on resume.
+    const next = plan.moves.find((m) => readJournal(path).status.get(m.id) !== 'COMPLETE' && m.dependsOn.every((d) => readJournal(path).status.get(d) === 'COMPLETE'))!;
+    await new FileJournalStore(path).append({ type: 'move', at: new Date().toISOString(), move: next.id, status: 'RUNNING' });
+    await backend.execute(next);
+    expect((await applyPlan(plan, backend, new FileJournalStore(path), 'p', options)).outcome).toBe('complete');
+    // 4. An edited plan with a move that would break the invariant: refused (FAILED, not executed).
+    const refusedPath = journalPath();
+    const greedy = planOf([{ ...changeMoves()[4], dependsOn: [] }], deployedState());
+    expect((await applyPlan(greedy, new MemoryBackend(deployedState()), new FileJournalStore(refusedPath), 'q', options)).outcome).toBe('failed');
+
+    const records = [path, refusedPath].flatMap((p) => readFileSync(p, 'utf8').trimEnd().split('\n')).map((line) => JSON.parse(line) as JournalRecord);
+    for (const r of records) expect(validate(r), `${JSON.stringify(r)}: ${errors()}`).toBe(true);
+    const kinds = new Set(records.map((r) => (r.type === 'move' ? `${r.status}${r.reason && r.status === 'COMPLETE' ? ' (found on resume)' : ''}${r.stderr ? ' +stderr' : ''}` : r.type === 'end' ? `end ${r.outcome}` : r.type)));
+    expect([...kinds].sort()).toEqual(['COMPLETE (found on resume)', 'COMPLETE +stderr', 'FAILED', 'FAILED +stderr', 'RUNNING', 'end complete', 'end failed', 'end interrupted', 'start']);
+  });
+
+  it('rejects what is not a journal record', () => {
+    const { validate } = journalValidator();
+    expect(validate(running)).toBe(true);
+    expect(validate({ ...running, status: 'DONE' })).toBe(false);
+    expect(validate({ ...running, at: 'yesterday' })).toBe(false);
+    expect(validate({ ...start, extra: 1 })).toBe(false);
+    expect(validate({ type: 'end', at: start.at })).toBe(false);
+  });
+});
+

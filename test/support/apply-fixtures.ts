@@ -5,7 +5,7 @@
  * Nothing here runs the planner: the executor is tested on its own.
  */
 import { applyMove } from '../../executor/apply-move.js';
-import type { Backend } from '../../executor/backend.js';
+import type { Backend, MoveOutput } from '../../executor/backend.js';
 import { usageByRegion } from '../../executor/invariants.js';
 import { replayRecords, type JournalRecord, type JournalReplay, type JournalStore } from '../../executor/journal.js';
 import { emptyDeployment, STATE_VERSION, type Deployment, type State } from '../../executor/state.js';
@@ -214,7 +214,7 @@ export class MemoryBackend implements Backend {
     return structuredClone(this.state);
   }
 
-  async execute(move: Move): Promise<void> {
+  async execute(move: Move): Promise<MoveOutput> {
     this.log.push(`start ${move.id}`);
     this.running++;
     this.peakRunning = Math.max(this.peakRunning, this.running);
@@ -223,12 +223,13 @@ export class MemoryBackend implements Backend {
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       const failure = this.faults.fail?.(move);
       if (failure) throw Object.assign(new Error(failure), { stderr: `stderr of ${move.id}\n` });
-      if (this.faults.drop?.(move)) return;
+      if (this.faults.drop?.(move)) return {};
       const before = this.state;
       const d = applyMove(deploymentOf(this.state), move);
       this.state = { version: STATE_VERSION, lineage: this.state?.lineage ?? 'memory-lineage', serial: (this.state?.serial ?? 0) + 1, ...d };
       this.history.push(d);
       if (this.faults.lagReads) this.stale = { state: before, reads: this.faults.lagReads };
+      return { stderr: `did ${move.id}\n` };
 
     } finally {
       this.running--;
