@@ -77,10 +77,13 @@ function sameMatrix(a: Record<string, Record<string, number>>, b: Record<string,
 
 /**
  * Staleness: a fresh apply needs the state the plan was made against; a
- * resumed one needs the state its journal last saw (or one move further, if
- * the crash came between a move and its journal line).
+ * resumed one needs the state its journal last saw — or up to one serial
+ * further for each attempt whose change may have landed unseen (a crash
+ * between a move and its COMPLETE line). More than that means something
+ * else changed the state in between. `unconfirmedRuns` is left out for a
+ * backend that does not promise one serial per move (exec).
  */
-export function checkBasis(plan: Plan, state: State | null, journalSerial: number | undefined, journalLineage: string | null | undefined): void {
+export function checkBasis(plan: Plan, state: State | null, journalSerial: number | undefined, journalLineage: string | null | undefined, unconfirmedRuns?: number): void {
   const lineage = state?.lineage ?? null;
   const serial = state?.serial ?? 0;
   if (journalSerial === undefined) {
@@ -95,8 +98,10 @@ export function checkBasis(plan: Plan, state: State | null, journalSerial: numbe
   if (journalLineage !== null && journalLineage !== undefined && lineage !== journalLineage) {
     throw new StalePlanError(`cannot resume: the state's lineage changed from ${journalLineage} to ${lineage} since this plan started`);
   }
-  // A backend that converges on its own (exec) does not promise serials; only the file backend does.
   if (serial < journalSerial) throw new StalePlanError(`cannot resume: the state went back to serial ${serial} after the apply had reached ${journalSerial}`);
+  if (unconfirmedRuns !== undefined && serial > journalSerial + unconfirmedRuns) {
+    throw new StalePlanError(`cannot resume: the state changed since this apply stopped (serial ${journalSerial} then, ${serial} now): something else was applied in between. Plan again.`);
+  }
 }
 
 export async function applyPlan(plan: Plan, backend: Backend, journal: JournalStore, planId: string, options: ApplyOptions): Promise<ApplyOutcome> {
@@ -104,7 +109,9 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
   const replay = await journal.read();
   const initial = await backend.getState();
   const resuming = replay.records.length > 0;
-  checkBasis(plan, initial, resuming ? replay.lastSerial : undefined, resuming ? replay.lineage : undefined);
+  // A backend that converges on its own (exec) does not promise one serial per move; file and postgres do.
+  const serialPerMove = backend.kind !== 'exec';
+  checkBasis(plan, initial, resuming ? replay.lastSerial : undefined, resuming ? replay.lineage : undefined, resuming && serialPerMove ? replay.unconfirmedRuns : undefined);
 
   // Regions already over their supply when the plan was made may stay there (never grow).
   const allowance = new Map<string, number>();

@@ -24,9 +24,15 @@ export type JournalRecord =
 export interface JournalReplay {
   records: JournalRecord[];
   status: Map<string, MoveStatus>;
-  /** The state serial recorded with the last COMPLETE move (or at start). */
+  /** The highest state serial the journal saw: at start, or read back with a COMPLETE move. */
   lastSerial: number | undefined;
   lineage: string | null | undefined;
+  /**
+   * RUNNING lines with no COMPLETE of that move after them: attempts whose change may have
+   * landed without the journal seeing its serial (a crash, a failed read-back). Each moved
+   * the state by at most one serial.
+   */
+  unconfirmedRuns: number;
   tornLine: boolean;
 }
 
@@ -42,16 +48,23 @@ export function replayRecords(records: JournalRecord[], tornLine = false): Journ
   const status = new Map<string, MoveStatus>();
   let lastSerial: number | undefined;
   let lineage: string | null | undefined;
+  const unconfirmed = new Map<string, number>();
+  const seen = (serial: number) => (lastSerial = Math.max(lastSerial ?? serial, serial));
   for (const r of records) {
     if (r.type === 'start') {
-      lastSerial ??= r.serial;
+      seen(r.serial);
       lineage ??= r.lineage;
     } else if (r.type === 'move') {
       status.set(r.move, r.status);
-      if (r.status === 'COMPLETE' && r.serial !== undefined) lastSerial = r.serial;
+      if (r.status === 'RUNNING') unconfirmed.set(r.move, (unconfirmed.get(r.move) ?? 0) + 1);
+      if (r.status === 'COMPLETE') {
+        unconfirmed.delete(r.move);
+        if (r.serial !== undefined) seen(r.serial);
+      }
     }
   }
-  return { records, status, lastSerial, lineage, tornLine };
+  const unconfirmedRuns = [...unconfirmed.values()].reduce((a, b) => a + b, 0);
+  return { records, status, lastSerial, lineage, unconfirmedRuns, tornLine };
 }
 
 export class FileJournalStore implements JournalStore {

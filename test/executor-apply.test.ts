@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { admit, conflicts, footprintOf } from '../executor/admission.js';
 import { applyMove } from '../executor/apply-move.js';
-import { applyPlan, type ApplyOptions } from '../executor/apply.js';
+import { applyPlan, StalePlanError, type ApplyOptions } from '../executor/apply.js';
+import { replayRecords } from '../executor/journal.js';
 import { checkInvariants } from '../executor/invariants.js';
 import { emptyDeployment } from '../executor/state.js';
 import type { Move } from '../planner/plan.js';
@@ -180,5 +181,49 @@ describe('a journal that cannot be written', () => {
       expect((await applyPlan(plan, backend, journal, 'p', options())).outcome, `${failAfter}`).toBe('complete');
       expect(deploymentOf(backend.state)).toEqual(target);
     }
+  });
+});
+
+describe('resuming a plan', () => {
+  it('refuses to resume when something else changed the state since the apply stopped', async () => {
+    const plan = planOf(changeMoves(), deployedState());
+    const backend = new MemoryBackend(deployedState(), { fail: (m) => (m.id === 'm005-route-ranker' ? 'the route hook failed' : undefined) });
+    const journal = new MemoryJournal();
+    expect((await applyPlan(plan, backend, journal, 'p', options())).outcome).toBe('failed');
+    // Meanwhile another plan is applied: two changes land on the state. (One could be the failed
+    // move's own: a backend may fail a move after changing something, so one is given the benefit of the doubt.)
+    backend.faults = {};
+    await backend.execute(resize('other-upsize-pool-us-east', pool, 'us-east', 'cpu', 10, 12));
+    await backend.execute(resize('other-upsize-pool-eu-west', pool, 'eu-west', 'cpu', 10, 12));
+    await expect(applyPlan(plan, backend, journal, 'p', options())).rejects.toThrow(StalePlanError);
+    await expect(applyPlan(plan, backend, journal, 'p', options())).rejects.toThrow(/^cannot resume: the state changed since this apply stopped \(serial \d+ then, \d+ now\): something else was applied in between\. Plan again\.$/);
+    expect(backend.log.filter((l) => l === 'end m005-route-ranker')).toHaveLength(1); // only the failed attempt
+  });
+
+  it('resumes after a crash that came between a move’s change and its COMPLETE line, even with several moves in flight', async () => {
+    const plan = planOf(changeMoves(), deployedState());
+    const [a, , , b] = plan.moves; // m001 and m004: independent
+    const backend = new MemoryBackend(deployedState());
+    const journal = new MemoryJournal();
+    journal.records = [
+      { type: 'start', at: 't', planId: 'p', moves: plan.moves.length, lineage: 'fixture-lineage', serial: 7 },
+      { type: 'move', at: 't', move: a.id, status: 'RUNNING' },
+      { type: 'move', at: 't', move: b.id, status: 'RUNNING' },
+    ];
+    await backend.execute(a);
+    await backend.execute(b); // both landed (serial 9), neither COMPLETE was written
+    expect((await applyPlan(plan, backend, journal, 'p', options())).outcome).toBe('complete');
+    expect(deploymentOf(backend.state)).toEqual(plan.moves.reduce(applyMove, deploymentOf(deployedState())));
+  });
+
+  it('keeps the highest serial the journal saw, whatever order parallel moves wrote their COMPLETE lines in', () => {
+    const replay = replayRecords([
+      { type: 'start', at: 't', planId: 'p', moves: 2, lineage: 'l', serial: 7 },
+      { type: 'move', at: 't', move: 'a', status: 'RUNNING' },
+      { type: 'move', at: 't', move: 'b', status: 'RUNNING' },
+      { type: 'move', at: 't', move: 'b', status: 'COMPLETE', serial: 9 },
+      { type: 'move', at: 't', move: 'a', status: 'COMPLETE', serial: 8 },
+    ]);
+    expect(replay.lastSerial).toBe(9);
   });
 });
