@@ -39,6 +39,35 @@ export type ApplyOutcome =
   | { outcome: 'interrupted'; completed: number };
 
 export class StalePlanError extends Error {}
+/** The plan's moves cannot be carried out as written (an edited or damaged plan). */
+export class PlanGraphError extends Error {}
+
+/** Ids unique, every dependency a move of the plan, no cycle: what the scheduler relies on. */
+export function moveGraphProblem(moves: Move[]): string | undefined {
+  const byId = new Map<string, Move>();
+  for (const m of moves) {
+    if (byId.has(m.id)) return `two moves have the id ${m.id}`;
+    byId.set(m.id, m);
+  }
+  for (const m of moves) for (const d of m.dependsOn) if (!byId.has(d)) return `move ${m.id} depends on ${d}, which is not in the plan`;
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string): string | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'visiting') return `move ${id} depends on itself through its dependencies`;
+    state.set(id, 'visiting');
+    for (const d of byId.get(id)!.dependsOn) {
+      const p = visit(d);
+      if (p) return p;
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const m of moves) {
+    const p = visit(m.id);
+    if (p) return p;
+  }
+  return undefined;
+}
 
 function deploymentOf(state: State | null): Deployment {
   return state ? { tenants: state.tenants, reservations: state.reservations, products: state.products, followers: state.followers } : emptyDeployment();
@@ -106,6 +135,11 @@ export function checkBasis(plan: Plan, state: State | null, journalSerial: numbe
 
 export async function applyPlan(plan: Plan, backend: Backend, journal: JournalStore, planId: string, options: ApplyOptions): Promise<ApplyOutcome> {
   const spec: Spec = plan.spec;
+  const problem = moveGraphProblem(plan.moves);
+  if (problem) {
+    await journal.close();
+    throw new PlanGraphError(`the plan cannot be applied: ${problem}. Was it edited? Plan again.`);
+  }
   const replay = await journal.read();
   const initial = await backend.getState();
   const resuming = replay.records.length > 0;
@@ -139,7 +173,6 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
     }
     if (resuming) options.onEvent?.({ type: 'resume', completed: [...status.values()].filter((s) => s === 'COMPLETE').length, rerun, tornLine: replay.tornLine });
 
-    const byId = new Map(plan.moves.map((m) => [m.id, m]));
     const running = new Map<string, { move: Move; done: Promise<void> }>();
     let failure: { move: string; reason: string } | undefined;
     /**
@@ -203,7 +236,7 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
       const stopping = options.shouldStop?.() ?? false;
       const ready = stopping
         ? []
-        : plan.moves.filter((m) => status.get(m.id) === 'WAITING' && m.dependsOn.every((d) => status.get(d) === 'COMPLETE' || !byId.has(d)));
+        : plan.moves.filter((m) => status.get(m.id) === 'WAITING' && m.dependsOn.every((d) => status.get(d) === 'COMPLETE'));
       for (const m of ready) {
         if (running.size >= parallelism) break;
         // Checked against the moves in flight, whatever order they finish in: a move that is

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { admit, conflicts, footprintOf } from '../executor/admission.js';
 import { applyMove } from '../executor/apply-move.js';
-import { applyPlan, StalePlanError, type ApplyOptions } from '../executor/apply.js';
+import { applyPlan, PlanGraphError, StalePlanError, type ApplyOptions } from '../executor/apply.js';
 import { replayRecords } from '../executor/journal.js';
 import { checkInvariants } from '../executor/invariants.js';
 import { emptyDeployment } from '../executor/state.js';
@@ -225,5 +225,25 @@ describe('resuming a plan', () => {
       { type: 'move', at: 't', move: 'a', status: 'COMPLETE', serial: 8 },
     ]);
     expect(replay.lastSerial).toBe(9);
+  });
+});
+
+describe('a plan whose moves cannot be carried out as written', () => {
+  it('is refused before anything runs: duplicate ids, a dependency on a move not in the plan, a dependency cycle', async () => {
+    const [a, b] = changeMoves();
+    const cases: [Move[], string][] = [
+      [[a, a], `two moves have the id ${a.id}`],
+      [[{ ...a, dependsOn: ['m999-gone'] }], `move ${a.id} depends on m999-gone, which is not in the plan`],
+      [[{ ...a, dependsOn: [b.id] }, b], `move ${a.id} depends on itself through its dependencies`],
+    ];
+    for (const [moves, problem] of cases) {
+      const backend = new MemoryBackend(deployedState());
+      const journal = new MemoryJournal();
+      const error = await applyPlan(planOf(moves, deployedState()), backend, journal, 'p', options()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PlanGraphError);
+      expect((error as Error).message).toBe(`the plan cannot be applied: ${problem}. Was it edited? Plan again.`);
+      expect(backend.log).toEqual([]);
+      expect(journal.records).toEqual([]);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { hasErrors } from '../../lang/diagnostics.js';
 import { loadAndCheckProject } from '../../lang/load.js';
 import { parseQuantity } from '../../lang/units.js';
-import { applyPlan, StalePlanError, type ApplyEvent } from '../../executor/apply.js';
+import { applyPlan, PlanGraphError, StalePlanError, type ApplyEvent } from '../../executor/apply.js';
 import { backendFor, BackendUnavailable } from '../../executor/backends/index.js';
 import type { Backend } from '../../executor/backend.js';
 import { PostgresError } from '../../executor/backends/postgres.js';
@@ -144,7 +144,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
         return 1;
     }
   } catch (e) {
-    if (e instanceof StalePlanError || e instanceof JournalError || e instanceof LockError || e instanceof StateError || e instanceof HookError || e instanceof BackendUnavailable || e instanceof PostgresError) throw new CliError(e.message);
+    if (e instanceof StalePlanError || e instanceof PlanGraphError || e instanceof JournalError || e instanceof LockError || e instanceof StateError || e instanceof HookError || e instanceof BackendUnavailable || e instanceof PostgresError) throw new CliError(e.message);
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EIO') {
       // Every move's RUNNING line is written before the move runs, so nothing ran unrecorded.
