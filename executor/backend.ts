@@ -23,6 +23,8 @@ export interface Backend {
   journal?(planId: string, moves: Move[]): JournalStore;
   /** A backend with its own lock (postgres advisory lock); otherwise the lock is a file in the project. */
   lock?(operation: string, timeoutMs: number): Promise<HeldLock>;
+  /** The process is about to exit with moves still running (Ctrl-C twice): stop what they started, if the backend can. */
+  abandon?(): void;
   /** Release connections. */
   close?(): Promise<void>;
 }

@@ -110,7 +110,11 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     const journalPath = join(projectDir, '.globe', 'journal', `${planId}.jsonl`);
     let stopRequested = false;
     const onSigint = () => {
-      if (stopRequested) process.exit(130);
+      if (stopRequested) {
+        backend?.abandon?.();
+        process.stderr.write('\nAbandoned the running moves (their hooks were stopped); the journal records them as RUNNING and the next apply re-checks them.\n');
+        process.exit(130);
+      }
       stopRequested = true;
       process.stderr.write('\nInterrupt: no new move will start; waiting for the running ones to finish (Ctrl-C again to abandon them; apply resumes them later).\n');
     };

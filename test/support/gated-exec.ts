@@ -1,8 +1,8 @@
 /**
  * The exec-backend example with a hook wrapper a test can hold: the first
- * move's hook writes `gate-waiting` and waits until the test creates
- * `gate-open`. Nothing depends on timing: the test acts while the move is
- * held, then lets it go.
+ * move's hook writes its pid to `gate-waiting` and waits until the test
+ * creates `gate-open`. Nothing depends on timing: the test acts while the
+ * move is held, then lets it go.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,12 +17,13 @@ export function gatedExecProject(): string {
   writeFileSync(
     join(dir, 'hooks', 'gated.mjs'),
     `#!/usr/bin/env node
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 const cmd = process.argv[2];
 const input = cmd === 'get-state' ? '' : await new Promise((r) => { let s = ''; process.stdin.on('data', (d) => (s += d)); process.stdin.on('end', () => r(s)); });
 if (cmd !== 'get-state' && !existsSync('gate-waiting')) {
-  writeFileSync('gate-waiting', '');
+  writeFileSync('gate-waiting.tmp', String(process.pid));
+  renameSync('gate-waiting.tmp', 'gate-waiting');
   while (!existsSync('gate-open')) await new Promise((r) => setTimeout(r, 20));
 }
 const r = spawnSync('./hooks/globe-hook.mjs', [cmd], { input, encoding: 'utf8' });
@@ -46,7 +47,7 @@ export function startApply(dir: string, args: string[] = []) {
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, exited };
+  return { child, exited, stderr: () => stderr };
 }
 
 export async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
