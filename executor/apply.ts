@@ -4,9 +4,9 @@
  * — in the worst order the moves running beside it could finish in — must
  * keep every region within its supply and every tenant's capacity above its
  * routed traffic (see admission.ts); after it, the backend is read back
- * until it shows the move's target. Every status change is in the journal before the next
- * step, so a crash anywhere is followed by a resume that ends in the same
- * state as an uninterrupted run.
+ * until it shows the move's target. Every status change is in the journal
+ * before the next step, so a crash anywhere is followed by a resume that
+ * ends in the same state as an uninterrupted run.
  */
 import type { Spec } from '../lang/spec.js';
 import type { Move, Plan } from '../planner/plan.js';
