@@ -1,22 +1,25 @@
 /**
  * The apply engine: carries out a plan's moves in dependency order, at most
- * `parallelism` at a time, checking before each move that the state it
- * would produce keeps every region within its supply and every tenant's
- * capacity above its routed traffic, and after each move that the backend
- * really reached it. Every status change is in the journal before the next
- * step, so a crash anywhere is followed by a resume that ends in the same
- * state as an uninterrupted run.
+ * `parallelism` at a time. Before a move starts, the state it would produce
+ * — in the worst order the moves running beside it could finish in — must
+ * keep every region within its supply and every tenant's capacity above its
+ * routed traffic (see admission.ts); after it, the backend is read back
+ * until it shows the move's target. Every status change is in the journal
+ * before the next step, so a crash anywhere is followed by a resume that
+ * ends in the same state as an uninterrupted run.
  */
 import type { Spec } from '../lang/spec.js';
 import type { Move, Plan } from '../planner/plan.js';
+import { admit } from './admission.js';
 import { applyMove } from './apply-move.js';
-import type { Backend } from './backend.js';
-import { checkInvariants, describeViolation, newViolations } from './invariants.js';
-import type { JournalStore, MoveStatus } from './journal.js';
+import type { Backend, MoveOutput } from './backend.js';
+import { describeViolation, type InvariantViolation } from './invariants.js';
+import type { JournalRecord, JournalStore, MoveStatus } from './journal.js';
 import { emptyDeployment, type Deployment, type State } from './state.js';
 
 export type ApplyEvent =
-  | { type: 'resume'; completed: number; rerun: string[] }
+  /** `tornLine`: the journal ended in a half-written line (a crash mid-write), which was dropped. */
+  | { type: 'resume'; completed: number; rerun: string[]; tornLine: boolean }
   | { type: 'move-start'; move: Move }
   | { type: 'move-done'; move: Move; seconds: number; skipped?: boolean }
   | { type: 'move-failed'; move: Move; reason: string };
@@ -36,6 +39,35 @@ export type ApplyOutcome =
   | { outcome: 'interrupted'; completed: number };
 
 export class StalePlanError extends Error {}
+/** The plan's moves cannot be carried out as written (an edited or damaged plan). */
+export class PlanGraphError extends Error {}
+
+/** Ids unique, every dependency a move of the plan, no cycle: what the scheduler relies on. */
+export function moveGraphProblem(moves: Move[]): string | undefined {
+  const byId = new Map<string, Move>();
+  for (const m of moves) {
+    if (byId.has(m.id)) return `two moves have the id ${m.id}`;
+    byId.set(m.id, m);
+  }
+  for (const m of moves) for (const d of m.dependsOn) if (!byId.has(d)) return `move ${m.id} depends on ${d}, which is not in the plan`;
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string): string | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'visiting') return `move ${id} depends on itself through its dependencies`;
+    state.set(id, 'visiting');
+    for (const d of byId.get(id)!.dependsOn) {
+      const p = visit(d);
+      if (p) return p;
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const m of moves) {
+    const p = visit(m.id);
+    if (p) return p;
+  }
+  return undefined;
+}
 
 function deploymentOf(state: State | null): Deployment {
   return state ? { tenants: state.tenants, reservations: state.reservations, products: state.products, followers: state.followers } : emptyDeployment();
@@ -74,10 +106,13 @@ function sameMatrix(a: Record<string, Record<string, number>>, b: Record<string,
 
 /**
  * Staleness: a fresh apply needs the state the plan was made against; a
- * resumed one needs the state its journal last saw (or one move further, if
- * the crash came between a move and its journal line).
+ * resumed one needs the state its journal last saw — or up to one serial
+ * further for each attempt whose change may have landed unseen (a crash
+ * between a move and its COMPLETE line). More than that means something
+ * else changed the state in between. `unconfirmedRuns` is left out for a
+ * backend that does not promise one serial per move (exec).
  */
-export function checkBasis(plan: Plan, state: State | null, journalSerial: number | undefined, journalLineage: string | null | undefined): void {
+export function checkBasis(plan: Plan, state: State | null, journalSerial: number | undefined, journalLineage: string | null | undefined, unconfirmedRuns?: number): void {
   const lineage = state?.lineage ?? null;
   const serial = state?.serial ?? 0;
   if (journalSerial === undefined) {
@@ -92,16 +127,25 @@ export function checkBasis(plan: Plan, state: State | null, journalSerial: numbe
   if (journalLineage !== null && journalLineage !== undefined && lineage !== journalLineage) {
     throw new StalePlanError(`cannot resume: the state's lineage changed from ${journalLineage} to ${lineage} since this plan started`);
   }
-  // A backend that converges on its own (exec) does not promise serials; only the file backend does.
   if (serial < journalSerial) throw new StalePlanError(`cannot resume: the state went back to serial ${serial} after the apply had reached ${journalSerial}`);
+  if (unconfirmedRuns !== undefined && serial > journalSerial + unconfirmedRuns) {
+    throw new StalePlanError(`cannot resume: the state changed since this apply stopped (serial ${journalSerial} then, ${serial} now): something else was applied in between. Plan again.`);
+  }
 }
 
 export async function applyPlan(plan: Plan, backend: Backend, journal: JournalStore, planId: string, options: ApplyOptions): Promise<ApplyOutcome> {
   const spec: Spec = plan.spec;
+  const problem = moveGraphProblem(plan.moves);
+  if (problem) {
+    await journal.close();
+    throw new PlanGraphError(`the plan cannot be applied: ${problem}. Was it edited? Plan again.`);
+  }
   const replay = await journal.read();
   const initial = await backend.getState();
   const resuming = replay.records.length > 0;
-  checkBasis(plan, initial, resuming ? replay.lastSerial : undefined, resuming ? replay.lineage : undefined);
+  // A backend that converges on its own (exec) does not promise one serial per move; file and postgres do.
+  const serialPerMove = backend.kind !== 'exec';
+  checkBasis(plan, initial, resuming ? replay.lastSerial : undefined, resuming ? replay.lineage : undefined, resuming && serialPerMove ? replay.unconfirmedRuns : undefined);
 
   // Regions already over their supply when the plan was made may stay there (never grow).
   const allowance = new Map<string, number>();
@@ -127,63 +171,91 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
         }
       }
     }
-    if (resuming) options.onEvent?.({ type: 'resume', completed: [...status.values()].filter((s) => s === 'COMPLETE').length, rerun });
+    if (resuming) options.onEvent?.({ type: 'resume', completed: [...status.values()].filter((s) => s === 'COMPLETE').length, rerun, tornLine: replay.tornLine });
 
-    const byId = new Map(plan.moves.map((m) => [m.id, m]));
-    const running = new Map<string, Promise<void>>();
+    const running = new Map<string, { move: Move; done: Promise<void> }>();
     let failure: { move: string; reason: string } | undefined;
+    /**
+     * The journal could not be written (disk full): nothing more may start, since no move may
+     * run unrecorded. The moves in flight still finish before apply reports it — the state lock
+     * must outlive them — and the resume re-checks any whose COMPLETE line is missing.
+     */
+    let journalFailure: { error: unknown } | undefined;
+    const record = async (r: JournalRecord): Promise<void> => {
+      if (journalFailure) throw journalFailure.error;
+      try {
+        await journal.append(r);
+      } catch (e) {
+        journalFailure ??= { error: e };
+        throw e;
+      }
+    };
+
+    /** Never started: with nothing else running, it would still break the invariant. */
+    const refuse = async (m: Move, violations: InvariantViolation[]): Promise<void> => {
+      const reason = `not executed: it would break an invariant — ${violations.map(describeViolation).join('; ')}`;
+      status.set(m.id, 'FAILED');
+      failure ??= { move: m.id, reason };
+      await record({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason });
+      options.onEvent?.({ type: 'move-failed', move: m, reason });
+    };
 
     const runOne = async (m: Move): Promise<void> => {
-      const next = applyMove(expected, m);
-      const violations = newViolations(checkInvariants(spec, expected, allowance), checkInvariants(spec, next, allowance));
-      if (violations.length > 0) {
-        const reason = `not executed: it would break an invariant — ${violations.map(describeViolation).join('; ')}`;
-        await journal.append({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason });
-        status.set(m.id, 'FAILED');
-        failure ??= { move: m.id, reason };
-        options.onEvent?.({ type: 'move-failed', move: m, reason });
-        return;
+      try {
+        await record({ type: 'move', at: now(), move: m.id, status: 'RUNNING' });
+      } catch {
+        return; // not started: it could not be journalled
       }
-      await journal.append({ type: 'move', at: now(), move: m.id, status: 'RUNNING' });
       status.set(m.id, 'RUNNING');
       testCrashPoint('before-execute');
       options.onEvent?.({ type: 'move-start', move: m });
       const started = Date.now();
       try {
         if (testMoveDelayMs > 0) await new Promise((r) => setTimeout(r, testMoveDelayMs));
-        await backend.execute(m);
+        const output = await backend.execute(m);
         testCrashPoint('after-execute');
         const observed = await waitUntilReached(backend, m, options);
         expected = applyMove(expected, m);
-        await journal.append({ type: 'move', at: now(), move: m.id, status: 'COMPLETE', serial: observed?.serial, ...stderrOf(backend) });
+        await record({ type: 'move', at: now(), move: m.id, status: 'COMPLETE', serial: observed?.serial, ...stderrOf(output) });
         status.set(m.id, 'COMPLETE');
         testCrashPoint('after-complete');
         options.onEvent?.({ type: 'move-done', move: m, seconds: (Date.now() - started) / 1000 });
       } catch (e) {
+        if (journalFailure) return; // it stays RUNNING in the journal; the resume re-checks it
         const reason = (e as Error).message;
-        await journal.append({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason, ...stderrOf(backend, e) });
         status.set(m.id, 'FAILED');
         failure ??= { move: m.id, reason };
+        await record({ type: 'move', at: now(), move: m.id, status: 'FAILED', reason, ...stderrOf(e as MoveOutput | undefined) }).catch(() => undefined);
         options.onEvent?.({ type: 'move-failed', move: m, reason });
       }
     };
 
+    const parallelism = Math.max(1, options.parallelism);
     for (;;) {
-      if (failure) break;
+      if (failure || journalFailure) break;
       const stopping = options.shouldStop?.() ?? false;
       const ready = stopping
         ? []
-        : plan.moves.filter((m) => status.get(m.id) === 'WAITING' && m.dependsOn.every((d) => status.get(d) === 'COMPLETE' || !byId.has(d)));
+        : plan.moves.filter((m) => status.get(m.id) === 'WAITING' && m.dependsOn.every((d) => status.get(d) === 'COMPLETE'));
       for (const m of ready) {
-        if (running.size >= Math.max(1, options.parallelism)) break;
+        if (running.size >= parallelism) break;
+        // Checked against the moves in flight, whatever order they finish in: a move that is
+        // only unsafe beside them waits until they have finished.
+        const admission = admit({ spec, expected, running: [...running.values()].map((r) => r.move), allowance }, m);
+        if (admission.verdict === 'wait') continue;
+        if (admission.verdict === 'refuse') {
+          await refuse(m, admission.violations).catch(() => undefined);
+          break;
+        }
         status.set(m.id, 'READY');
-        const p = runOne(m).finally(() => running.delete(m.id));
-        running.set(m.id, p);
+        const done = runOne(m).finally(() => running.delete(m.id));
+        running.set(m.id, { move: m, done });
       }
       if (running.size === 0) break;
-      await Promise.race(running.values());
+      await Promise.race([...running.values()].map((r) => r.done));
     }
-    await Promise.all(running.values());
+    await Promise.all([...running.values()].map((r) => r.done));
+    if (journalFailure) throw journalFailure.error;
 
     const completed = [...status.values()].filter((s) => s === 'COMPLETE').length;
     if (failure) {
@@ -212,11 +284,10 @@ async function waitUntilReached(backend: Backend, m: Move, options: ApplyOptions
   }
 }
 
-function stderrOf(backend: Backend, e?: unknown): { stderr?: string } {
-  const fromError = (e as { stderr?: string } | undefined)?.stderr;
-  const fromBackend = (backend as { lastStderr?: string }).lastStderr;
-  const text = fromError || fromBackend;
-  return text ? { stderr: text } : {};
+/** The stderr a move's own command left: with its result, or with its error (a HookError). */
+function stderrOf(output: void | MoveOutput | undefined): { stderr?: string } {
+  const text = output?.stderr;
+  return typeof text === 'string' && text !== '' ? { stderr: text } : {};
 }
 
 /**

@@ -1,11 +1,17 @@
 /**
  * The apply journal: one JSON line per event, appended and fsync'ed before
  * the next step, so that after a crash at any point the journal says which
- * moves completed, which one was running, and which never started. A torn
- * last line (a crash mid-write) is ignored and reported.
+ * moves completed, which one was running, and which never started.
+ *
+ * A crash in the middle of writing a line leaves a torn last line: reading
+ * ignores it and reports it, and the next writer cuts it off before it
+ * appends (and ends a last line that lost only its newline), so the journal
+ * never holds a damaged line between good ones. A damaged line anywhere but
+ * at the end is an error: the journal cannot be trusted to resume from.
+ *
  * JSON Schema of a line: schemas/journal.schema.json.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type MoveStatus = 'WAITING' | 'READY' | 'RUNNING' | 'COMPLETE' | 'FAILED';
@@ -18,9 +24,15 @@ export type JournalRecord =
 export interface JournalReplay {
   records: JournalRecord[];
   status: Map<string, MoveStatus>;
-  /** The state serial recorded with the last COMPLETE move (or at start). */
+  /** The highest state serial the journal saw: at start, or read back with a COMPLETE move. */
   lastSerial: number | undefined;
   lineage: string | null | undefined;
+  /**
+   * RUNNING lines with no COMPLETE of that move after them: attempts whose change may have
+   * landed without the journal seeing its serial (a crash, a failed read-back). Each moved
+   * the state by at most one serial.
+   */
+  unconfirmedRuns: number;
   tornLine: boolean;
 }
 
@@ -36,16 +48,23 @@ export function replayRecords(records: JournalRecord[], tornLine = false): Journ
   const status = new Map<string, MoveStatus>();
   let lastSerial: number | undefined;
   let lineage: string | null | undefined;
+  const unconfirmed = new Map<string, number>();
+  const seen = (serial: number) => (lastSerial = Math.max(lastSerial ?? serial, serial));
   for (const r of records) {
     if (r.type === 'start') {
-      lastSerial ??= r.serial;
+      seen(r.serial);
       lineage ??= r.lineage;
     } else if (r.type === 'move') {
       status.set(r.move, r.status);
-      if (r.status === 'COMPLETE' && r.serial !== undefined) lastSerial = r.serial;
+      if (r.status === 'RUNNING') unconfirmed.set(r.move, (unconfirmed.get(r.move) ?? 0) + 1);
+      if (r.status === 'COMPLETE') {
+        unconfirmed.delete(r.move);
+        if (r.serial !== undefined) seen(r.serial);
+      }
     }
   }
-  return { records, status, lastSerial, lineage, tornLine };
+  const unconfirmedRuns = [...unconfirmed.values()].reduce((a, b) => a + b, 0);
+  return { records, status, lastSerial, lineage, unconfirmedRuns, tornLine };
 }
 
 export class FileJournalStore implements JournalStore {
@@ -58,51 +77,125 @@ export class FileJournalStore implements JournalStore {
   }
 
   async append(record: JournalRecord): Promise<void> {
-    (this.journal ??= new Journal(this.path)).append(record);
+    (this.journal ??= Journal.open(this.path)).append(record);
   }
 
   async close(): Promise<void> {
     this.journal?.close();
+    this.journal = undefined;
   }
 }
 
-export function readJournal(path: string): JournalReplay {
-  let text = '';
+/** A journal file that cannot be read or is damaged before its last line. */
+export class JournalError extends Error {}
+
+interface JournalFile {
+  replay: JournalReplay;
+  /** Bytes up to the end of the last good line: what survives a repair. */
+  goodBytes: number;
+  /** The last good line has no newline after it (the crash came between the record and its newline). */
+  missingNewline: boolean;
+}
+
+function readJournalFile(path: string): JournalFile {
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { replay: replayRecords([]), goodBytes: 0, missingNewline: false };
+    throw new JournalError(`cannot read the journal ${path}: ${(e as Error).message}`);
   }
   const records: JournalRecord[] = [];
   let tornLine = false;
-  const lines = text.split('\n');
-  for (const [i, line] of lines.entries()) {
-    if (line.trim() === '') continue;
-    try {
-      records.push(JSON.parse(line) as JournalRecord);
-    } catch {
-      if (i >= lines.length - 2) tornLine = true;
-      else throw new Error(`the journal ${path} is damaged at line ${i + 1}`);
+  let goodBytes = 0;
+  let missingNewline = false;
+  let offset = 0;
+  for (let lineNo = 1; offset < bytes.length; lineNo++) {
+    const nl = bytes.indexOf(0x0a, offset);
+    const end = nl < 0 ? bytes.length : nl;
+    const text = bytes.subarray(offset, end).toString('utf8');
+    if (text.trim() !== '') {
+      let record: unknown;
+      try {
+        record = JSON.parse(text);
+      } catch {
+        record = undefined;
+      }
+      if (!isRecord(record)) {
+        // Only the very last line can be torn by a crash; anything before it was followed by a good write.
+        const isLast = nl < 0 || bytes.subarray(nl + 1).toString('utf8').trim() === '';
+        if (!isLast) {
+          throw new JournalError(`the journal ${path} is damaged at line ${lineNo}: it is not a journal record. It cannot be resumed from; move it aside to apply this plan from the start.`);
+        }
+        tornLine = true;
+        break;
+      }
+      records.push(record);
     }
+    goodBytes = nl < 0 ? bytes.length : nl + 1;
+    missingNewline = nl < 0 && text.trim() !== '';
+    offset = end + 1;
   }
-  return replayRecords(records, tornLine);
+  return { replay: replayRecords(records, tornLine), goodBytes, missingNewline };
+}
+
+function isRecord(doc: unknown): doc is JournalRecord {
+  const type = (doc as { type?: unknown } | null)?.type;
+  return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && (type === 'start' || type === 'move' || type === 'end');
+}
+
+/** Every record of a journal file (none if it does not exist yet); a torn last line is left out and reported. */
+export function readJournal(path: string): JournalReplay {
+  return readJournalFile(path).replay;
 }
 
 export class Journal {
-  private fd: number;
+  private constructor(
+    readonly path: string,
+    private fd: number,
+  ) {}
 
-  constructor(readonly path: string) {
+  /** Open for appending, first cutting off a torn last line (or ending a last line that lost its newline). */
+  static open(path: string): Journal {
     mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'a');
+    const created = !existsSync(path);
+    const { goodBytes, missingNewline, replay } = readJournalFile(path);
+    const journal = new Journal(path, openSync(path, 'a'));
+    if (replay.tornLine) {
+      ftruncateSync(journal.fd, goodBytes);
+      fsyncSync(journal.fd);
+    }
+    if (missingNewline) journal.write('\n');
+    if (created) syncDirectory(dirname(path));
+    return journal;
   }
 
   /** Append one record and make it durable before returning. */
   append(record: JournalRecord): void {
-    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    this.write(`${JSON.stringify(record)}\n`);
+  }
+
+  private write(text: string): void {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done);
     fsyncSync(this.fd);
   }
 
   close(): void {
     closeSync(this.fd);
+  }
+}
+
+/** Make a new journal's directory entry durable too (where directories can be fsync'ed). */
+function syncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* platforms without directory fsync: the file's own fsync is what we have */
   }
 }

@@ -5,7 +5,7 @@
  * second apply can say so and `force-unlock ID` can check the ID.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import fs, { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -23,7 +23,7 @@ export class LockError extends Error {}
 export interface HeldLock {
   info: LockInfo;
   release(): Promise<void>;
-  /** True once the lock can no longer be trusted (its connection dropped): apply must stop. */
+  /** True once the lock can no longer be trusted (forced away, its lock directory gone, its connection dropped): apply must stop. */
   lost?(): boolean;
 }
 
@@ -46,7 +46,12 @@ export async function acquireLock(stateDir: string, operation: string, timeoutMs
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const release = await lockfile.lock(p.target, { stale: 30_000, update: 5_000, realpath: false });
+      // proper-lockfile's default reaction to a compromised lock (its directory removed, or
+      // refreshed by someone else) is to throw from a timer, which kills the process with a
+      // stack trace. We note it instead: apply checks lost() before every move and stops.
+      let compromised = false;
+      const guard = { forfeited: false };
+      const release = await lockfile.lock(p.target, { stale: 30_000, update: 5_000, realpath: false, fs: lockFs(guard), onCompromised: () => (compromised = true) });
       let user = 'unknown';
       try {
         user = userInfo().username;
@@ -55,10 +60,22 @@ export async function acquireLock(stateDir: string, operation: string, timeoutMs
       }
       const info: LockInfo = { id: randomUUID(), who: `${user}@${hostname()}`, operation, since: new Date().toISOString(), pid: process.pid };
       writeFileSync(p.info, `${JSON.stringify(info, null, 2)}\n`);
+      let lost = false;
+      /** Once lost, lost for good: compromised, its directory gone, or another holder on record (force-unlock, then someone else locked). */
+      const isLost = (): boolean => (lost ||= compromised || !existsSync(p.dir) || readLockInfo(stateDir)?.id !== info.id);
+      let released = false;
       return {
         info,
+        lost: isLost,
         release: async () => {
-          rmSync(p.info, { force: true });
+          if (released) return;
+          released = true;
+          if (isLost()) {
+            // Forced away: the lock there now may be another globe's. Stop refreshing ours, and remove nothing.
+            guard.forfeited = true;
+          } else {
+            rmSync(p.info, { force: true });
+          }
           await release().catch(() => undefined);
         },
       };
@@ -78,6 +95,25 @@ export async function acquireLock(stateDir: string, operation: string, timeoutMs
       await new Promise((r) => setTimeout(r, Math.min(250, Math.max(10, deadline - Date.now()))));
     }
   }
+}
+
+/**
+ * The file operations proper-lockfile uses, except that once our lock is
+ * forfeited its directory is never removed — not on release, and not by
+ * proper-lockfile's own clean-up when the process exits — since by then the
+ * directory may hold someone else's lock.
+ */
+function lockFs(guard: { forfeited: boolean }) {
+  return {
+    mkdir: fs.mkdir,
+    stat: fs.stat,
+    utimes: fs.utimes,
+    realpath: fs.realpath,
+    rmdir: (path: string, callback: (err: NodeJS.ErrnoException | null) => void) => (guard.forfeited ? callback(null) : fs.rmdir(path, callback)),
+    rmdirSync: (path: string) => {
+      if (!guard.forfeited) fs.rmdirSync(path);
+    },
+  };
 }
 
 /** The holder ran on this host and its process is gone. Locks from other hosts are never presumed dead. */

@@ -5,14 +5,14 @@ import { join, resolve } from 'node:path';
 import { hasErrors } from '../../lang/diagnostics.js';
 import { loadAndCheckProject } from '../../lang/load.js';
 import { parseQuantity } from '../../lang/units.js';
-import { applyPlan, StalePlanError, type ApplyEvent } from '../../executor/apply.js';
+import { applyPlan, PlanGraphError, StalePlanError, type ApplyEvent } from '../../executor/apply.js';
 import { backendFor, BackendUnavailable } from '../../executor/backends/index.js';
 import type { Backend } from '../../executor/backend.js';
 import { PostgresError } from '../../executor/backends/postgres.js';
 import { planIdOf, specDigest } from '../../executor/digest.js';
 import { HookError } from '../../executor/backends/exec.js';
 import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
-import { FileJournalStore } from '../../executor/journal.js';
+import { FileJournalStore, JournalError } from '../../executor/journal.js';
 import { StateError } from '../../executor/state-file.js';
 import type { Plan } from '../../planner/plan.js';
 import { isInteractive } from '../color.js';
@@ -110,7 +110,11 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     const journalPath = join(projectDir, '.globe', 'journal', `${planId}.jsonl`);
     let stopRequested = false;
     const onSigint = () => {
-      if (stopRequested) process.exit(130);
+      if (stopRequested) {
+        backend?.abandon?.();
+        process.stderr.write('\nAbandoned the running moves (their hooks were stopped); the journal records them as RUNNING and the next apply re-checks them.\n');
+        process.exit(130);
+      }
       stopRequested = true;
       process.stderr.write('\nInterrupt: no new move will start; waiting for the running ones to finish (Ctrl-C again to abandon them; apply resumes them later).\n');
     };
@@ -134,7 +138,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
         return 0;
       case 'interrupted':
         if (lock?.lost?.()) {
-          process.stderr.write(`Apply stopped after ${outcome.completed} of ${plan.moves.length} moves: the connection holding the state lock dropped, so another globe could take it. Run the same command again to resume.\n`);
+          process.stderr.write(`Apply stopped after ${outcome.completed} of ${plan.moves.length} moves: the state lock was lost (removed with force-unlock, or the connection holding it dropped), so another globe could change the state. Run the same command again to resume.\n`);
           return 1;
         }
         process.stderr.write(`Apply interrupted after ${outcome.completed} of ${plan.moves.length} moves; run the same command again to resume.\n`);
@@ -144,7 +148,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
         return 1;
     }
   } catch (e) {
-    if (e instanceof StalePlanError || e instanceof LockError || e instanceof StateError || e instanceof HookError || e instanceof BackendUnavailable || e instanceof PostgresError) throw new CliError(e.message);
+    if (e instanceof StalePlanError || e instanceof PlanGraphError || e instanceof JournalError || e instanceof LockError || e instanceof StateError || e instanceof HookError || e instanceof BackendUnavailable || e instanceof PostgresError) throw new CliError(e.message);
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EIO') {
       // Every move's RUNNING line is written before the move runs, so nothing ran unrecorded.
@@ -160,7 +164,9 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
 function printEvent(e: ApplyEvent): void {
   switch (e.type) {
     case 'resume':
-      process.stdout.write(`Resuming: ${e.completed} moves already complete${e.rerun.length > 0 ? `; re-checking ${e.rerun.join(', ')}` : ''}.\n`);
+      process.stdout.write(
+        `Resuming: ${e.completed} moves already complete${e.rerun.length > 0 ? `; re-checking ${e.rerun.join(', ')}` : ''}${e.tornLine ? ' (the journal ended in a half-written line from the crash; it was dropped)' : ''}.\n`,
+      );
       return;
     case 'move-start':
       return;

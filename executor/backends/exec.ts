@@ -4,11 +4,11 @@
  * and a time limit; a non-zero exit fails the move. `get_state` prints the
  * State document on stdout.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { ExecCommands } from '../../lang/spec.js';
 import type { Move } from '../../planner/plan.js';
-import type { Backend } from '../backend.js';
+import type { Backend, MoveOutput } from '../backend.js';
 import { stateProblem } from '../state-file.js';
 import type { State } from '../state.js';
 
@@ -29,10 +29,35 @@ export interface HookResult {
   stderr: string;
 }
 
-export function runHook(argv: string[], input: string, options: { cwd: string; timeoutMs: number; name: string }): Promise<HookResult> {
+export interface HookOptions {
+  cwd: string;
+  timeoutMs: number;
+  /** The hook's name in messages: `get_state`, `upsize`, ... */
+  name: string;
+  /** Told when the hook's process starts and when it has exited (to stop it from outside). */
+  onSpawn?: (child: ChildProcess) => void;
+  onExit?: (child: ChildProcess) => void;
+}
+
+/** Send a signal to a hook's process group: the hook and everything it started. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+/**
+ * Each hook runs in its own process group (detached): a timeout stops the
+ * hook and everything it started, and the terminal's Ctrl-C does not reach
+ * it — the first Ctrl-C lets running moves finish.
+ */
+export function runHook(argv: string[], input: string, options: HookOptions): Promise<HookResult> {
   return new Promise((resolve, reject) => {
     const program = isAbsolute(argv[0]) || !argv[0].includes('/') ? argv[0] : resolvePath(options.cwd, argv[0]);
     const child = spawn(program, argv.slice(1), { cwd: options.cwd, shell: false, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -41,13 +66,7 @@ export function runHook(argv: string[], input: string, options: { cwd: string; t
       stderr += d.toString('utf8');
       if (stderr.length > STDERR_LIMIT) stderr = stderr.slice(-STDERR_LIMIT);
     });
-    const killGroup = (signal: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, signal);
-      } catch {
-        /* already gone */
-      }
-    };
+    const killGroup = (signal: NodeJS.Signals) => signalGroup(child, signal);
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup('SIGTERM');
@@ -55,10 +74,12 @@ export function runHook(argv: string[], input: string, options: { cwd: string; t
     }, options.timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
+      options.onExit?.(child);
       reject(new HookError(`cannot run the ${options.name} hook ${JSON.stringify(argv)}: ${e.message}`, stderr));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      options.onExit?.(child);
       if (timedOut) reject(new HookError(`the ${options.name} hook timed out after ${options.timeoutMs / 1000}s and was stopped`, stderr));
       else if (code !== 0) reject(new HookError(`the ${options.name} hook failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${stderr ? `: ${lastLine(stderr)}` : ''}`, stderr));
       else resolve({ stdout, stderr });
@@ -74,7 +95,8 @@ function lastLine(text: string): string {
 
 export class ExecBackend implements Backend {
   readonly kind = 'exec' as const;
-  lastStderr = '';
+  /** Hooks running now, so that abandon() can stop them. */
+  private readonly live = new Set<ChildProcess>();
 
   constructor(
     private readonly commands: ExecCommands,
@@ -83,8 +105,7 @@ export class ExecBackend implements Backend {
   ) {}
 
   async getState(): Promise<State | null> {
-    const { stdout, stderr } = await runHook(this.commands.getState, '', { cwd: this.cwd, timeoutMs: this.timeoutMs, name: 'get_state' });
-    this.lastStderr = stderr;
+    const { stdout, stderr } = await this.run(this.commands.getState, '', 'get_state');
     if (stdout.trim() === '' || stdout.trim() === 'null') return null;
     let doc: unknown;
     try {
@@ -97,10 +118,24 @@ export class ExecBackend implements Backend {
     return doc as State;
   }
 
-  async execute(move: Move): Promise<void> {
+  /** Resolves with the move's own stderr: moves run in parallel, and get_state runs after each. */
+  async execute(move: Move): Promise<MoveOutput> {
     const argv = this.commands[move.kind === 'shift' ? 'shift' : move.kind];
     if (!argv) throw new HookError(`the backend has no \`${move.kind}\` command`, '');
-    const { stderr } = await runHook(argv, `${JSON.stringify(move)}\n`, { cwd: this.cwd, timeoutMs: this.timeoutMs, name: move.kind });
-    this.lastStderr = stderr;
+    const { stderr } = await this.run(argv, `${JSON.stringify(move)}\n`, move.kind);
+    return { stderr };
+  }
+
+  /**
+   * The user gave up on the running moves (Ctrl-C twice) and globe is about to exit: stop their
+   * hooks (SIGTERM to each hook's process group) rather than leave them changing the world
+   * unlocked and unwatched. The journal still says RUNNING; the next apply re-checks them.
+   */
+  abandon(): void {
+    for (const child of this.live) signalGroup(child, 'SIGTERM');
+  }
+
+  private run(argv: string[], input: string, name: string): Promise<HookResult> {
+    return runHook(argv, input, { cwd: this.cwd, timeoutMs: this.timeoutMs, name, onSpawn: (c) => this.live.add(c), onExit: (c) => this.live.delete(c) });
   }
 }
