@@ -33,7 +33,7 @@ export interface SizeResult {
   world?: WorldStats & { files: number; dslBytes: number };
   stages: StageRow[];
   globe?: GlobeResult;
-  replan?: { tenant: string; seconds: number; moves: number; status: string; gap: number };
+  replan?: { tenant: string; seconds: number; moves: number; status: string; gap: number; incremental?: { replanned: number; kept: number } };
   monolithic?: MonolithicSummary;
   reference?: MonolithicSummary;
   error?: string;
@@ -69,7 +69,7 @@ export function printSize(r: SizeResult): string {
   out.push('');
   if (r.error) out.push(`**FAILED:** ${r.error}`, '');
   if (r.globe) out.push(...globeLines(r), '');
-  if (r.replan) out.push(`Re-plan after \`${r.replan.tenant}\`'s demand grows 20% (the plan applied first): ${sec(r.replan.seconds)} s, ${int(r.replan.moves)} moves, ${r.replan.status}, gap ${pct(r.replan.gap)}.`, '');
+  if (r.replan) out.push(`Re-plan after \`${r.replan.tenant}\`'s demand grows 20% (the plan applied first): ${sec(r.replan.seconds)} s, ${int(r.replan.moves)} moves, ${r.replan.status}, gap ${pct(r.replan.gap)}${r.replan.incremental ? `; only what changed was planned: ${int(r.replan.incremental.replanned)} tenants planned again, ${int(r.replan.incremental.kept)} kept` : '; planned in full'}.`, '');
   if (r.globe?.solver || r.monolithic || r.reference) out.push(...comparisonTable(r), '', ...ratioLines(r), '');
   return out.join('\n');
 }

@@ -54,7 +54,7 @@ async function benchSize(size: BenchSize, o: BenchOptions, root: string, memory:
       if (o.replan) {
         const changed = stage.oneTenantChanged(project.spec, state, placement);
         const again = await timer.time('re-plan after one tenant changes', () => stage.replan(changed.spec, changed.state, settings));
-        result.replan = { tenant: changed.tenant, seconds: timer.seconds('re-plan after one tenant changes'), moves: again.plan.moves.length, status: again.placement.solver.status, gap: again.placement.solver.gap };
+        result.replan = { tenant: changed.tenant, seconds: timer.seconds('re-plan after one tenant changes'), moves: again.plan.moves.length, status: again.placement.solver.status, gap: again.placement.solver.gap, incremental: again.placement.solver.incremental };
       }
     } catch (e) {
       result.globe = { error: message(e) };

@@ -14,6 +14,7 @@ import { loadAndCheckProject, type Project } from '../lang/load.js';
 import { packageRoot } from '../lang/schema-files.js';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
 import { buildPlan, deploymentOf } from '../planner/build-plan.js';
+import { intentDigests } from '../planner/intent-digests.js';
 import { planPlacement, type PlannerFinding } from '../planner/index.js';
 import type { Placement } from '../planner/placement.js';
 import type { Plan } from '../planner/plan.js';
@@ -131,12 +132,14 @@ export function oneTenantChanged(spec: Spec, state: State, placement: Placement)
   const changed: Spec = structuredClone(spec);
   const demand = changed.services[service].tenants[name].demand;
   for (const byClient of Object.values(demand)) for (const client of Object.keys(byClient)) byClient[client] = Math.ceil(byClient[client] * 1.2);
-  const applied: State = { ...state, serial: state.serial + 1, ...placement.target };
+  // As `globe apply` leaves it: the target, and (all demand served) the intent it was planned from.
+  const served = Object.keys(placement.unserved).length === 0 && Object.keys(placement.unservedProducts).length === 0;
+  const applied: State = { ...state, serial: state.serial + 1, ...placement.target, ...(served ? { plannedFrom: intentDigests(spec) } : {}) };
   return { spec: changed, state: applied, tenant: `${service}/${name}` };
 }
 
 export async function replan(spec: Spec, state: State, settings: PlanSettings): Promise<{ placement: Placement; plan: Plan }> {
-  const { placement } = await planPlacement(spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit });
+  const { placement } = await planPlacement(spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit, plannedFrom: state.plannedFrom });
   return { placement, plan: diffAndMoves(spec, state, placement) };
 }
 

@@ -15,6 +15,7 @@ export interface PlanFlags {
   lockTimeout: string;
   free?: string[];
   maxShift?: string;
+  blockTenants?: string;
 }
 
 export function addPlanFlags(cmd: Command): Command {
@@ -24,6 +25,7 @@ export function addPlanFlags(cmd: Command): Command {
     .option('--gap <percent>', 'relative MIP gap at which the solver may stop, e.g. 0.1%')
     .option('--free <region/resource=units...>', 'keep units free in a region (a hardware refresh, a launch), e.g. us-east/cpu=200')
     .option('--max-shift <percent>', "largest share of each product's traffic one plan may move, e.g. 10%")
+    .option('--block-tenants <n>', 'plan fleets of more than n tenants in blocks of about n (default 250)')
     .option('--lock <bool>', 'hold the state lock (true/false)', 'true')
     .option('--lock-timeout <duration>', 'how long to wait for the state lock', '0s');
 }
@@ -34,6 +36,11 @@ export function plannerOptions(flags: PlanFlags): PlannerOptions {
     const w = Number(flags.stability);
     if (!Number.isFinite(w) || w < 0) throw new CliError(`--stability must be a number ≥ 0, not ${flags.stability}`);
     options.weights = { churn: w };
+  }
+  if (flags.blockTenants !== undefined) {
+    const n = Number(flags.blockTenants);
+    if (!Number.isInteger(n) || n < 1) throw new CliError(`--block-tenants must be a whole number ≥ 1, not ${flags.blockTenants}`);
+    options.blockTenants = n;
   }
   if (flags.timeLimit !== undefined) {
     const r = parseQuantity(flags.timeLimit, 'duration');

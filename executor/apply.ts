@@ -9,6 +9,7 @@
  * ends in the same state as an uninterrupted run.
  */
 import type { Spec } from '../lang/spec.js';
+import { intentDigests } from '../planner/intent-digests.js';
 import type { Move, Plan } from '../planner/plan.js';
 import { admit } from './admission.js';
 import { applyMove } from './apply-move.js';
@@ -267,6 +268,8 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
       return { outcome: 'interrupted', completed };
     }
     await journal.append({ type: 'end', at: now(), outcome: 'complete' });
+    // Only a speed-up for the next plan: failing to record it must not fail a completed apply.
+    await recordPlannedFrom(plan, backend).catch(() => undefined);
     return { outcome: 'complete', completed };
   } finally {
     await journal.close();
@@ -303,4 +306,18 @@ function testCrashPoint(point: string): void {
   if (!killAt || killAt[1] !== point) return;
   passes++;
   if (passes === Number(killAt[0])) process.kill(process.pid, 'SIGKILL');
+}
+
+/**
+ * The state now is the plan's target: record the intent it was planned from, so that the next
+ * plan can re-plan only what changed. Only a plan that served all demand is a basis to keep
+ * the rest from; a backend that cannot keep it (exec) simply leaves the next plan full.
+ */
+async function recordPlannedFrom(plan: Plan, backend: Backend): Promise<void> {
+  if (!backend.recordPlannedFrom) return;
+  const p = plan.placement;
+  if (Object.keys(p.unserved).length > 0 || Object.keys(p.unservedProducts).length > 0) return;
+  const state = await backend.getState();
+  if (!state) return;
+  await backend.recordPlannedFrom(intentDigests(plan.spec), state.serial);
 }

@@ -5,7 +5,7 @@
 import type { Move } from '../planner/plan.js';
 import type { JournalStore } from './journal.js';
 import type { HeldLock } from './lock.js';
-import type { State } from './state.js';
+import type { IntentDigests, State } from './state.js';
 
 /** What a backend reports about one move it carried out, kept in the journal. */
 export interface MoveOutput {
@@ -25,6 +25,11 @@ export interface Backend {
   lock?(operation: string, timeoutMs: number): Promise<HeldLock>;
   /** The process is about to exit with moves still running (Ctrl-C twice): stop what they started, if the backend can. */
   abandon?(): void;
+  /**
+   * Record what the current state was planned from (an apply completed). The next change of
+   * the state drops it. Backends that cannot keep it (exec) leave this out: plans are then full.
+   */
+  recordPlannedFrom?(plannedFrom: IntentDigests, serial: number): Promise<void>;
   /** Release connections. */
   close?(): Promise<void>;
 }

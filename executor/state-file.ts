@@ -9,7 +9,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Spec } from '../lang/spec.js';
 import { canonicalJson } from '../lang/canonical-json.js';
-import { STATE_VERSION, type Deployment, type State } from './state.js';
+import { STATE_VERSION, type Deployment, type IntentDigests, type State } from './state.js';
 
 export class StateError extends Error {}
 
@@ -65,4 +65,11 @@ export async function writeStateFile(path: string, previous: State | null, deplo
   if (previous) await copyFile(path, `${path}.backup`).catch(() => undefined);
   await writeFileAtomic(path, `${canonicalJson(next)}\n`, { fsync: true });
   return next;
+}
+
+/** Record the intent a state was planned from, keeping its serial (the deployment is unchanged). Skipped if the state moved on. */
+export async function writeStatePlannedFrom(path: string, plannedFrom: IntentDigests, serial: number): Promise<void> {
+  const state = await readStateFile(path);
+  if (!state || state.serial !== serial) return;
+  await writeFileAtomic(path, `${canonicalJson({ ...state, plannedFrom })}\n`, { fsync: true });
 }

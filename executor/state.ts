@@ -39,6 +39,19 @@ export interface State extends Deployment {
   lineage: string;
   /** Increases by one with every committed change. */
   serial: number;
+  /**
+   * What this deployment was planned from, recorded when an apply completes and dropped by
+   * the next change: lets the next plan re-plan only the tenants whose intent changed.
+   */
+  plannedFrom?: IntentDigests;
+}
+
+/** Digests of the Spec a deployment was planned from (planner/intent-digests.ts computes them). */
+export interface IntentDigests {
+  /** Everything shared by the fleet: regions, supply, latency, resources, products, reservations, planner settings. */
+  world: string;
+  /** Each tenant's own intent. */
+  tenants: Record<TenantId, string>;
 }
 
 export function emptyDeployment(): Deployment {

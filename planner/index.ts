@@ -4,7 +4,7 @@
 import type { SourceMap } from '../lang/source-map.js';
 import { lookupSpan } from '../lang/source-map.js';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
-import type { Deployment } from '../executor/state.js';
+import type { Deployment, IntentDigests } from '../executor/state.js';
 import { explainPlacement, type PlannerFinding } from './explain.js';
 import { availableParallelism } from 'node:os';
 import { failoverOrder, round6, supplyUse } from './extract.js';
@@ -12,6 +12,8 @@ import type { ModelGoals } from './model/build-placement-model.js';
 import { World } from './model/world.js';
 import { DEFAULT_BLOCK_TENANTS, partitionFleet, type Block } from './decompose/partition.js';
 import { planInBlocks, type BlockedOptions } from './decompose/plan-in-blocks.js';
+import { planIncrementally, tenantsToReplan } from './incremental.js';
+import { changedTenants } from './intent-digests.js';
 import { PLACEMENT_VERSION, type Placement, type SolverReport } from './placement.js';
 import { scoreSolution, totalUnserved } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
@@ -33,6 +35,8 @@ export interface PlannerOptions {
   blockTenants?: number;
   /** Told as each block of a large fleet is planned. */
   onBlock?: BlockedOptions['onBlock'];
+  /** The intent the current deployment was planned from (State.plannedFrom): a large fleet re-plans only what changed. */
+  plannedFrom?: IntentDigests;
 }
 
 export const DEFAULT_TIME_LIMIT_SECONDS = 60;
@@ -60,7 +64,9 @@ export async function planPlacement(
   const blocks = partitionFleet(world, weights, options.blockTenants ?? DEFAULT_BLOCK_TENANTS);
   let placement: Placement;
   try {
-    if (blocks.length <= 1) placement = await planAsOneModel(world, weights, goals, settings);
+    const incremental = blocks.length > 1 ? await planOnlyWhatChanged(world, weights, goals, settings, blocks, options) : undefined;
+    if (incremental) placement = incremental;
+    else if (blocks.length <= 1) placement = await planAsOneModel(world, weights, goals, settings);
     else {
       // Each block's own gap: the fleet's gap is then certified from the blocks' bounds.
       const gapLimit = options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_BLOCK_GAP_LIMIT;
@@ -114,6 +120,34 @@ async function planAsBlocks(world: World, weights: PlannerWeights, goals: ModelG
     model: r.model,
     terms,
     blocks: { count: r.blocks, repaired: r.repaired },
+  };
+  return assemble(world, r, solver);
+}
+
+/** A large fleet whose shared intent is unchanged: plan again only the tenants whose intent changed (planner/incremental.ts). */
+async function planOnlyWhatChanged(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings, blocks: Block[], options: PlannerOptions): Promise<Placement | undefined> {
+  if ((goals.free?.length ?? 0) > 0) return undefined;
+  const changed = changedTenants(world.spec, options.plannedFrom);
+  if (!changed) return undefined;
+  const coupled = new Set(blocks.find((b) => b.coupled)?.tenants ?? []);
+  const replan = tenantsToReplan(world, changed, coupled, options.blockTenants ?? DEFAULT_BLOCK_TENANTS);
+  if (!replan) return undefined;
+  const gapLimit = options.gapLimit ?? world.spec.planner?.gapLimit ?? DEFAULT_BLOCK_GAP_LIMIT;
+  const r = await planIncrementally(world, weights, goals, replan, { ...settings, gapLimit });
+  if (!r) return undefined;
+  const score = scoreSolution(world.spec, world.current, r.target, r.unserved, r.unservedProducts, weights);
+  // Certified for the re-planned tenants only: their block's own gap, carried over to the fleet's objective.
+  const bound = score.weighted - Math.max(0, r.block.objective - r.block.bound);
+  const solver: SolverReport = {
+    status: r.block.status,
+    objective: round6(score.weighted),
+    bound: round6(bound),
+    boundKind: 'incremental',
+    gap: round6(relativeGap(score.weighted, bound)),
+    seconds: round6(r.block.seconds),
+    model: r.block.model,
+    terms: { cost: round6(score.cost), churn: round6(score.churn), balance: round6(score.balance), distance: round6(score.distance), unserved: 0 },
+    incremental: { replanned: r.replanned, kept: r.kept },
   };
   return assemble(world, r, solver);
 }

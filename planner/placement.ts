@@ -48,9 +48,10 @@ export interface SolverReport {
   /**
    * mip-dual / lp-relaxation: of the one model; decomposition: the sum of the blocks'
    * bounds with shared supply relaxed (planner/decompose), certified when the plan serves
-   * what that relaxation served (else the gap is reported as 1, unknown).
+   * what that relaxation served (else the gap is reported as 1, unknown); incremental: only
+   * the re-planned tenants were solved, and the bound is their block's own.
    */
-  boundKind: 'mip-dual' | 'lp-relaxation' | 'exact' | 'decomposition';
+  boundKind: 'mip-dual' | 'lp-relaxation' | 'exact' | 'decomposition' | 'incremental';
   /** LP relaxation objective of the one model (a valid lower bound); absent when the fleet was planned in blocks. */
   lpBound?: number;
   /** (objective − bound) / max(|objective|, 1e-9); 0 when optimal. */
@@ -62,4 +63,6 @@ export interface SolverReport {
   terms: Record<string, number>;
   /** When the fleet was planned in blocks: how many, and how many tenants the supply repair planned again. */
   blocks?: { count: number; repaired: number };
+  /** When only the tenants whose intent changed were planned again: how many, and how many kept what they run. */
+  incremental?: { replanned: number; kept: number };
 }

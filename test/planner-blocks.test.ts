@@ -9,6 +9,8 @@ import { generateWorld } from '../bench/generate-world.js';
 import { canonicalJson } from '../lang/canonical-json.js';
 import { emptyDeployment } from '../executor/state.js';
 import { planPlacement } from '../planner/index.js';
+import { intentDigests } from '../planner/intent-digests.js';
+import type { Spec, TenantId } from '../lang/spec.js';
 import type { Placement } from '../planner/placement.js';
 import { checkPlacement } from './support/placement-checker.js';
 import { specOf } from './support/specs.js';
@@ -65,5 +67,49 @@ ${tenants}
     expect(s.objective).toBeGreaterThanOrEqual(exact.placement.solver.bound - 1e-6);
     expect(s.bound).toBeLessThanOrEqual(exact.placement.solver.objective + 1e-6);
     expect((s.objective - s.bound) / s.objective).toBeCloseTo(s.gap, 5);
+  });
+});
+
+describe('re-planning only what changed', () => {
+  const world = generateWorld({ tenants: 40, regions: 5, resources: 2, seed: 2 });
+
+  /** The first plan applied: its target is the state, with the intent it was planned from. */
+  async function applied() {
+    const first = await planPlacement(world.spec, world.current, { blockTenants: 10 });
+    expect(Object.keys(first.placement.unserved)).toEqual([]);
+    return { current: first.placement.target, plannedFrom: intentDigests(world.spec) };
+  }
+
+  function withMoreDemand(spec: Spec, id: TenantId): Spec {
+    const changed = structuredClone(spec);
+    const [service, name] = id.split('/');
+    const demand = changed.services[service].tenants[name].demand;
+    for (const byClient of Object.values(demand)) for (const client of Object.keys(byClient)) byClient[client] = Math.ceil(byClient[client] * 3);
+    return changed;
+  }
+
+  it('plans again only the tenant whose intent changed, and moves nothing else', async () => {
+    const { current, plannedFrom } = await applied();
+    const ids = (Object.keys(current.tenants) as TenantId[]).sort();
+    const strict = new Set(ids.filter((id) => { const [s, t] = id.split('/'); return world.spec.services[s].tenants[t].strictDisasterReadiness; }));
+    const id = ids.find((x) => !strict.has(x))!;
+    const spec = withMoreDemand(world.spec, id);
+    const again = await planPlacement(spec, current, { blockTenants: 10, plannedFrom });
+    const s = again.placement.solver;
+    expect(s.boundKind).toBe('incremental');
+    expect(s.incremental).toEqual({ replanned: 1 + strict.size, kept: ids.length - 1 - strict.size });
+    expect(checkPlacement(spec, current, again.placement)).toEqual([]);
+    for (const other of ids) if (other !== id && !strict.has(other)) expect(again.placement.target.tenants[other]).toEqual(current.tenants[other]);
+    expect(again.placement.target.tenants[id]).not.toEqual(current.tenants[id]);
+  });
+
+  it('plans in full when something the fleet shares changed', async () => {
+    const { current, plannedFrom } = await applied();
+    const spec = structuredClone(world.spec);
+    const region = Object.keys(spec.regions).sort()[0];
+    for (const k of Object.keys(spec.regions[region].supply)) spec.regions[region].supply[k] += 1;
+    const again = await planPlacement(spec, current, { blockTenants: 10, plannedFrom });
+    expect(again.placement.solver.boundKind).toBe('decomposition');
+    expect(again.placement.solver.incremental).toBeUndefined();
   });
 });

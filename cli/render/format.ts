@@ -17,12 +17,26 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 export function solverLine(
-  s: { status: string; objective: number; gap: number; bound: number; boundKind: string; seconds: number; blocks?: { count: number; repaired: number } },
+  s: {
+    status: string;
+    objective: number;
+    gap: number;
+    bound: number;
+    boundKind: string;
+    seconds: number;
+    blocks?: { count: number; repaired: number };
+    incremental?: { replanned: number; kept: number };
+  },
   showTime: boolean,
 ): string {
   const time = showTime ? ` (${s.seconds.toFixed(2)} s)` : '';
   const bound = s.boundKind === 'mip-dual' ? 'best bound' : s.boundKind === 'decomposition' ? 'bound of the blocks' : 'LP bound';
   const gap = s.boundKind === 'decomposition' && s.gap >= 1 ? 'gap not certified (the supply repair left demand unserved)' : `gap ${(s.gap * 100).toFixed(2)}% to the ${bound} ${num(s.bound)}`;
+  const tenants = (n: number) => `${n} ${n === 1 ? 'tenant' : 'tenants'}`;
+  if (s.incremental) {
+    const { replanned, kept } = s.incremental;
+    return `Solver: ${s.status}, objective ${num(s.objective)}; only what changed was planned: gap ${(s.gap * 100).toFixed(2)}% over the ${tenants(replanned)} planned again, ${tenants(kept)} kept as they run${time}.`;
+  }
   const blocks = s.blocks ? `; planned in ${s.blocks.count} blocks, ${s.blocks.repaired} ${s.blocks.repaired === 1 ? 'tenant' : 'tenants'} re-planned to fit shared supply` : '';
   return `Solver: ${s.status}, objective ${num(s.objective)}, ${gap}${blocks}${time}.`;
 }

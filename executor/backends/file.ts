@@ -6,8 +6,8 @@
 import type { Move } from '../../planner/plan.js';
 import { applyMove } from '../apply-move.js';
 import type { Backend } from '../backend.js';
-import { readStateFile, writeStateFile } from '../state-file.js';
-import { emptyDeployment, type State } from '../state.js';
+import { readStateFile, writeStatePlannedFrom, writeStateFile } from '../state-file.js';
+import { emptyDeployment, type IntentDigests, type State } from '../state.js';
 
 export class FileBackend implements Backend {
   readonly kind = 'file' as const;
@@ -26,6 +26,13 @@ export class FileBackend implements Backend {
       const state = await readStateFile(this.path);
       await writeStateFile(this.path, state, applyMove(state ?? emptyDeployment(), move));
     };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  recordPlannedFrom(plannedFrom: IntentDigests, serial: number): Promise<void> {
+    const run = () => writeStatePlannedFrom(this.path, plannedFrom, serial);
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;

@@ -16,7 +16,7 @@ import type { Backend } from '../backend.js';
 import { replayRecords, type JournalRecord, type JournalReplay, type JournalStore } from '../journal.js';
 import { LockError, type HeldLock, type LockInfo } from '../lock.js';
 import { stateProblem } from '../state-file.js';
-import { emptyDeployment, STATE_VERSION, type Deployment, type State } from '../state.js';
+import { emptyDeployment, STATE_VERSION, type Deployment, type IntentDigests, type State } from '../state.js';
 
 /** The schema version this globe writes; migrations bring older schemas up to it. */
 export const SCHEMA_VERSION = 1;
@@ -153,6 +153,12 @@ export class PostgresBackend implements Backend {
 
   async execute(move: Move): Promise<void> {
     await this.commit((d) => applyMove(d, move));
+  }
+
+  /** Record the intent the state of this serial was planned from (the deployment is unchanged, so no new serial). */
+  async recordPlannedFrom(plannedFrom: IntentDigests, serial: number): Promise<void> {
+    await this.ensureReady();
+    await this.q(`UPDATE ${this.s}.states SET document = document || jsonb_build_object('plannedFrom', $1::jsonb) WHERE serial = $2 AND serial = (SELECT max(serial) FROM ${this.s}.states)`, [JSON.stringify(plannedFrom), serial]);
   }
 
   /** Replace the state with a document (state push); refuses another lineage unless forced. */
