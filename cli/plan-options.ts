@@ -25,7 +25,7 @@ export function addPlanFlags(cmd: Command): Command {
     .option('--gap <percent>', 'relative MIP gap at which the solver may stop, e.g. 0.1%')
     .option('--free <region/resource=units...>', 'keep units free in a region (a hardware refresh, a launch), e.g. us-east/cpu=200')
     .option('--max-shift <percent>', "largest share of each product's traffic one plan may move, e.g. 10%")
-    .option('--block-tenants <n>', 'plan fleets of more than n tenants in blocks of about n (default 250)')
+    .option('--block-tenants <n>', 'plan fleets of more than n tenants in blocks of about n (default 50)')
     .option('--lock <bool>', 'hold the state lock (true/false)', 'true')
     .option('--lock-timeout <duration>', 'how long to wait for the state lock', '0s');
 }

@@ -19,7 +19,7 @@ export interface Block {
 }
 
 /** Above this many tenants the fleet is planned in blocks of about this size. */
-export const DEFAULT_BLOCK_TENANTS = 250;
+export const DEFAULT_BLOCK_TENANTS = 50;
 
 export function partitionFleet(world: World, weights: PlannerWeights, blockTenants: number): Block[] {
   const spec = world.spec;
