@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { State } from '../executor/state.js';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
 import { resolveWeights } from '../planner/weights.js';
-import { DEFAULT_GAP_LIMIT } from '../planner/index.js';
+import { DEFAULT_BLOCK_GAP_LIMIT, DEFAULT_GAP_LIMIT } from '../planner/index.js';
 import { parseBenchArgs, type BenchOptions, type BenchSize } from './cli-args.js';
 import { MemorySampler } from './memory-sampler.js';
 import type { MonolithicRun } from './monolithic.js';
@@ -43,7 +43,7 @@ async function benchSize(size: BenchSize, o: BenchOptions, root: string, memory:
       const s = placement.solver;
       result.globe = {
         solver: s,
-        gapLimit: o.gapLimit ?? DEFAULT_GAP_LIMIT,
+        gapLimit: o.gapLimit ?? (placement.solver.blocks ? DEFAULT_BLOCK_GAP_LIMIT : DEFAULT_GAP_LIMIT),
         findings: findings.length,
         moves: plan.moves.length,
         movesByKind: plan.summary.movesByKind,
