@@ -13,6 +13,9 @@
  *   3. The assembled plan is scored with the full objective (planner/score.ts),
  *      and its gap certified against the bound of step 1 — valid when the
  *      plan serves as much demand, priority by priority, as the relaxation did.
+ *
+ * The time limit bounds each block's solve, not the whole: a block cut short
+ * by a share of the time would hand back demand it could have served.
  */
 import type { Deployment } from '../../executor/state.js';
 import type { PlannerWeights, TenantId } from '../../lang/spec.js';
@@ -59,14 +62,13 @@ export async function planInBlocks(world: World, weights: PlannerWeights, goals:
   const blockWeights = { ...weights, balance: 0 };
   const limits = peakLimits(world);
   const currentAll = itemsUse(world, world.current, world.current, Object.keys(world.current.tenants) as TenantId[], true).peak;
-  const deadline = started + options.timeLimitSeconds * 1000;
 
   // 1. Every block apart, with relaxed room.
   const results = await pool(blocks, options.concurrency, async (block, index) => {
     const bw = blockWorld(world, block);
     const own = itemsUse(world, world.current, world.current, block.tenants, block.coupled).peak;
     const room = relaxedRoom(world, limits, currentAll, own);
-    const r = await solveBlock(bw, blockWeights, { ...goals, room}, { ...options, onProgress: undefined, lpBound: false, timeLimitSeconds: sliceOf(deadline, blocks.length - index, options.concurrency) });
+    const r = await solveBlock(bw, blockWeights, { ...goals, room}, { ...options, onProgress: undefined, lpBound: false });
     options.onBlock?.({ index, of: blocks.length, tenants: block.tenants.length, repair: false, seconds: r.seconds, status: r.status, gap: relativeGap(r.objective, r.bound) });
     return r;
   });
@@ -118,7 +120,7 @@ export async function planInBlocks(world: World, weights: PlannerWeights, goals:
     const removed = itemsUse(world, world.current, world.current, world.removedTenants(), false).peak;
     addUse(fixed.peak, removed);
     const room = exactRoom(world, limits, fixed);
-    const repair = await solveBlock(blockWorld(world, repairBlock), blockWeights, { ...goals, room}, { ...options, onProgress: undefined, lpBound: false, timeLimitSeconds: Math.max(5, (deadline - Date.now()) / 1000) });
+    const repair = await solveBlock(blockWorld(world, repairBlock), blockWeights, { ...goals, room}, { ...options, onProgress: undefined, lpBound: false });
     options.onBlock?.({ index: blocks.length, of: blocks.length, tenants: repairBlock.tenants.length, repair: true, seconds: repair.seconds, status: repair.status, gap: relativeGap(repair.objective, repair.bound) });
     for (const id of repairBlock.tenants) {
       delete plan.unserved[id];
@@ -164,12 +166,6 @@ function mergeInto(into: Deployment, from: Deployment): void {
 
 function sumModels(results: BlockResult[]): BlockedPlan['model'] {
   return results.reduce((a, r) => ({ rows: a.rows + r.model.rows, columns: a.columns + r.model.columns, nonzeros: a.nonzeros + r.model.nonzeros, integers: a.integers + r.model.integers }), { rows: 0, columns: 0, nonzeros: 0, integers: 0 });
-}
-
-/** Seconds one block may take: the time left, shared by the blocks still to start, `concurrency` at a time. */
-function sliceOf(deadline: number, blocksLeft: number, concurrency: number): number {
-  const rounds = Math.max(1, Math.ceil(blocksLeft / concurrency));
-  return Math.max(1, (deadline - Date.now()) / 1000 / rounds);
 }
 
 /** Run `task` over `items`, at most `concurrency` at once; results in the items' order. */
