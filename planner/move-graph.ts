@@ -80,8 +80,11 @@ function tenantChain(spec: Spec, current: Deployment, target: Deployment, id: Te
   if (surge === undefined || added <= surge) return single;
   const rounds = Math.ceil(added / surge);
   const groups: Chain['groups'] = [];
-  const allowance = usageByRegion(spec, current);
-  let state = current;
+  // Only this tenant's capacity is checked: play its moves on a deployment that holds it alone
+  // (with the products whose traffic it may follow), not on the whole fleet's once per move.
+  const alone: Deployment = { tenants: current.tenants[id] ? { [id]: current.tenants[id] } : {}, reservations: {}, products: current.products, followers: {} };
+  const allowance = usageByRegion(spec, alone);
+  let state = alone;
   let counts = structuredClone(a.replicas);
   // Replicas still to add per growing (region, resource); each round hands out at most
   // `max_surge` of them, one at a time to whichever still needs the most, so no round
