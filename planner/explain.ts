@@ -91,6 +91,10 @@ function whyUnserved(world: World, id: string, cls: string, client: string, plac
   }
   const withHardware = reachable.filter((r) => resources.some((k) => world.supply(r, k) > 0));
   if (withHardware.length === 0) return `no region within ${threshold}ms (${reachable.join(', ')}) has ${hardware}`;
+  const placeable = t.regions.filter((r) => resources.some((k) => world.supply(r, k) > 0));
+  if (t.spec.tolerateRegionFailure && placeable.length <= 1) {
+    return `\`tolerate region-failure\` asks that losing any one region loses no served demand, and \`${id}\` can run only in ${placeable.map((r) => `\`${r}\``).join('') || 'no region'}: allow a second region with ${hardware}, or drop \`tolerate region-failure\``;
+  }
   const free = withHardware.map((r) => `${r}: ${resources.map((k) => `${fmt(placement.usage[r]?.[k]?.free ?? world.supply(r, k))} ${k} free`).join(', ')}`);
   return `supply of ${hardware} in the regions within ${threshold}ms is short (${free.join('; ')}); higher-priority demand is served first`;
 }
