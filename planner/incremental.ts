@@ -10,7 +10,7 @@
 import type { Deployment } from '../executor/state.js';
 import type { PlannerWeights, TenantId } from '../lang/spec.js';
 import { blockWorld } from './decompose/block-world.js';
-import { exactRoom, itemsUse, peakLimits, addUse } from './decompose/room.js';
+import { exactRoom, itemsUse, peakLimits } from './decompose/room.js';
 import { disasterReadiness } from './extract.js';
 import type { ModelGoals } from './model/build-placement-model.js';
 import type { World } from './model/world.js';
@@ -43,7 +43,6 @@ export async function planIncrementally(world: World, weights: PlannerWeights, g
   const again = new Set(replan);
   const kept = world.tenants.map((t) => t.id).filter((id) => !again.has(id));
   const fixed = itemsUse(world, world.current, world.current, kept, true);
-  addUse(fixed.peak, itemsUse(world, world.current, world.current, world.removedTenants(), false).peak);
   const room = exactRoom(world, peakLimits(world), fixed);
   const block = await solveBlock(blockWorld(world, { tenants: replan, coupled: false }), { ...weights, balance: 0 }, { ...goals, room }, { ...settings, lpBound: false });
   if (block.unservedTotal > 1e-6) return undefined;

@@ -14,8 +14,10 @@ import { DEFAULT_BLOCK_TENANTS, partitionFleet, type Block } from './decompose/p
 import { planInBlocks, type BlockedOptions } from './decompose/plan-in-blocks.js';
 import { planIncrementally, tenantsToReplan } from './incremental.js';
 import { changedTenants } from './intent-digests.js';
-import { PLACEMENT_VERSION, type Placement, type SolverReport } from './placement.js';
-import { scoreSolution, totalUnserved } from './score.js';
+import { PLACEMENT_VERSION, relativeGap, type Placement, type SolverReport } from './placement.js';
+
+export { relativeGap } from './placement.js';
+import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
 
@@ -64,13 +66,12 @@ export async function planPlacement(
   const blocks = partitionFleet(world, weights, options.blockTenants ?? DEFAULT_BLOCK_TENANTS);
   let placement: Placement;
   try {
-    const incremental = blocks.length > 1 ? await planOnlyWhatChanged(world, weights, goals, settings, blocks, options) : undefined;
-    if (incremental) placement = incremental;
-    else if (blocks.length <= 1) placement = await planAsOneModel(world, weights, goals, settings);
+    if (blocks.length <= 1) placement = await planAsOneModel(world, weights, goals, settings);
     else {
       // Each block's own gap: the fleet's gap is then certified from the blocks' bounds.
-      const gapLimit = options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_BLOCK_GAP_LIMIT;
-      placement = await planAsBlocks(world, weights, goals, { ...settings, gapLimit }, blocks);
+      const blockSettings = { ...settings, gapLimit: options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_BLOCK_GAP_LIMIT };
+      placement =
+        (await planOnlyWhatChanged(world, weights, goals, blockSettings, blocks, options)) ?? (await planAsBlocks(world, weights, goals, blockSettings, blocks));
     }
   } catch (e) {
     if (e instanceof BlockError) throw new PlannerError(e.message);
@@ -102,13 +103,6 @@ async function planAsBlocks(world: World, weights: PlannerWeights, goals: ModelG
   const concurrency = Math.max(1, Math.min(2, availableParallelism()));
   const r = await planInBlocks(world, weights, goals, blocks, { ...settings, concurrency });
   const score = scoreSolution(world.spec, world.current, r.target, r.unserved, r.unservedProducts, weights);
-  const terms: Record<string, number> = {
-    cost: round6(score.cost),
-    churn: round6(score.churn),
-    balance: round6(score.balance),
-    distance: round6(score.distance),
-    unserved: round6(totalUnserved(score) + score.unservedProducts),
-  };
   const bound = r.boundHolds ? Math.min(r.bound, score.weighted) : -Infinity;
   const solver: SolverReport = {
     status: r.status,
@@ -118,7 +112,7 @@ async function planAsBlocks(world: World, weights: PlannerWeights, goals: ModelG
     gap: Number.isFinite(bound) ? round6(relativeGap(score.weighted, bound)) : 1,
     seconds: round6(r.seconds),
     model: r.model,
-    terms,
+    terms: termsOf(score),
     blocks: { count: r.blocks, repaired: r.repaired },
   };
   return assemble(world, r, solver);
@@ -132,8 +126,7 @@ async function planOnlyWhatChanged(world: World, weights: PlannerWeights, goals:
   const coupled = new Set(blocks.find((b) => b.coupled)?.tenants ?? []);
   const replan = tenantsToReplan(world, changed, coupled, options.blockTenants ?? DEFAULT_BLOCK_TENANTS);
   if (!replan) return undefined;
-  const gapLimit = options.gapLimit ?? world.spec.planner?.gapLimit ?? DEFAULT_BLOCK_GAP_LIMIT;
-  const r = await planIncrementally(world, weights, goals, replan, { ...settings, gapLimit });
+  const r = await planIncrementally(world, weights, goals, replan, settings);
   if (!r) return undefined;
   const score = scoreSolution(world.spec, world.current, r.target, r.unserved, r.unservedProducts, weights);
   // Certified for the re-planned tenants only: their block's own gap, carried over to the fleet's objective.
@@ -146,10 +139,21 @@ async function planOnlyWhatChanged(world: World, weights: PlannerWeights, goals:
     gap: round6(relativeGap(score.weighted, bound)),
     seconds: round6(r.block.seconds),
     model: r.block.model,
-    terms: { cost: round6(score.cost), churn: round6(score.churn), balance: round6(score.balance), distance: round6(score.distance), unserved: 0 },
+    terms: termsOf(score),
     incremental: { replanned: r.replanned, kept: r.kept },
   };
   return assemble(world, r, solver);
+}
+
+/** The report's terms of a plan scored from its documents (planner/score.ts), unweighted. */
+function termsOf(score: Score): Record<string, number> {
+  return {
+    cost: round6(score.cost),
+    churn: round6(score.churn),
+    balance: round6(score.balance),
+    distance: round6(score.distance),
+    unserved: round6(totalUnserved(score) + score.unservedProducts),
+  };
 }
 
 function assemble(world: World, r: Pick<BlockResult, 'target' | 'unserved' | 'unservedProducts' | 'disasterReadiness'>, solver: SolverReport): Placement {
@@ -169,7 +173,3 @@ function sortedRecord<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-export function relativeGap(objective: number, bound: number): number {
-  if (Math.abs(objective - bound) < 1e-9) return 0;
-  return Math.max(0, (objective - bound) / Math.max(Math.abs(objective), 1e-9));
-}

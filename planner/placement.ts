@@ -29,6 +29,12 @@ export interface Placement {
   solver: SolverReport;
 }
 
+/** The gap as SolverReport reports it: (objective − bound) / max(|objective|, 1e-9), 0 when they meet. */
+export function relativeGap(objective: number, bound: number): number {
+  if (Math.abs(objective - bound) < 1e-9) return 0;
+  return Math.max(0, (objective - bound) / Math.max(Math.abs(objective), 1e-9));
+}
+
 export interface SupplyUse {
   supply: number;
   used: number;

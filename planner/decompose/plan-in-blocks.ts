@@ -21,11 +21,11 @@ import type { Deployment } from '../../executor/state.js';
 import type { PlannerWeights, TenantId } from '../../lang/spec.js';
 import type { ModelGoals } from '../model/build-placement-model.js';
 import type { World } from '../model/world.js';
-import type { Placement } from '../placement.js';
+import { relativeGap, type Placement } from '../placement.js';
 import { solveBlock, type BlockResult, type BlockSettings } from '../solve-block.js';
 import { blockWorld } from './block-world.js';
 import type { Block } from './partition.js';
-import { addUse, exactRoom, itemsUse, peakLimits, relaxedRoom, type Use } from './room.js';
+import { exactRoom, itemsUse, peakLimits, relaxedRoom, type Use } from './room.js';
 
 /** What the planner needs from the blocks to assemble a Placement. */
 export interface BlockedPlan {
@@ -53,15 +53,11 @@ export interface BlockedOptions extends BlockSettings {
 
 const TOLERANCE = 1e-6;
 
-function relativeGap(objective: number, bound: number): number {
-  return Math.max(0, (objective - bound) / Math.max(Math.abs(objective), 1e-9));
-}
-
 export async function planInBlocks(world: World, weights: PlannerWeights, goals: ModelGoals, blocks: Block[], options: BlockedOptions): Promise<BlockedPlan> {
   const started = Date.now();
   const blockWeights = { ...weights, balance: 0 };
   const limits = peakLimits(world);
-  const currentAll = itemsUse(world, world.current, world.current, Object.keys(world.current.tenants) as TenantId[], true).peak;
+  const currentAll = itemsUse(world, world.current, world.current, world.tenants.map((t) => t.id), true).peak;
 
   // 1. Every block apart, with relaxed room.
   const results = await pool(blocks, options.concurrency, async (block, index) => {
@@ -116,9 +112,6 @@ export async function planInBlocks(world: World, weights: PlannerWeights, goals:
     const repairBlock: Block = { tenants: [...repairTenants].sort(), coupled: withCoupled };
     const fixedTenants = world.tenants.map((t) => t.id).filter((id) => !repairTenants.has(id));
     const fixed = itemsUse(world, world.current, target, fixedTenants, !withCoupled && coupledIndex >= 0);
-    // Tenants removed from the Spec hold what they hold until they are downsized.
-    const removed = itemsUse(world, world.current, world.current, world.removedTenants(), false).peak;
-    addUse(fixed.peak, removed);
     const room = exactRoom(world, limits, fixed);
     const repair = await solveBlock(blockWorld(world, repairBlock), blockWeights, { ...goals, room}, { ...options, onProgress: undefined, lpBound: false });
     options.onBlock?.({ index: blocks.length, of: blocks.length, tenants: repairBlock.tenants.length, repair: true, seconds: repair.seconds, status: repair.status, gap: relativeGap(repair.objective, repair.bound) });
@@ -143,7 +136,6 @@ export async function planInBlocks(world: World, weights: PlannerWeights, goals:
 /** (region, resource) pairs where the assembled target or its apply peak exceeds what the fleet may use. */
 function overrunKeys(world: World, goals: ModelGoals, limits: Use, target: Deployment): Set<string> {
   const all = itemsUse(world, world.current, target, world.tenants.map((t) => t.id), true);
-  addUse(all.peak, itemsUse(world, world.current, world.current, world.removedTenants(), false).peak);
   const keepFree = new Map<string, number>();
   for (const g of goals.free ?? []) keepFree.set(`${g.region}\u0000${g.resource}`, (keepFree.get(`${g.region}\u0000${g.resource}`) ?? 0) + g.units);
   const out = new Set<string>();

@@ -62,10 +62,16 @@ export function itemsUse(world: World, current: Deployment, target: Deployment, 
   return { final, peak };
 }
 
-/** What the whole fleet may hold mid-apply per (region, resource): max(supply, what runs now). */
+/**
+ * What the Spec's fleet may hold mid-apply per (region, resource): max(supply, what runs now), less
+ * what tenants removed from the Spec hold until they are downsized (they are in no block).
+ */
 export function peakLimits(world: World): Use {
+  const removed = itemsUse(world, world.current, world.current, world.removedTenants(), false).peak;
   const out: Use = new Map();
-  for (const r of world.regions) for (const k of world.resources) out.set(key(r, k), Math.max(world.supply(r, k), world.currentUsage(r, k)));
+  for (const r of world.regions) {
+    for (const k of world.resources) out.set(key(r, k), Math.max(world.supply(r, k), world.currentUsage(r, k)) - (removed.get(key(r, k)) ?? 0));
+  }
   return out;
 }
 
@@ -92,8 +98,4 @@ export function exactRoom(world: World, limits: Use, fixed: { final: Use; peak: 
     }
   }
   return room;
-}
-
-export function addUse(into: Use, from: Use): void {
-  for (const [k, v] of from) into.set(k, (into.get(k) ?? 0) + v);
 }

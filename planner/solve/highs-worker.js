@@ -67,7 +67,6 @@ async function main() {
   });
   try {
     m.options.set({ output_flag: false, random_seed: 0, presolve: 'on' });
-    if (process.env.GLOBE_HIGHS_OPTIONS) m.options.set(JSON.parse(process.env.GLOBE_HIGHS_OPTIONS));
     const solver = new StagedSolver(highs, m, model, start, elapsed, options.timeLimitSeconds);
     solver.wantLpBound = options.lpBound !== false;
     const outcome = solver.solve(stages, options.gapLimit);
