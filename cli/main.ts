@@ -4,16 +4,34 @@
  * registers itself on the commander program; this file only wires them up.
  */
 import { Command } from 'commander';
-import { registerValidate } from './commands/validate.js';
-import { registerFmt } from './commands/fmt.js';
-import { registerConvert } from './commands/convert.js';
-import { registerPlan } from './commands/plan.js';
-import { registerShow } from './commands/show.js';
-import { registerApply } from './commands/apply.js';
-import { registerForceUnlock } from './commands/force-unlock.js';
-import { registerSimulate } from './commands/simulate.js';
-import { registerInit, registerState } from './commands/state.js';
 import { globeVersion } from './version.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded on demand: `globe plan` need not load the
+ * apply engine, the PostgreSQL driver or the simulator (start-up time is
+ * most of a small project's plan). Help, --version and unknown commands load
+ * them all, so the command list and "did you mean" stay complete.
+ */
+const COMMANDS: Record<string, () => Promise<Register[]>> = {
+  validate: async () => [(await import('./commands/validate.js')).registerValidate],
+  fmt: async () => [(await import('./commands/fmt.js')).registerFmt],
+  convert: async () => [(await import('./commands/convert.js')).registerConvert],
+  plan: async () => [(await import('./commands/plan.js')).registerPlan],
+  show: async () => [(await import('./commands/show.js')).registerShow],
+  apply: async () => [(await import('./commands/apply.js')).registerApply],
+  'force-unlock': async () => [(await import('./commands/force-unlock.js')).registerForceUnlock],
+  simulate: async () => [(await import('./commands/simulate.js')).registerSimulate],
+  init: async () => [(await import('./commands/state.js')).registerInit],
+  state: async () => [(await import('./commands/state.js')).registerState],
+};
+
+async function commandsFor(argv: string[]): Promise<Register[]> {
+  const name = argv[2];
+  if (name !== undefined && Object.hasOwn(COMMANDS, name)) return COMMANDS[name]();
+  return (await Promise.all(Object.values(COMMANDS).map((load) => load()))).flat();
+}
 
 // `globe plan | head` closes our stdout early: that is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -31,18 +49,12 @@ program
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text) });
 
-registerValidate(program);
-registerFmt(program);
-registerConvert(program);
-registerPlan(program);
-registerShow(program);
-registerApply(program);
-registerForceUnlock(program);
-registerSimulate(program);
-registerInit(program);
-registerState(program);
-
-program.parseAsync(process.argv).catch((err: unknown) => {
+commandsFor(process.argv)
+  .then((registers) => {
+    for (const register of registers) register(program);
+    return program.parseAsync(process.argv);
+  })
+  .catch((err: unknown) => {
   // Commands report their own errors; reaching here is a bug in globe, but the
   // user still gets one line, not a stack trace (GLOBE_DEBUG=1 shows it).
   const message = err instanceof Error ? err.message : String(err);

@@ -20,6 +20,7 @@ export { relativeGap } from './placement.js';
 import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
+import { useBaselineSolverCode } from './solve/solve.js';
 
 export { DEFAULT_WEIGHTS, WEIGHT_DOCS } from './weights.js';
 export type { PlannerFinding } from './explain.js';
@@ -46,6 +47,9 @@ export const DEFAULT_GAP_LIMIT = 1e-4;
 /** Gap limit of each block when a large fleet is planned in blocks, unless one is set. */
 export const DEFAULT_BLOCK_GAP_LIMIT = 5e-3;
 
+/** Fleets up to this size solve in well under a second: HiGHS's optimised WebAssembly would not pay for its compilation. */
+const QUICK_FLEET_TENANTS = 200;
+
 export class PlannerError extends Error {}
 
 export async function planPlacement(
@@ -64,6 +68,7 @@ export async function planPlacement(
     onBlock: options.onBlock,
   };
   const blocks = partitionFleet(world, weights, options.blockTenants ?? DEFAULT_BLOCK_TENANTS);
+  useBaselineSolverCode(world.tenants.length <= QUICK_FLEET_TENANTS);
   let placement: Placement;
   try {
     if (blocks.length <= 1) placement = await planAsOneModel(world, weights, goals, settings);

@@ -10,7 +10,7 @@ import { buildPlacementModel, type ModelGoals } from './model/build-placement-mo
 import { currentAsStart } from './model/warm-start.js';
 import type { World } from './model/world.js';
 import type { Placement, SolverStatus } from './placement.js';
-import { solveInWorker, type SolveProgress } from './solve/solve.js';
+import { solveInWorker, type SolverPool, type SolveProgress } from './solve/solve.js';
 
 export interface BlockSettings {
   timeLimitSeconds: number;
@@ -18,6 +18,8 @@ export interface BlockSettings {
   onProgress?: (p: SolveProgress) => void;
   /** Solve the LP relaxation too, for its bound (default true). */
   lpBound?: boolean;
+  /** Workers to solve in (a large fleet's blocks share them); default: a worker of its own. */
+  pool?: SolverPool;
 }
 
 export interface BlockResult {
@@ -47,7 +49,8 @@ export async function solveBlock(world: World, weights: PlannerWeights, goals: M
   const packed = pm.model.pack();
   const model = { rows: packed.numRows, columns: packed.numCols, nonzeros: pm.model.nonzeros, integers: pm.model.integers };
   const stages = pm.stages.map((name) => ({ name, cost: pm.model.objectiveVector(name) }));
-  const outcome = await solveInWorker(packed, stages, {
+  const solve = settings.pool ? settings.pool.solve.bind(settings.pool) : solveInWorker;
+  const outcome = await solve(packed, stages, {
     timeLimitSeconds: settings.timeLimitSeconds,
     gapLimit: settings.gapLimit,
     onProgress: settings.onProgress,

@@ -166,3 +166,23 @@ describe('globe validate, fmt and convert on the examples', () => {
     expect(globe(['validate', dir]).stdout).toBe(globe(['validate', 'examples/quickstart']).stdout);
   });
 });
+
+describe('command loading', () => {
+  beforeAll(() => ensureBuilt());
+
+  it('globe --help lists every command, though each loads on demand', () => {
+    const r = globe(['--help']);
+    expect(r.code).toBe(0);
+    const listed = [...r.stdout.split('Commands:')[1].matchAll(/^ {2}([a-z-]+)\b/gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    expect(listed).toEqual(['validate', 'fmt', 'convert', 'plan', 'show', 'apply', 'force-unlock', 'simulate', 'init', 'state']);
+  });
+
+  it('a misspelt command is suggested, and a command\'s own --help works alone', () => {
+    const wrong = globe(['plna']);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/Did you mean plan\?/);
+    const help = globe(['apply', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: globe apply/m);
+  });
+});

@@ -6,7 +6,8 @@
  * 0) and each is parsed on its own, so an error in one block never hides the
  * next block's. Inside a segment, chevrotain's recovery re-synchronises.
  */
-import { EOF, type ILexingError, type IRecognitionException, type IToken } from 'chevrotain';
+import type { ILexingError, IRecognitionException, IToken } from 'chevrotain';
+import { EOF } from './chevrotain.js';
 import { error, type Diagnostic, type SourceSpan } from '../diagnostics.js';
 import type { LoadedFile } from '../loaded-file.js';
 import { emptySpec } from '../spec.js';

@@ -2,14 +2,8 @@
  * The chevrotain grammar of the DSL, with error recovery on so that one run
  * reports every syntax error it can. It builds the generic tree of `ast.ts`.
  */
-import {
-  EmbeddedActionsParser,
-  EOF,
-  type IParserErrorMessageProvider,
-  type IRecognitionException,
-  type IToken,
-  type TokenType,
-} from 'chevrotain';
+import type { IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, EOF } from './chevrotain.js';
 import type { Statement, Value } from './ast.js';
 import {
   allTokens,

@@ -3,7 +3,7 @@
  * Parse with positions, refuse alias bombs, validate against
  * schemas/spec.schema.json, then lower to the Spec exactly as the DSL does.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import type { LoadedFile } from '../loaded-file.js';
@@ -16,9 +16,11 @@ import { schemaDiagnostics } from './schema-errors.js';
 /** Aliases a file may expand: enough for any real file, far too few for a billion laughs. */
 const MAX_ALIAS_COUNT = 100;
 
-const specSchema = loadSchema('spec.schema.json');
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-const validate = ajv.compile(specSchema);
+// Compiled on the first YAML file, not at start-up: a DSL-only project never pays for it.
+let compiledSpecSchema: ValidateFunction | undefined;
+function specValidator(): ValidateFunction {
+  return (compiledSpecSchema ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(loadSchema('spec.schema.json')));
+}
 
 export function loadYaml(text: string, file: string): LoadedFile {
   const empty = { spec: emptySpec(), sourceMap: new Map() };
@@ -43,6 +45,7 @@ export function loadYaml(text: string, file: string): LoadedFile {
   if (data === null || data === undefined) {
     return { ...empty, diagnostics: [warning('empty-file', 'file is empty: it defines nothing', positions.spanOfRange(undefined))] };
   }
+  const validate = specValidator();
   if (!validate(data)) {
     // Report every schema error, then read what is valid: one bad value must not drop the file's other definitions.
     const errors = [...(validate.errors ?? [])];
@@ -66,6 +69,7 @@ function validPart(data: unknown, errors: ErrorObject[]): unknown {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return {};
   // Aliases share objects: a private copy, so that pruning one place leaves the others alone.
   const copy = structuredClone(data);
+  const validate = specValidator();
   for (let round = 0; round < MAX_PRUNE_ROUNDS; round++) {
     for (const e of errors) prune(copy, pruneTarget(e));
     if (validate(copy)) return copy;

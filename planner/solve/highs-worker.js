@@ -3,9 +3,14 @@
 // WebAssembly with a heap capped at 2 GiB; when it aborts (out of memory),
 // only this worker dies and the parent reports a clear error.
 //
-// Protocol: workerData = { model, stages, start, options } (see solve.ts).
-// The worker posts { type: 'progress', ... } while solving and exactly one
-// { type: 'result', ... } at the end.
+// The worker stays alive for many solves (a fleet's blocks, solver-pool.ts):
+// HiGHS is instantiated once, and its WebAssembly code, compiled and
+// optimised while solving the first models, stays fast for the next ones.
+//
+// Protocol: the parent posts jobs { id, model, stages, start, options }; for
+// each the worker posts { type: 'progress', id, ... } while solving and
+// exactly one { type: 'result', id, ... } at the end. After an abort the
+// WebAssembly instance is unusable: the worker reports it and exits.
 //
 // Lexicographic solve. Every stage but the last is a shortfall (non-negative
 // coefficients on non-negative columns, so 0 is a lower bound and the first
@@ -28,7 +33,7 @@
 //      (integrality dropped) for the LP bound.
 // The incumbent is always feasible for the next stage, so a time limit that
 // runs out midway still returns a plan: later stages keep the incumbent.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { writeSync } from 'node:fs';
 import loadHighs from 'highs';
 
@@ -48,11 +53,23 @@ const LP_GRACE = 0.1;
 /** Shortfall stages are solved exactly: priorities depend on them. */
 const SHORTFALL_GAP = { rel: 1e-6, abs: 1e-3 };
 
-async function main() {
-  const { model, stages, start, options } = workerData;
+// Loading starts as soon as the worker does, while the parent is still building the first model.
+const highsLoaded = loadHighs();
+highsLoaded.catch(() => {}); // reported with the first job
+
+parentPort.on('message', (job) => {
+  solveJob(job).catch((e) => {
+    const aborted = e instanceof WebAssembly.RuntimeError || /Aborted\(|out of memory|Cannot enlarge memory/i.test(String(e?.message));
+    parentPort.postMessage({ type: 'result', id: job.id, ok: false, status: 'error', aborted, error: e instanceof Error ? e.message : String(e), stages: [], seconds: 0 });
+    // A WebAssembly abort leaves HiGHS unusable: this worker is done (the pool starts another).
+    if (aborted) process.exit(1);
+  });
+});
+
+async function solveJob({ id, model, stages, start, options }) {
   const started = Date.now();
   const elapsed = () => (Date.now() - started) / 1000;
-  const highs = await loadHighs();
+  const highs = await highsLoaded;
   const inf = (x) => (x >= INF ? highs.infinity : x <= -INF ? -highs.infinity : x);
   const m = highs.createModel({
     numCols: model.numCols,
@@ -67,16 +84,16 @@ async function main() {
   });
   try {
     m.options.set({ output_flag: false, random_seed: 0, presolve: 'on' });
-    const solver = new StagedSolver(highs, m, model, start, elapsed, options.timeLimitSeconds);
+    const solver = new StagedSolver(highs, m, model, start, elapsed, options.timeLimitSeconds, id);
     solver.wantLpBound = options.lpBound !== false;
     const outcome = solver.solve(stages, options.gapLimit);
     if (!outcome.ok) {
-      parentPort.postMessage({ type: 'result', ok: false, status: outcome.status, stages: solver.results, seconds: elapsed() });
+      parentPort.postMessage({ type: 'result', id, ok: false, status: outcome.status, stages: solver.results, seconds: elapsed() });
       return;
     }
     const colValue = solver.incumbent ?? new Float64Array(model.numCols);
     parentPort.postMessage(
-      { type: 'result', ok: true, status: solver.timedOut ? 'time-limit' : 'optimal', colValue, stages: solver.results, lpBound: outcome.lpBound, seconds: elapsed() },
+      { type: 'result', id, ok: true, status: solver.timedOut ? 'time-limit' : 'optimal', colValue, stages: solver.results, lpBound: outcome.lpBound, seconds: elapsed() },
       [colValue.buffer],
     );
   } finally {
@@ -89,7 +106,8 @@ async function main() {
 }
 
 class StagedSolver {
-  constructor(highs, m, model, start, elapsed, timeLimit) {
+  constructor(highs, m, model, start, elapsed, timeLimit, jobId) {
+    this.jobId = jobId;
     this.highs = highs;
     this.m = m;
     this.model = model;
@@ -194,7 +212,7 @@ class StagedSolver {
     m.zeroAllClocks();
     const atZero = { reached: false };
     const runStarted = this.elapsed();
-    m.run(callbacks(highs, name, this.elapsed, () => this.remaining() <= 0, stopAtZero ? atZero : null));
+    m.run(callbacks(highs, this.jobId, name, this.elapsed, () => this.remaining() <= 0, stopAtZero ? atZero : null));
     if (DEBUG) writeSync(2, `[solver] ${name}: ${(this.elapsed() - runStarted).toFixed(2)} s, objective ${m.getObjectiveValue()}\n`);
     const status = m.getModelStatus();
     const hasSolution = status === S.optimal || ((status === S.timeLimit || status === S.interrupted) && Number(m.info.get('primal_solution_status')) === 2);
@@ -266,7 +284,7 @@ function sum(stages, numCols) {
  * line, at most 4 per second), and the time limit: once it has passed and
  * the solve holds a feasible solution, interrupt.
  */
-function callbacks(highs, stage, elapsed, timeIsUp, atZero) {
+function callbacks(highs, id, stage, elapsed, timeIsUp, atZero) {
   let last = -1;
   let feasible = false;
   const post = (data, force) => {
@@ -274,7 +292,7 @@ function callbacks(highs, stage, elapsed, timeIsUp, atZero) {
     if (!force && seconds - last < 0.25) return;
     last = seconds;
     const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-    parentPort.postMessage({ type: 'progress', stage, seconds, objective: num(data.mip_primal_bound ?? data.objective_function_value), bound: num(data.mip_dual_bound), gap: num(data.mip_gap) });
+    parentPort.postMessage({ type: 'progress', id, stage, seconds, objective: num(data.mip_primal_bound ?? data.objective_function_value), bound: num(data.mip_dual_bound), gap: num(data.mip_gap) });
   };
   return {
     [highs.constants.callbackType.mipImprovingSolution](event) {
@@ -295,8 +313,3 @@ function statusName(highs, status) {
   for (const [name, code] of Object.entries(highs.constants.modelStatus)) if (code === status) return name;
   return String(status);
 }
-
-main().catch((e) => {
-  const aborted = e instanceof WebAssembly.RuntimeError || /Aborted\(|out of memory|Cannot enlarge memory/i.test(String(e?.message));
-  parentPort.postMessage({ type: 'result', ok: false, status: 'error', aborted, error: e instanceof Error ? e.message : String(e), stages: [], seconds: 0 });
-});

@@ -6,6 +6,7 @@
  * The worker is plain JavaScript (highs-worker.js) so that the same file
  * runs under vitest from the sources and from the compiled dist/.
  */
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { PackedModel } from '../model/sparse-model.js';
 
@@ -62,52 +63,146 @@ const WORKER_URL = new URL('./highs-worker.js', import.meta.url);
 /** Accepts dense stage vectors too (`{ name, cost }`), as the failover simulation builds them. */
 export type StageInput = SolveStage | { name: string; cost: Float64Array };
 
-export function solveInWorker(model: PackedModel, stageInputs: StageInput[], options: SolveOptions): Promise<SolveOutcome> {
-  const stages = stageInputs.map(sparseStage);
-  const size = `${model.numRows} rows × ${model.numCols} columns, ${model.indices.length} non-zeros`;
-  return new Promise((resolve) => {
+/**
+ * Whether HiGHS runs as baseline-compiled WebAssembly only. V8 first compiles
+ * the 3.5 MB module with its baseline compiler, then recompiles hot code with
+ * its optimising one on background threads. For a small fleet the whole solve
+ * takes a fraction of a second and that optimising work, competing for the
+ * machine's cores, costs more than it saves (100 tenants: 0.5 s of solving and
+ * 0.5 s of recompiling before the process can exit, against 0.25 s baseline
+ * only); for a large fleet optimised code pays for itself many times. A V8
+ * flag, so it applies to the whole process; set it before solvers start.
+ */
+export function useBaselineSolverCode(baselineOnly: boolean): void {
+  setFlagsFromString(baselineOnly ? '--liftoff-only' : '--no-liftoff-only');
+}
+
+/** One model solved in a worker of its own (a pool of one, closed afterwards). */
+export async function solveInWorker(model: PackedModel, stageInputs: StageInput[], options: SolveOptions): Promise<SolveOutcome> {
+  const pool = new SolverPool(1, options.workerUrl);
+  try {
+    return await pool.solve(model, stageInputs, options);
+  } finally {
+    await pool.close();
+  }
+}
+
+interface Job {
+  id: number;
+  model: PackedModel;
+  stages: SolveStage[];
+  options: SolveOptions;
+  /** The model's size, for errors (its arrays are handed over to the worker). */
+  size: string;
+  resolve: (outcome: SolveOutcome) => void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  job?: Job;
+}
+
+/**
+ * Worker threads that each solve one model at a time and stay alive for the
+ * next (a large fleet's blocks): HiGHS is loaded once per worker and its
+ * WebAssembly code stays warm. Workers start at once, so HiGHS loads while the
+ * caller builds its first model. A worker that dies (an out-of-memory abort)
+ * fails its job only; the next job gets a fresh worker.
+ */
+export class SolverPool {
+  private readonly workers: PoolWorker[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(
+    private readonly size: number,
+    private readonly workerUrl: URL = WORKER_URL,
+  ) {
+    for (let i = 0; i < size; i++) this.startWorker();
+  }
+
+  solve(model: PackedModel, stageInputs: StageInput[], options: SolveOptions): Promise<SolveOutcome> {
+    if (this.closed) return Promise.resolve({ ok: false, status: 'error', error: 'the solver pool is closed', stages: [], seconds: 0 });
+    return new Promise((resolve) => {
+      this.queue.push({ id: this.nextId++, model, stages: stageInputs.map(sparseStage), options, size: describe(model), resolve });
+      this.dispatch();
+    });
+  }
+
+  /** Stop every worker; jobs still queued or running end as failures. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.resolve({ ok: false, status: 'error', error: 'the solver pool was closed', stages: [], seconds: 0 });
+    await Promise.all(this.workers.splice(0).map((w) => w.worker.terminate()));
+  }
+
+  private startWorker(): PoolWorker | undefined {
     let worker: Worker;
     try {
-      worker = new Worker(options.workerUrl ?? WORKER_URL, {
-        workerData: { model, stages, start: options.start, options: { timeLimitSeconds: options.timeLimitSeconds, gapLimit: options.gapLimit, lpBound: options.lpBound } },
-        transferList: [
-          model.colLower.buffer,
-          model.colUpper.buffer,
-          model.integrality.buffer,
-          model.rowLower.buffer,
-          model.rowUpper.buffer,
-          model.starts.buffer,
-          model.indices.buffer,
-          model.values.buffer,
-        ] as ArrayBuffer[],
-      });
+      worker = new Worker(this.workerUrl);
     } catch (e) {
-      resolve({ ok: false, status: 'error', error: `the solver could not start: ${(e as Error).message}`, stages: [], seconds: 0 });
-      return;
+      const error = `the solver could not start: ${(e as Error).message}`;
+      for (const job of this.queue.splice(0)) job.resolve({ ok: false, status: 'error', error, stages: [], seconds: 0 });
+      return undefined;
     }
-    let settled = false;
-    const finish = (outcome: SolveOutcome) => {
-      if (settled) return;
-      settled = true;
-      resolve(outcome);
-      void worker.terminate();
-    };
-    worker.on('message', (msg: { type: string; aborted?: boolean } & Record<string, unknown>) => {
-      if (msg.type === 'progress') options.onProgress?.(msg as unknown as SolveProgress);
+    // An idle worker does not keep the process alive (a caller that forgets close() still exits).
+    worker.unref();
+    const w: PoolWorker = { worker };
+    this.workers.push(w);
+    worker.on('message', (msg: { type: string; id: number; aborted?: boolean } & Record<string, unknown>) => {
+      const job = w.job;
+      if (!job || msg.id !== job.id) return;
+      if (msg.type === 'progress') job.options.onProgress?.(msg as unknown as SolveProgress);
       else if (msg.type === 'result') {
         const outcome = msg as unknown as SolveOutcome;
-        if (!outcome.ok && msg.aborted) finish(outOfMemory(size, outcome.error));
-        else finish(outcome);
+        this.finish(w, !outcome.ok && msg.aborted ? outOfMemory(job.size, outcome.error) : outcome);
       }
     });
     worker.on('error', (err) => {
+      const job = w.job;
       const aborted = err.name === 'RuntimeError' || /Aborted\(|out of memory|Cannot enlarge memory|heap/i.test(err.message);
-      finish(aborted ? outOfMemory(size, err.message) : { ok: false, status: 'crashed', error: `the solver failed: ${err.message}`, stages: [], seconds: 0 });
+      if (job) this.finish(w, aborted ? outOfMemory(job.size, err.message) : { ok: false, status: 'crashed', error: `the solver failed: ${err.message}`, stages: [], seconds: 0 });
     });
     worker.on('exit', (code) => {
-      finish({ ok: false, status: 'crashed', error: `the solver stopped unexpectedly (exit code ${code}) while solving a model of ${size}`, stages: [], seconds: 0 });
+      const job = w.job;
+      this.workers.splice(this.workers.indexOf(w), 1);
+      if (job) {
+        w.job = undefined;
+        job.resolve({ ok: false, status: 'crashed', error: `the solver stopped unexpectedly (exit code ${code}) while solving a model of ${job.size}`, stages: [], seconds: 0 });
+      }
+      if (!this.closed) this.dispatch();
     });
-  });
+    return w;
+  }
+
+  private finish(w: PoolWorker, outcome: SolveOutcome): void {
+    const job = w.job;
+    if (!job) return;
+    w.job = undefined;
+    w.worker.unref();
+    job.resolve(outcome);
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const idle = this.workers.find((w) => !w.job) ?? (this.workers.length < this.size ? this.startWorker() : undefined);
+      if (!idle) return;
+      const job = this.queue.shift()!;
+      idle.job = job;
+      idle.worker.ref();
+      const { model, stages, options } = job;
+      idle.worker.postMessage(
+        { id: job.id, model, stages, start: options.start, options: { timeLimitSeconds: options.timeLimitSeconds, gapLimit: options.gapLimit, lpBound: options.lpBound } },
+        [model.colLower.buffer, model.colUpper.buffer, model.integrality.buffer, model.rowLower.buffer, model.rowUpper.buffer, model.starts.buffer, model.indices.buffer, model.values.buffer] as ArrayBuffer[],
+      );
+    }
+  }
+}
+
+function describe(model: PackedModel): string {
+  return `${model.numRows} rows × ${model.numCols} columns, ${model.indices.length} non-zeros`;
 }
 
 function outOfMemory(size: string, detail?: string): SolveFailure {
