@@ -11,7 +11,6 @@ import type { LoadedFile } from './loaded-file.js';
 import { mergeFiles } from './merge.js';
 import type { SourceMap } from './source-map.js';
 import { emptySpec, type Spec } from './spec.js';
-import { loadYaml } from './yaml/index.js';
 
 /** Larger files are refused before they are read: no real spec file comes near. */
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -78,7 +77,8 @@ export async function loadProject(path: string): Promise<Project> {
       continue;
     }
     files.push({ path: shown, text: read.text });
-    const file = extname(name) === '.globe' ? parseGlobe(read.text, shown) : loadYaml(read.text, shown);
+    // The YAML reader (yaml, ajv and the compiled schema) loads only for projects that have YAML files.
+    const file = extname(name) === '.globe' ? parseGlobe(read.text, shown) : (await import('./yaml/load.js')).loadYaml(read.text, shown);
     loaded.push({ ...file, diagnostics: capDiagnostics(file.diagnostics, shown) });
   }
   const merged = mergeFiles(loaded);

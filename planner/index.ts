@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { failoverOrder, round6, supplyUse } from './extract.js';
 import type { ModelGoals } from './model/build-placement-model.js';
 import { World } from './model/world.js';
-import { DEFAULT_BLOCK_TENANTS, partitionFleet, type Block } from './decompose/partition.js';
+import { DEFAULT_BLOCK_TENANTS, partitionFleet, tiedTenants, type Block } from './decompose/partition.js';
 import { planInBlocks, type BlockedOptions } from './decompose/plan-in-blocks.js';
 import { planIncrementally, tenantsToReplan } from './incremental.js';
 import { changedTenants } from './intent-digests.js';
@@ -76,7 +76,7 @@ export async function planPlacement(
       // Each block's own gap: the fleet's gap is then certified from the blocks' bounds.
       const blockSettings = { ...settings, gapLimit: options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_BLOCK_GAP_LIMIT };
       placement =
-        (await planOnlyWhatChanged(world, weights, goals, blockSettings, blocks, options)) ?? (await planAsBlocks(world, weights, goals, blockSettings, blocks));
+        (await planOnlyWhatChanged(world, weights, goals, blockSettings, options)) ?? (await planAsBlocks(world, weights, goals, blockSettings, blocks));
     }
   } catch (e) {
     if (e instanceof BlockError) throw new PlannerError(e.message);
@@ -124,12 +124,11 @@ async function planAsBlocks(world: World, weights: PlannerWeights, goals: ModelG
 }
 
 /** A large fleet whose shared intent is unchanged: plan again only the tenants whose intent changed (planner/incremental.ts). */
-async function planOnlyWhatChanged(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings, blocks: Block[], options: PlannerOptions): Promise<Placement | undefined> {
+async function planOnlyWhatChanged(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings, options: PlannerOptions): Promise<Placement | undefined> {
   if ((goals.free?.length ?? 0) > 0) return undefined;
   const changed = changedTenants(world.spec, options.plannedFrom);
   if (!changed) return undefined;
-  const coupled = new Set(blocks.find((b) => b.coupled)?.tenants ?? []);
-  const replan = tenantsToReplan(world, changed, coupled, options.blockTenants ?? DEFAULT_BLOCK_TENANTS);
+  const replan = tenantsToReplan(world, changed, tiedTenants(world), options.blockTenants ?? DEFAULT_BLOCK_TENANTS);
   if (!replan) return undefined;
   const r = await planIncrementally(world, weights, goals, replan, settings);
   if (!r) return undefined;

@@ -9,6 +9,9 @@ import { generateWorld } from '../bench/generate-world.js';
 import { canonicalJson } from '../lang/canonical-json.js';
 import { emptyDeployment } from '../executor/state.js';
 import { planPlacement } from '../planner/index.js';
+import { partitionFleet, tiedTenants } from '../planner/decompose/partition.js';
+import { World } from '../planner/model/world.js';
+import { DEFAULT_WEIGHTS } from '../planner/weights.js';
 import { intentDigests } from '../planner/intent-digests.js';
 import type { Spec, TenantId } from '../lang/spec.js';
 import type { Placement } from '../planner/placement.js';
@@ -67,6 +70,25 @@ ${tenants}
     expect(s.objective).toBeGreaterThanOrEqual(exact.placement.solver.bound - 1e-6);
     expect(s.bound).toBeLessThanOrEqual(exact.placement.solver.objective + 1e-6);
     expect((s.objective - s.bound) / s.objective).toBeCloseTo(s.gap, 5);
+  });
+});
+
+describe('cutting the fleet into blocks', () => {
+  it('keeps products, followers and tied tenants in one block, and sizes the other blocks evenly for two workers', () => {
+    const generated = generateWorld({ tenants: 100, regions: 10, resources: 2, seed: 1 });
+    const world = new World(generated.spec, generated.current);
+    const tied = tiedTenants(world);
+    expect(Object.keys(world.spec.products).length).toBeGreaterThan(0);
+    const blocks = partitionFleet(world, { ...DEFAULT_WEIGHTS, serviceBalance: 0 }, 50);
+    // every tenant in exactly one block; all the tied ones in the single coupled block
+    expect(blocks.flatMap((b) => b.tenants).sort()).toEqual(world.tenants.map((t) => t.id).sort());
+    expect(blocks.filter((b) => b.coupled)).toHaveLength(1);
+    const coupled = blocks.find((b) => b.coupled)!;
+    for (const id of tied) expect(coupled.tenants).toContain(id);
+    // a small coupled part joins a block of free tenants: two blocks of about 50, not 50 + 45 + the coupled few
+    expect(blocks).toHaveLength(2);
+    const free = world.tenants.length - tied.size;
+    expect(blocks.find((b) => !b.coupled)!.tenants.length).toBeGreaterThanOrEqual(Math.floor(free / 2));
   });
 });
 

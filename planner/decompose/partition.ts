@@ -20,20 +20,26 @@ export interface Block {
 
 /** Above this many tenants the fleet is planned in blocks of about this size. */
 export const DEFAULT_BLOCK_TENANTS = 50;
+/** A coupled block of at most blockTenants / this many tenants is merged into a free block. */
+const SMALL_COUPLED_SHARE = 5;
 
-export function partitionFleet(world: World, weights: PlannerWeights, blockTenants: number): Block[] {
+/** Tenants tied to products (following one, or of a service that follows one): they are planned together. */
+export function tiedTenants(world: World): Set<TenantId> {
   const spec = world.spec;
   const followingServices = new Set(
     Object.keys(spec.services).filter((s) => Object.keys(spec.services[s].follows).length > 0 || Object.keys(spec.services[s].residual).length > 0),
   );
-  const coupled: TenantId[] = [];
-  const free: TenantId[] = [];
-  for (const t of world.tenants) {
-    const tied = followingServices.has(t.service) || Object.keys(t.spec.follows ?? {}).length > 0;
-    (tied ? coupled : free).push(t.id);
-  }
+  return new Set(world.tenants.filter((t) => followingServices.has(t.service) || Object.keys(t.spec.follows ?? {}).length > 0).map((t) => t.id));
+}
+
+export function partitionFleet(world: World, weights: PlannerWeights, blockTenants: number): Block[] {
+  const spec = world.spec;
+  const tied = tiedTenants(world);
+  const coupled = world.tenants.filter((t) => tied.has(t.id)).map((t) => t.id);
+  const free = world.tenants.filter((t) => !tied.has(t.id)).map((t) => t.id);
+  const followingServices = Object.keys(spec.services).filter((s) => Object.keys(spec.services[s].follows).length > 0 || Object.keys(spec.services[s].residual).length > 0);
   const hasCoupling =
-    coupled.length > 0 || followingServices.size > 0 || Object.keys(spec.products).length > 0 || Object.keys(spec.reservations).length > 0;
+    coupled.length > 0 || followingServices.length > 0 || Object.keys(spec.products).length > 0 || Object.keys(spec.reservations).length > 0;
 
   // Tenants of one service stay together when service balance ties them.
   const units: TenantId[][] = [];
@@ -50,18 +56,24 @@ export function partitionFleet(world: World, weights: PlannerWeights, blockTenan
 
   const blocks: Block[] = [];
   if (hasCoupling) blocks.push({ tenants: coupled, coupled: true });
+  // Blocks of even size (101 free tenants: 34 + 34 + 33, not 50 + 50 + 1), so that two workers finish together.
+  const evenSize = Math.ceil(free.length / Math.max(1, Math.ceil(free.length / blockTenants)));
   let current: TenantId[] = [];
   for (const unit of units) {
-    if (current.length > 0 && current.length + unit.length > blockTenants) {
+    if (current.length > 0 && current.length + unit.length > evenSize) {
       blocks.push({ tenants: current, coupled: false });
       current = [];
     }
     current.push(...unit);
   }
   if (current.length > 0) blocks.push({ tenants: current, coupled: false });
-  // A coupled block with few tenants takes in the first free block, so that small fleets stay one model.
-  if (blocks.length === 2 && blocks[0].coupled && blocks[0].tenants.length + blocks[1].tenants.length <= blockTenants) {
-    return [{ tenants: [...blocks[0].tenants, ...blocks[1].tenants].sort(), coupled: true }];
+  // A coupled block with few tenants takes in the first free block: small fleets stay one model, and a
+  // tiny coupled block is not a model of its own that leaves a worker idle (100 tenants: 2 blocks, not 3).
+  if (blocks.length >= 2 && blocks[0].coupled) {
+    const [joint, first] = blocks;
+    const small = joint.tenants.length <= blockTenants / SMALL_COUPLED_SHARE;
+    const fitsOneModel = blocks.length === 2 && joint.tenants.length + first.tenants.length <= blockTenants;
+    if (small || fitsOneModel) blocks.splice(0, 2, { tenants: [...joint.tenants, ...first.tenants], coupled: true });
   }
   for (const b of blocks) b.tenants.sort();
   return blocks;

@@ -16,17 +16,17 @@
 // coefficients on non-negative columns, so 0 is a lower bound and the first
 // solution at 0 is optimal — no need to prove it); the last, `main`, is the
 // weighted cost.
-//   1. The first shortfall alone (for the planner: overcommitted supply,
-//      which must never be traded for serving more), from the current
-//      deployment as a MIP start. Then one probe minimises all the other
-//      shortfalls together (earlier stages weigh more, a guide only). When
+//   1. One probe minimises all the shortfalls together (earlier stages weigh
+//      more, a guide only), from the current deployment as a MIP start. When
 //      it reaches 0 — a plan where nothing is short, the usual case — every
-//      shortfall stage is settled at once and its columns are fixed to 0.
+//      shortfall stage is settled by that one solve and its columns are
+//      fixed to 0.
 //      (A pure feasibility probe followed by a warm-started main solve is
 //      several times faster here than one solve of main + a large weight ×
 //      shortfalls, whose penalty dwarfs the real costs and starves the
 //      heuristics.)
-//   2. Otherwise each shortfall stage in order: skipped when the incumbent
+//   2. Otherwise each shortfall stage in order, exactly (serving a higher
+//      priority is never traded for a lower one): skipped when the incumbent
 //      already has it at 0, else solved (warm-started from the incumbent) and
 //      held at its optimum by an added row Σ c·x ≤ optimum + tolerance.
 //   3. Main, warm-started from the incumbent; then its LP relaxation
@@ -127,19 +127,14 @@ class StagedSolver {
     const main = stages[stages.length - 1];
     const shortfalls = stages.slice(0, -1);
     const active = shortfalls.filter((s) => s.indices.length > 0);
-    // 1. the first shortfall alone (for the planner: overcommitted supply, which must not be traded for
-    // anything), then a probe over all the others at once
-    if (active.length > 0) {
-      const failed = this.shortfallStage(active[0]);
-      if (failed) return { ok: false, status: failed.status };
-    }
-    if (active.length > 2) {
-      const r = this.run('shortfall', SHORTFALL_GAP, sum(active.slice(1), this.model.numCols), true);
+    // 1. one probe over all the shortfalls at once: when it reaches 0 (the usual case) every stage is
+    // settled by that one solve
+    if (active.length > 1) {
+      const r = this.run('shortfall', SHORTFALL_GAP, sum(active, this.model.numCols), true);
       if (r.failed) return { ok: false, status: r.status };
     }
-    // 2. stage by stage (each one settled at once when the probe left it at 0)
+    // 2. stage by stage, each solved exactly from the incumbent unless the incumbent already has it at 0
     for (const s of shortfalls) {
-      if (s === active[0]) continue;
       const failed = this.shortfallStage(s);
       if (failed) return { ok: false, status: failed.status };
     }
@@ -213,7 +208,7 @@ class StagedSolver {
     const atZero = { reached: false };
     const runStarted = this.elapsed();
     m.run(callbacks(highs, this.jobId, name, this.elapsed, () => this.remaining() <= 0, stopAtZero ? atZero : null));
-    if (DEBUG) writeSync(2, `[solver] ${name}: ${(this.elapsed() - runStarted).toFixed(2)} s, objective ${m.getObjectiveValue()}\n`);
+    if (DEBUG) writeSync(2, `[solver] ${name}: ${(this.elapsed() - runStarted).toFixed(2)} s, objective ${m.getObjectiveValue()}, ${m.info.get('mip_node_count')} nodes, ${m.info.get('simplex_iteration_count')} LP iterations\n`);
     const status = m.getModelStatus();
     const hasSolution = status === S.optimal || ((status === S.timeLimit || status === S.interrupted) && Number(m.info.get('primal_solution_status')) === 2);
     if (!hasSolution) return { status: statusName(highs, status), failed: true };
