@@ -33,6 +33,8 @@ export interface SizeResult {
   world?: WorldStats & { files: number; dslBytes: number };
   stages: StageRow[];
   globe?: GlobeResult;
+  /** Wall seconds of `globe plan DIR` run as a command in a new process (start-up included), each run. */
+  command?: number[];
   replan?: { tenant: string; seconds: number; moves: number; status: string; gap: number; incremental?: { replanned: number; kept: number } };
   monolithic?: MonolithicSummary;
   reference?: MonolithicSummary;
@@ -99,6 +101,9 @@ function globeLines(r: SizeResult): string[] {
     `globe's planner: model ${int(s.model.rows)} rows × ${int(s.model.columns)} columns, ${int(s.model.nonzeros)} non-zeros, ${int(s.model.integers)} integers; ` +
       `${s.status} (gap limit ${pct(g.gapLimit!)}, solver ${sec(s.seconds)} s); objective ${num(s.objective)}, LP bound ${s.lpBound === undefined ? 'not computed' : num(s.lpBound)}, best bound ${num(s.bound)} (${s.boundKind}), gap ${pct(s.gap)}.`,
     `Plan: ${int(g.moves!)} moves${kinds ? ` (${kinds})` : ''}, ${g.findings} findings, ${int(g.planBytes! / 1024)} KiB of text. Placement checker: ${checker}.`,
+    ...(r.command
+      ? [`\`globe plan\` as a command (a new Node process: start-up, module loading and solver workers included): ${r.command.length > 1 ? `median ${sec(median(r.command))} s of ${r.command.length} runs (${r.command.map(sec).join(', ')} s)` : `${sec(r.command[0])} s`}.`]
+      : []),
   ];
 }
 
@@ -166,8 +171,8 @@ function served(s: Score): number {
 export function printSummary(run: RunResult): string {
   const out = [
     '\n## Summary\n',
-    '| size | globe plan s | peak RSS MB | model rows × columns (integers) | gap | moves | re-plan s | monolithic 1% s | monolithic / globe time | globe / monolithic score |',
-    '| --- | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |',
+    '| size | globe plan s (in process) | as a command s | peak RSS MB | model rows × columns (integers) | gap | moves | re-plan s | monolithic 1% s | monolithic / globe time | globe / monolithic score |',
+    '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |',
   ];
   for (const r of run.sizes) {
     const s = r.globe?.solver;
@@ -178,7 +183,7 @@ export function printSummary(run: RunResult): string {
     const tr = m?.outcome === 'solved' && solve ? ratio((answerSeconds(m)) / solve) : '–';
     const sr = m?.score && r.globe?.score ? (r.globe.score.weighted / m.score.weighted).toFixed(4) : '–';
     out.push(
-      `| ${int(r.size.tenants)}×${r.size.regions}×${r.resources} | ${t === undefined ? `failed: ${r.globe?.error ?? r.error}` : sec(t)} | ${t === undefined ? '–' : int(planPeakMb(r)!)} | ` +
+      `| ${int(r.size.tenants)}×${r.size.regions}×${r.resources} | ${t === undefined ? `failed: ${r.globe?.error ?? r.error}` : sec(t)} | ${r.command ? sec(median(r.command)) : '–'} | ${t === undefined ? '–' : int(planPeakMb(r)!)} | ` +
         `${s ? `${int(s.model.rows)} × ${int(s.model.columns)} (${int(s.model.integers)})` : '–'} | ${s ? pct(s.gap) : '–'} | ${r.globe?.moves !== undefined ? int(r.globe.moves) : '–'} | ` +
         `${r.replan ? sec(r.replan.seconds) : '–'} | ${mono} | ${tr} | ${sr} |`,
     );
@@ -211,11 +216,18 @@ function targets(run: RunResult): string[] {
   }
   const small = find(100, 10);
   if (small) {
-    const t = planSeconds(small);
-    out.push(`- 100 × 10 whole \`globe plan\` ≤ 1 s: ${t === undefined ? '**not met** (failed)' : `${mark(t <= 1)} ${sec(t)} s`}`);
+    const t = small.command ? median(small.command) : planSeconds(small);
+    const how = small.command ? ` (the command in a new process, median of ${small.command.length} runs)` : ' (in process)';
+    out.push(`- 100 × 10 whole \`globe plan\` ≤ 1 s: ${t === undefined ? '**not met** (failed)' : `${mark(t <= 1)} ${sec(t)} s${how}`}`);
   }
   for (const r of run.sizes) if (r.replan) out.push(`- incremental re-plan ≤ 5 s (${int(r.size.tenants)} × ${r.size.regions}): ${mark(r.replan.seconds <= 5)} ${sec(r.replan.seconds)} s`);
   return out.length > 1 ? out : [];
+}
+
+export function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function mark(ok: boolean): string {

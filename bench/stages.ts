@@ -5,6 +5,7 @@
  * read the state, plan the placement, build the plan (diff and moves),
  * render it.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderPlan } from '../cli/render/render-plan.js';
@@ -16,6 +17,7 @@ import type { PlannerWeights, Spec } from '../lang/spec.js';
 import { buildPlan, deploymentOf } from '../planner/build-plan.js';
 import { intentDigests } from '../planner/intent-digests.js';
 import { planPlacement, type PlannerFinding } from '../planner/index.js';
+import { prestartSolverPool, SOLVER_WORKERS } from '../planner/solve/solve.js';
 import type { Placement } from '../planner/placement.js';
 import type { Plan } from '../planner/plan.js';
 import { checkPlacement } from '../test/support/placement-checker.js';
@@ -73,6 +75,7 @@ export function writeDsl(dir: string, world: GeneratedWorld): void {
 }
 
 export async function parseAndValidate(dir: string): Promise<Project> {
+  prestartSolverPool(SOLVER_WORKERS); // as `globe plan` does: the solver workers start while the project is read
   const project = await loadAndCheckProject(dir);
   const errors = project.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
@@ -145,4 +148,22 @@ export async function replan(spec: Spec, state: State, settings: PlanSettings): 
 
 export function monolithic(spec: Spec, state: State, weights: PlannerWeights, gapLimit: number, timeLimitSeconds: number): Promise<MonolithicRun> {
   return runMonolithic(spec, deploymentOf(state), { weights, gapLimit, timeLimitSeconds });
+}
+
+/**
+ * The real command, `globe plan DIR`, in a new Node process each time (start-up
+ * and module loading included): wall seconds of each of `runs` runs.
+ */
+export function planCommandSeconds(dir: string, timeLimitSeconds: number, runs: number): number[] {
+  const cli = join(packageRoot(), 'dist', 'cli', 'main.js');
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const r = spawnSync(process.execPath, [cli, 'plan', dir, '--time-limit', `${timeLimitSeconds}s`], { encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const seconds = (performance.now() - started) / 1000;
+    // --detailed-exitcode is not passed: 0 is success whether or not the plan has changes
+    if (r.status !== 0) throw new StageFailure(`globe plan exited ${r.status}: ${(r.stderr ?? '').split('\n').slice(0, 3).join(' ')}`);
+    out.push(seconds);
+  }
+  return out;
 }

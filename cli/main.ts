@@ -27,8 +27,15 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   state: async () => [(await import('./commands/state.js')).registerState],
 };
 
+/** `globe plan`'s solver workers start before anything else loads (planner/solve/solve.ts); apply's, when it plans, with its planning. */
+const SOLVING_COMMANDS = new Set(['plan']);
+
 async function commandsFor(argv: string[]): Promise<Register[]> {
   const name = argv[2];
+  if (name !== undefined && SOLVING_COMMANDS.has(name) && !argv.includes('--help') && !argv.includes('-h')) {
+    const { prestartSolverPool, SOLVER_WORKERS } = await import('../planner/solve/solve.js');
+    prestartSolverPool(SOLVER_WORKERS);
+  }
   if (name !== undefined && Object.hasOwn(COMMANDS, name)) return COMMANDS[name]();
   return (await Promise.all(Object.values(COMMANDS).map((load) => load()))).flat();
 }

@@ -6,7 +6,6 @@ import { lookupSpan } from '../lang/source-map.js';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
 import type { Deployment, IntentDigests } from '../executor/state.js';
 import { explainPlacement, type PlannerFinding } from './explain.js';
-import { availableParallelism } from 'node:os';
 import { failoverOrder, round6, supplyUse } from './extract.js';
 import type { ModelGoals } from './model/build-placement-model.js';
 import { World } from './model/world.js';
@@ -20,7 +19,7 @@ export { relativeGap } from './placement.js';
 import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
-import { useBaselineSolverCode } from './solve/solve.js';
+import { SOLVER_WORKERS, useBaselineSolverCode } from './solve/solve.js';
 
 export { DEFAULT_WEIGHTS, WEIGHT_DOCS } from './weights.js';
 export type { PlannerFinding } from './explain.js';
@@ -59,6 +58,7 @@ export async function planPlacement(
   sourceMap?: SourceMap,
 ): Promise<{ placement: Placement; findings: PlannerFinding[] }> {
   const world = new World(spec, current);
+  useBaselineSolverCode(world.tenants.length <= QUICK_FLEET_TENANTS);
   const weights = resolveWeights(spec.planner?.weights, options.weights);
   const goals = { free: options.free, maxShift: options.maxShift };
   const settings = {
@@ -68,7 +68,6 @@ export async function planPlacement(
     onBlock: options.onBlock,
   };
   const blocks = partitionFleet(world, weights, options.blockTenants ?? DEFAULT_BLOCK_TENANTS);
-  useBaselineSolverCode(world.tenants.length <= QUICK_FLEET_TENANTS);
   let placement: Placement;
   try {
     if (blocks.length <= 1) placement = await planAsOneModel(world, weights, goals, settings);
@@ -105,8 +104,7 @@ async function planAsOneModel(world: World, weights: PlannerWeights, goals: Mode
 
 /** A large fleet in blocks (planner/decompose): scored with the full objective, its gap certified by the blocks' bounds. */
 async function planAsBlocks(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings & Pick<BlockedOptions, 'onBlock'>, blocks: Block[]): Promise<Placement> {
-  const concurrency = Math.max(1, Math.min(2, availableParallelism()));
-  const r = await planInBlocks(world, weights, goals, blocks, { ...settings, concurrency });
+  const r = await planInBlocks(world, weights, goals, blocks, { ...settings, concurrency: SOLVER_WORKERS });
   const score = scoreSolution(world.spec, world.current, r.target, r.unserved, r.unservedProducts, weights);
   const bound = r.boundHolds ? Math.min(r.bound, score.weighted) : -Infinity;
   const solver: SolverReport = {

@@ -10,6 +10,7 @@ import { lockDirFor } from './force-unlock.js';
 import type { State } from '../../executor/state.js';
 import { buildPlan, deploymentOf } from '../../planner/build-plan.js';
 import { planPlacement, PlannerError, type PlannerOptions } from '../../planner/index.js';
+import { prestartSolverPool, SOLVER_WORKERS } from '../../planner/solve/solve.js';
 import type { Plan } from '../../planner/plan.js';
 import { isInteractive, useColor } from '../color.js';
 import { addPlanFlags, plannerOptions, type PlanFlags } from '../plan-options.js';
@@ -60,6 +61,7 @@ export function registerPlan(program: Command): void {
 
 /** Read, check, plan: the part of `plan` that `apply DIR` shares. Prints diagnostics and findings to stderr. */
 export async function planProject(dir: string, options: PlannerOptions): Promise<{ project: Project; plan: Plan; state: State | null }> {
+  prestartSolverPool(SOLVER_WORKERS); // the workers start while the project is read and checked
   const project = await loadAndCheckProject(dir);
   printDiagnostics(project.diagnostics, project.files);
   if (hasErrors(project.diagnostics)) throw new CliError('the project has errors; nothing was planned');

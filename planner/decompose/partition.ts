@@ -20,8 +20,6 @@ export interface Block {
 
 /** Above this many tenants the fleet is planned in blocks of about this size. */
 export const DEFAULT_BLOCK_TENANTS = 50;
-/** A coupled block of at most blockTenants / this many tenants is merged into a free block. */
-const SMALL_COUPLED_SHARE = 5;
 
 /** Tenants tied to products (following one, or of a service that follows one): they are planned together. */
 export function tiedTenants(world: World): Set<TenantId> {
@@ -67,13 +65,11 @@ export function partitionFleet(world: World, weights: PlannerWeights, blockTenan
     current.push(...unit);
   }
   if (current.length > 0) blocks.push({ tenants: current, coupled: false });
-  // A coupled block with few tenants takes in the first free block: small fleets stay one model, and a
-  // tiny coupled block is not a model of its own that leaves a worker idle (100 tenants: 2 blocks, not 3).
-  if (blocks.length >= 2 && blocks[0].coupled) {
-    const [joint, first] = blocks;
-    const small = joint.tenants.length <= blockTenants / SMALL_COUPLED_SHARE;
-    const fitsOneModel = blocks.length === 2 && joint.tenants.length + first.tenants.length <= blockTenants;
-    if (small || fitsOneModel) blocks.splice(0, 2, { tenants: [...joint.tenants, ...first.tenants], coupled: true });
+  // A coupled block with few tenants takes in the first free block, so that small fleets stay one model.
+  // (Not otherwise: products make a block's shortfall solves several times slower, and merged with free
+  // tenants that cost would be paid on a larger model.)
+  if (blocks.length === 2 && blocks[0].coupled && blocks[0].tenants.length + blocks[1].tenants.length <= blockTenants) {
+    return [{ tenants: [...blocks[0].tenants, ...blocks[1].tenants].sort(), coupled: true }];
   }
   for (const b of blocks) b.tenants.sort();
   return blocks;

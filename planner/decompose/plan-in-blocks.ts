@@ -23,7 +23,7 @@ import type { ModelGoals } from '../model/build-placement-model.js';
 import type { World } from '../model/world.js';
 import { relativeGap, type Placement } from '../placement.js';
 import { solveBlock, type BlockResult, type BlockSettings } from '../solve-block.js';
-import { SolverPool } from '../solve/solve.js';
+import { solverPool } from '../solve/solve.js';
 import { blockWorld } from './block-world.js';
 import type { Block } from './partition.js';
 import { exactRoom, itemsUse, peakLimits, relaxedRoom, type Use } from './room.js';
@@ -55,7 +55,7 @@ export interface BlockedOptions extends BlockSettings {
 const TOLERANCE = 1e-6;
 
 export async function planInBlocks(world: World, weights: PlannerWeights, goals: ModelGoals, blocks: Block[], options: BlockedOptions): Promise<BlockedPlan> {
-  const pool = new SolverPool(options.concurrency);
+  const pool = solverPool(options.concurrency);
   try {
     return await planWithPool(world, weights, goals, blocks, { ...options, pool });
   } finally {

@@ -7,7 +7,8 @@
 // HiGHS is instantiated once, and its WebAssembly code, compiled and
 // optimised while solving the first models, stays fast for the next ones.
 //
-// Protocol: the parent posts jobs { id, model, stages, start, options }; for
+// Protocol: the parent may post { type: 'load' } first; then jobs
+// { id, model, stages, start, options }; for
 // each the worker posts { type: 'progress', id, ... } while solving and
 // exactly one { type: 'result', id, ... } at the end. After an abort the
 // WebAssembly instance is unusable: the worker reports it and exits.
@@ -53,11 +54,22 @@ const LP_GRACE = 0.1;
 /** Shortfall stages are solved exactly: priorities depend on them. */
 const SHORTFALL_GAP = { rel: 1e-6, abs: 1e-3 };
 
-// Loading starts as soon as the worker does, while the parent is still building the first model.
-const highsLoaded = loadHighs();
-highsLoaded.catch(() => {}); // reported with the first job
+// HiGHS loads on the parent's `load` message (sent once it has chosen how V8 compiles WebAssembly,
+// see useBaselineSolverCode, while it builds the first model) or with the first job.
+let highsLoaded;
+function highsInstance() {
+  if (!highsLoaded) {
+    highsLoaded = loadHighs();
+    highsLoaded.catch(() => {}); // reported with the first job
+  }
+  return highsLoaded;
+}
 
 parentPort.on('message', (job) => {
+  if (job.type === 'load') {
+    highsInstance();
+    return;
+  }
   solveJob(job).catch((e) => {
     const aborted = e instanceof WebAssembly.RuntimeError || /Aborted\(|out of memory|Cannot enlarge memory/i.test(String(e?.message));
     parentPort.postMessage({ type: 'result', id: job.id, ok: false, status: 'error', aborted, error: e instanceof Error ? e.message : String(e), stages: [], seconds: 0 });
@@ -69,7 +81,7 @@ parentPort.on('message', (job) => {
 async function solveJob({ id, model, stages, start, options }) {
   const started = Date.now();
   const elapsed = () => (Date.now() - started) / 1000;
-  const highs = await highsLoaded;
+  const highs = await highsInstance();
   const inf = (x) => (x >= INF ? highs.infinity : x <= -INF ? -highs.infinity : x);
   const m = highs.createModel({
     numCols: model.numCols,

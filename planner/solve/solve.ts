@@ -6,6 +6,7 @@
  * The worker is plain JavaScript (highs-worker.js) so that the same file
  * runs under vitest from the sources and from the compiled dist/.
  */
+import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { PackedModel } from '../model/sparse-model.js';
@@ -74,12 +75,47 @@ export type StageInput = SolveStage | { name: string; cost: Float64Array };
  * flag, so it applies to the whole process; set it before solvers start.
  */
 export function useBaselineSolverCode(baselineOnly: boolean): void {
+  // Baseline code is also compiled whole when HiGHS loads (in the workers, while the project is read)
+  // rather than function by function during the first solves.
   setFlagsFromString(baselineOnly ? '--liftoff-only' : '--no-liftoff-only');
+  setFlagsFromString(baselineOnly ? '--no-wasm-lazy-compilation' : '--wasm-lazy-compilation');
+  baselineCode = baselineOnly;
 }
 
-/** One model solved in a worker of its own (a pool of one, closed afterwards). */
+let baselineCode = false;
+
+/** Solver workers a large fleet's blocks use: two, the machine this is built for (fewer on one core). */
+export const SOLVER_WORKERS = Math.max(1, Math.min(2, availableParallelism()));
+
+let prestarted: SolverPool | undefined;
+
+/**
+ * Start the solver workers and load HiGHS now, before the caller reads and
+ * checks its project: a worker thread takes ~0.1 s to start and HiGHS as long
+ * again to load, a fifth of the whole `globe plan` of a small project. They
+ * load baseline code (useBaselineSolverCode), what small fleets use; a large
+ * fleet, known only once the project is read, starts optimising workers
+ * instead (solverPool), having lost nothing that matters at its scale.
+ */
+export function prestartSolverPool(size: number): void {
+  if (prestarted) return;
+  useBaselineSolverCode(true);
+  prestarted = new SolverPool(size);
+  prestarted.load();
+}
+
+/** A pool of at least `size` workers: the pre-started one if it fits (size, code), else a new one. */
+export function solverPool(size: number, workerUrl?: URL): SolverPool {
+  const taken = prestarted;
+  prestarted = undefined;
+  if (taken && taken.size >= size && taken.baselineCode === baselineCode && workerUrl === undefined) return taken;
+  void taken?.close();
+  return new SolverPool(size, workerUrl);
+}
+
+/** One model solved in a worker of its own (a pool closed afterwards). */
 export async function solveInWorker(model: PackedModel, stageInputs: StageInput[], options: SolveOptions): Promise<SolveOutcome> {
-  const pool = new SolverPool(1, options.workerUrl);
+  const pool = solverPool(1, options.workerUrl);
   try {
     return await pool.solve(model, stageInputs, options);
   } finally {
@@ -114,9 +150,11 @@ export class SolverPool {
   private readonly queue: Job[] = [];
   private nextId = 0;
   private closed = false;
+  /** How V8 compiles HiGHS in these workers (the flag when they started). */
+  readonly baselineCode = baselineCode;
 
   constructor(
-    private readonly size: number,
+    readonly size: number,
     private readonly workerUrl: URL = WORKER_URL,
   ) {
     for (let i = 0; i < size; i++) this.startWorker();
@@ -128,6 +166,11 @@ export class SolverPool {
       this.queue.push({ id: this.nextId++, model, stages: stageInputs.map(sparseStage), options, size: describe(model), resolve });
       this.dispatch();
     });
+  }
+
+  /** Have every idle worker load HiGHS now rather than with its first job. */
+  load(): void {
+    for (const w of this.workers) if (!w.job) w.worker.postMessage({ type: 'load' });
   }
 
   /** Stop every worker; jobs still queued or running end as failures. */
@@ -146,8 +189,6 @@ export class SolverPool {
       for (const job of this.queue.splice(0)) job.resolve({ ok: false, status: 'error', error, stages: [], seconds: 0 });
       return undefined;
     }
-    // An idle worker does not keep the process alive (a caller that forgets close() still exits).
-    worker.unref();
     const w: PoolWorker = { worker };
     this.workers.push(w);
     worker.on('message', (msg: { type: string; id: number; aborted?: boolean } & Record<string, unknown>) => {
@@ -173,6 +214,9 @@ export class SolverPool {
       }
       if (!this.closed) this.dispatch();
     });
+    // An idle worker does not keep the process alive (a command that fails before solving, or a caller
+    // that forgets close(), still exits). After the listeners: adding a listener refs the worker again.
+    worker.unref();
     return w;
   }
 
