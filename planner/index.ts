@@ -58,7 +58,6 @@ export async function planPlacement(
   sourceMap?: SourceMap,
 ): Promise<{ placement: Placement; findings: PlannerFinding[] }> {
   const world = new World(spec, current);
-  useBaselineSolverCode(world.tenants.length <= QUICK_FLEET_TENANTS);
   const weights = resolveWeights(spec.planner?.weights, options.weights);
   const goals = { free: options.free, maxShift: options.maxShift };
   const settings = {
@@ -68,6 +67,9 @@ export async function planPlacement(
     onBlock: options.onBlock,
   };
   const blocks = partitionFleet(world, weights, options.blockTenants ?? DEFAULT_BLOCK_TENANTS);
+  // Quick solves: a small fleet in blocks, or one model no larger than a block (an exact model of 200
+  // tenants runs for seconds: optimised code pays off there).
+  useBaselineSolverCode(world.tenants.length <= (blocks.length > 1 ? QUICK_FLEET_TENANTS : DEFAULT_BLOCK_TENANTS));
   let placement: Placement;
   try {
     if (blocks.length <= 1) placement = await planAsOneModel(world, weights, goals, settings);

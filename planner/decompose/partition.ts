@@ -21,13 +21,15 @@ export interface Block {
 /** Above this many tenants the fleet is planned in blocks of about this size. */
 export const DEFAULT_BLOCK_TENANTS = 50;
 
+/** Services that follow a product (or keep residual capacity for one). */
+function followingServices(spec: World['spec']): string[] {
+  return Object.keys(spec.services).filter((s) => Object.keys(spec.services[s].follows).length > 0 || Object.keys(spec.services[s].residual).length > 0);
+}
+
 /** Tenants tied to products (following one, or of a service that follows one): they are planned together. */
 export function tiedTenants(world: World): Set<TenantId> {
-  const spec = world.spec;
-  const followingServices = new Set(
-    Object.keys(spec.services).filter((s) => Object.keys(spec.services[s].follows).length > 0 || Object.keys(spec.services[s].residual).length > 0),
-  );
-  return new Set(world.tenants.filter((t) => followingServices.has(t.service) || Object.keys(t.spec.follows ?? {}).length > 0).map((t) => t.id));
+  const following = new Set(followingServices(world.spec));
+  return new Set(world.tenants.filter((t) => following.has(t.service) || Object.keys(t.spec.follows ?? {}).length > 0).map((t) => t.id));
 }
 
 export function partitionFleet(world: World, weights: PlannerWeights, blockTenants: number): Block[] {
@@ -35,9 +37,8 @@ export function partitionFleet(world: World, weights: PlannerWeights, blockTenan
   const tied = tiedTenants(world);
   const coupled = world.tenants.filter((t) => tied.has(t.id)).map((t) => t.id);
   const free = world.tenants.filter((t) => !tied.has(t.id)).map((t) => t.id);
-  const followingServices = Object.keys(spec.services).filter((s) => Object.keys(spec.services[s].follows).length > 0 || Object.keys(spec.services[s].residual).length > 0);
   const hasCoupling =
-    coupled.length > 0 || followingServices.length > 0 || Object.keys(spec.products).length > 0 || Object.keys(spec.reservations).length > 0;
+    coupled.length > 0 || followingServices(spec).length > 0 || Object.keys(spec.products).length > 0 || Object.keys(spec.reservations).length > 0;
 
   // Tenants of one service stay together when service balance ties them.
   const units: TenantId[][] = [];

@@ -3,7 +3,7 @@
 // WebAssembly with a heap capped at 2 GiB; when it aborts (out of memory),
 // only this worker dies and the parent reports a clear error.
 //
-// The worker stays alive for many solves (a fleet's blocks, solver-pool.ts):
+// The worker stays alive for many solves (a fleet's blocks, SolverPool in solve.ts):
 // HiGHS is instantiated once, and its WebAssembly code, compiled and
 // optimised while solving the first models, stays fast for the next ones.
 //
@@ -54,8 +54,8 @@ const LP_GRACE = 0.1;
 /** Shortfall stages are solved exactly: priorities depend on them. */
 const SHORTFALL_GAP = { rel: 1e-6, abs: 1e-3 };
 
-// HiGHS loads on the parent's `load` message (sent once it has chosen how V8 compiles WebAssembly,
-// see useBaselineSolverCode, while it builds the first model) or with the first job.
+// HiGHS loads on the parent's `load` message (prestartSolverPool: while the CLI reads the project)
+// or with the first job.
 let highsLoaded;
 function highsInstance() {
   if (!highsLoaded) {
