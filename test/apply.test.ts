@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,7 +169,7 @@ describe('apply with the exec backend', () => {
       join(dir, 'hooks', 'flaky.mjs'),
       `#!/usr/bin/env node
 import { appendFileSync, existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 const cmd = process.argv[2];
 if (existsSync('fail-' + cmd)) { process.stderr.write('orchestrator said no to ' + cmd + '\\n'); process.exit(3); }
 if (existsSync('hang-' + cmd)) { setTimeout(() => {}, 60000); }
@@ -221,6 +221,29 @@ else {
     const r = globe(['plan', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the get_state hook printed something that is not JSON');
+  });
+
+  it('the example hook keeps every move when globe runs several at once', async () => {
+    const dir = project('exec-backend');
+    const moves = Array.from({ length: 12 }, (_, i) => ({
+      id: `m${i}`,
+      subject: { type: 'tenant', tenant: `t${i}` },
+      region: 'us-east',
+      resource: 'cpu',
+      to: i + 1,
+    }));
+    const runs = moves.map(
+      (move) =>
+        new Promise<number | null>((resolve) => {
+          const child = spawn(join(dir, 'hooks', 'globe-hook.mjs'), ['upsize'], { cwd: dir, stdio: ['pipe', 'ignore', 'ignore'] });
+          child.on('close', resolve);
+          child.stdin.end(JSON.stringify(move));
+        }),
+    );
+    expect(await Promise.all(runs)).toEqual(moves.map(() => 0));
+    const world = JSON.parse(readFileSync(join(dir, '.globe', 'exec-world.json'), 'utf8'));
+    expect(world.serial).toBe(moves.length);
+    for (const move of moves) expect(world.tenants[move.subject.tenant].replicas).toEqual({ 'us-east': { cpu: move.to } });
   });
 
   it.each([1, 3])('runs at most --parallelism %i moves at once', (n) => {

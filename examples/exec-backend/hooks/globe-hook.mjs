@@ -3,9 +3,12 @@
 //   globe-hook.mjs get-state          prints the State document (or nothing when nothing is deployed)
 //   globe-hook.mjs upsize|downsize|route|shift   reads one move (JSON) on stdin and carries it out
 // A real hook would call your scheduler's API here; this one keeps a JSON file.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// globe runs up to --parallelism moves at once, so several copies of this hook can
+// run together: each holds an exclusive lock file around its read-modify-write.
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
 const WORLD = '.globe/exec-world.json';
+const LOCK = `${WORLD}.lock`;
 const command = process.argv[2];
 
 function load() {
@@ -18,9 +21,33 @@ function load() {
 
 function save(world) {
   world.serial += 1;
+  const tmp = `${WORLD}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(world, null, 2));
+  renameSync(tmp, WORLD);
+}
+
+async function withWorldLock(update) {
   mkdirSync('.globe', { recursive: true });
-  writeFileSync(`${WORLD}.tmp`, JSON.stringify(world, null, 2));
-  renameSync(`${WORLD}.tmp`, WORLD);
+  for (;;) {
+    try {
+      closeSync(openSync(LOCK, 'wx'));
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      // A lock older than a minute belongs to a hook that was killed mid-update.
+      try {
+        if (Date.now() - statSync(LOCK).mtimeMs > 60_000) rmSync(LOCK, { force: true });
+      } catch {}
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  try {
+    const world = load();
+    update(world);
+    save(world);
+  } finally {
+    rmSync(LOCK, { force: true });
+  }
 }
 
 function setCount(map, region, resource, to) {
@@ -40,34 +67,37 @@ if (command === 'get-state') {
 }
 
 const move = JSON.parse(readFileSync(0, 'utf8'));
-const world = load();
-switch (command) {
-  case 'upsize':
-  case 'downsize': {
-    const s = move.subject;
-    if (s.type === 'tenant') {
-      world.tenants[s.tenant] ??= { replicas: {}, routing: {} };
-      setCount(world.tenants[s.tenant].replicas, move.region, move.resource, move.to);
-    } else if (s.type === 'reservation') {
-      world.reservations[s.reservation] ??= {};
-      if (move.to > 0) world.reservations[s.reservation][move.region] = move.to;
-      else delete world.reservations[s.reservation][move.region];
-    } else {
-      world.followers[s.service] ??= {};
-      setCount(world.followers[s.service], move.region, move.resource, move.to);
-    }
-    break;
-  }
-  case 'route':
-    world.tenants[move.tenant] ??= { replicas: {}, routing: {} };
-    Object.assign(world.tenants[move.tenant].routing, move.routing);
-    break;
-  case 'shift':
-    world.products[move.product] = move.routing;
-    break;
-  default:
-    process.stderr.write(`unknown command: ${command}\n`);
-    process.exit(2);
+if (!['upsize', 'downsize', 'route', 'shift'].includes(command)) {
+  process.stderr.write(`unknown command: ${command}\n`);
+  process.exit(2);
 }
-save(world);
+await withWorldLock((world) => applyMove(world, move));
 process.stderr.write(`${command} ${move.id}: done\n`);
+
+function applyMove(world, move) {
+  switch (command) {
+    case 'upsize':
+    case 'downsize': {
+      const s = move.subject;
+      if (s.type === 'tenant') {
+        world.tenants[s.tenant] ??= { replicas: {}, routing: {} };
+        setCount(world.tenants[s.tenant].replicas, move.region, move.resource, move.to);
+      } else if (s.type === 'reservation') {
+        world.reservations[s.reservation] ??= {};
+        if (move.to > 0) world.reservations[s.reservation][move.region] = move.to;
+        else delete world.reservations[s.reservation][move.region];
+      } else {
+        world.followers[s.service] ??= {};
+        setCount(world.followers[s.service], move.region, move.resource, move.to);
+      }
+      break;
+    }
+    case 'route':
+      world.tenants[move.tenant] ??= { replicas: {}, routing: {} };
+      Object.assign(world.tenants[move.tenant].routing, move.routing);
+      break;
+    case 'shift':
+      world.products[move.product] = move.routing;
+      break;
+  }
+}
