@@ -28,13 +28,13 @@ async function main() {
     const S = highs.constants.modelStatus;
     model.options.set({ output_flag: false, random_seed: 0, presolve: 'on' });
     // The LP relaxation first: a bound that is valid whatever the MIP search reaches.
-    model.options.set({ solver: 'simplex', time_limit: options.timeLimitSeconds });
+    model.options.set({ solve_relaxation: true, time_limit: options.timeLimitSeconds });
     model.run();
     const lpBound = model.getModelStatus() === S.optimal ? model.getObjectiveValue() : null;
     const lpSeconds = (performance.now() - started) / 1000;
     model.clearSolver();
     const remaining = Math.max(1, options.timeLimitSeconds - lpSeconds);
-    model.options.set({ solver: 'choose', mip_rel_gap: options.gapLimit, time_limit: remaining });
+    model.options.set({ solve_relaxation: false, mip_rel_gap: options.gapLimit, time_limit: remaining });
     model.run();
     const status = model.getModelStatus();
     const hasSolution = model.info.get('primal_solution_status') === 2;
