@@ -1,6 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SparseModel } from '../planner/model/sparse-model.js';
 import { SolverPool } from '../planner/solve/solve.js';
+import { ensureBuilt, ROOT } from './support/cli.js';
 
 /** max Σ v·x over whole x ≤ 3 with Σ w·x ≤ capacity, as a minimisation. */
 function knapsack(capacity: number): { model: ReturnType<SparseModel['pack']>; stages: { name: string; cost: Float64Array }[] } {
@@ -61,5 +67,39 @@ describe('solver pool', () => {
     const { model, stages } = knapsack(5);
     const outcome = await pool.solve(model, stages, { timeLimitSeconds: 1, gapLimit: 0 });
     expect(outcome).toMatchObject({ ok: false, status: 'error' });
+  });
+});
+
+describe('solver code tier', () => {
+  // A child Node (V8 flags are process-wide) with V8's test intrinsics: whether a hot WebAssembly
+  // function reaches optimised (TurboFan) code after useBaselineSolverCode(true), then (false).
+  function tiersUpAfter(calls: boolean[]): boolean {
+    const dir = mkdtempSync(join(tmpdir(), 'globe-tier-'));
+    const script = join(dir, 'tier.mjs');
+    writeFileSync(
+      script,
+      `import { useBaselineSolverCode } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'planner', 'solve', 'solve.js')).href)};
+for (const baseline of ${JSON.stringify(calls)}) useBaselineSolverCode(baseline);
+// (func (param i32) (result i32)): the sum n + (n-1) + … + 1, in a loop
+const bytes = new Uint8Array([0,0x61,0x73,0x6d,1,0,0,0, 1,6,1,0x60,1,0x7f,1,0x7f, 3,2,1,0, 7,5,1,1,0x66,0,0,
+  0x0a,0x23,1,0x21, 1,1,0x7f, 2,0x40, 3,0x40, 0x20,0,0x45,0x0d,1, 0x20,1,0x20,0,0x6a,0x21,1, 0x20,0,0x41,1,0x6b,0x21,0, 0x0c,0, 0x0b,0x0b, 0x20,1, 0x0b]);
+const f = (await WebAssembly.instantiate(bytes)).instance.exports.f;
+if (f(10) !== 55) throw new Error('the test module is wrong');
+const deadline = Date.now() + 3000;
+let optimised = false;
+while (Date.now() < deadline && !(optimised = %IsTurboFanFunction(f))) { f(100000); await new Promise((r) => setTimeout(r, 1)); }
+process.stdout.write(String(optimised));
+`,
+    );
+    const r = spawnSync(process.execPath, ['--allow-natives-syntax', script], { encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout === 'true';
+  }
+
+  it('baseline-only code never optimises, and a later large plan gets optimising code back', () => {
+    ensureBuilt();
+    expect(tiersUpAfter([true])).toBe(false);
+    expect(tiersUpAfter([true, false])).toBe(true);
   });
 });
