@@ -8,7 +8,11 @@ import { loadProject, type Project } from './project.js';
 export type { Project } from './project.js';
 
 export async function loadAndCheckProject(path: string): Promise<Project> {
-  const project = await loadProject(path);
+  return checkProject(await loadProject(path));
+}
+
+/** A read project (loadProject) with its semantic findings added. */
+export function checkProject(project: Project): Project {
   const semantic = checkSpec(project.spec, project.sourceMap);
   return { ...project, diagnostics: sortDiagnostics([...project.diagnostics, ...relevantSemantic(project.diagnostics, semantic)]) };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseGlobe } from '../lang/dsl/index.js';
+import { checkGrammarDefinitions } from '../lang/dsl/parser.js';
 
 const world = `resource h100 { unit = gpu  cost = 3.0 }
 region us-east { locality = na  supply { h100 = 40  cpu = 800 } }
@@ -148,5 +149,11 @@ describe('DSL diagnostics', () => {
 
   it('refuses stray characters with a position', () => {
     expect(codes('region a { locality = na } @@@')).toEqual(['syntax@1:28']);
+  });
+});
+
+describe('the grammar', () => {
+  it('passes chevrotain’s definition checks, which the CLI skips at start-up', () => {
+    expect(() => checkGrammarDefinitions()).not.toThrow();
   });
 });

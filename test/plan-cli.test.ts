@@ -71,6 +71,12 @@ describe('globe plan golden files', () => {
     });
   }
 
+  it('saves a byte-identical plan file for the same project and state', () => {
+    const dir = dirs['demand-change'];
+    for (const name of ['again-1.json', 'again-2.json']) expect(globe(['plan', dir, '--out', join(dir, name)]).code).toBe(0);
+    expect(readFileSync(join(dir, 'again-2.json'), 'utf8')).toBe(readFileSync(join(dir, 'again-1.json'), 'utf8'));
+  });
+
   it('the JSON plan validates against schemas/plan.schema.json', () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
     for (const s of ['spec-document', 'placement', 'state']) ajv.addSchema(JSON.parse(readFileSync(join(ROOT, 'schemas', `${s}.schema.json`), 'utf8')));

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { canonicalJson } from '../../lang/canonical-json.js';
 import { hasErrors, type Diagnostic } from '../../lang/diagnostics.js';
-import { loadAndCheckProject, type Project } from '../../lang/load.js';
+import { checkProject, type Project } from '../../lang/load.js';
 import { readStateFile, StateError, stateFilePath } from '../../executor/state-file.js';
 import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
 import { loadProject } from '../../lang/project.js';
@@ -15,7 +15,7 @@ import type { Plan } from '../../planner/plan.js';
 import { isInteractive, useColor } from '../color.js';
 import { addPlanFlags, plannerOptions, type PlanFlags } from '../plan-options.js';
 import { action, CliError, printDiagnostics, writeFileSafely } from '../output.js';
-import { renderPlan, type PlanFormat } from '../render/render-plan.js';
+import { renderPlan, stripTimings, type PlanFormat } from '../render/render-plan.js';
 import { globeVersion } from '../version.js';
 
 interface PlanCommandFlags extends PlanFlags {
@@ -40,14 +40,16 @@ export function registerPlan(program: Command): void {
       const format = (flags.json ? 'json' : flags.format) as PlanFormat;
       if (!['text', 'markdown', 'json'].includes(format)) throw new CliError(`--format must be text, markdown or json, not ${flags.format}`);
       const options = plannerOptions(flags);
-      const lock = flags.lock === 'false' ? undefined : await lockProject(dir, flags.lockTimeout);
+      const read = await loadProject(dir); // read once: it names the state's lock, then it is checked and planned
+      const lock = flags.lock === 'false' ? undefined : await lockProject(read, flags.lockTimeout);
       let plan: Plan;
       try {
-        plan = (await planProject(dir, options)).plan;
+        plan = (await planProject(dir, options, read)).plan;
       } finally {
         await lock?.release();
       }
-      if (flags.out) await writeFileSafely(flags.out, `${canonicalJson(plan)}\n`);
+      // Saved without the solver's wall time: the same project and state give a byte-identical file.
+      if (flags.out) await writeFileSafely(flags.out, `${canonicalJson(stripTimings(plan))}\n`);
       process.stdout.write(renderPlan(plan, format));
       if (flags.out && format === 'text') {
         const project = dir === '.' ? '' : ` --project ${dir}`;
@@ -59,10 +61,13 @@ export function registerPlan(program: Command): void {
   );
 }
 
-/** Read, check, plan: the part of `plan` that `apply DIR` shares. Prints diagnostics and findings to stderr. */
-export async function planProject(dir: string, options: PlannerOptions): Promise<{ project: Project; plan: Plan; state: State | null }> {
+/**
+ * Read (unless the caller has: `read`), check, plan: the part of `plan` that `apply DIR` shares.
+ * Prints diagnostics and findings to stderr.
+ */
+export async function planProject(dir: string, options: PlannerOptions, read?: Project): Promise<{ project: Project; plan: Plan; state: State | null }> {
   prestartSolverPool(SOLVER_WORKERS); // the workers start while the project is read and checked
-  const project = await loadAndCheckProject(dir);
+  const project = checkProject(read ?? (await loadProject(dir)));
   printDiagnostics(project.diagnostics, project.files);
   if (hasErrors(project.diagnostics)) throw new CliError('the project has errors; nothing was planned');
   const state = await currentState(project);
@@ -88,8 +93,7 @@ export async function planProject(dir: string, options: PlannerOptions): Promise
 }
 
 /** Hold the state lock while reading the state and planning, so no apply changes it underneath. */
-async function lockProject(dir: string, timeout: string): Promise<HeldLock | undefined> {
-  const project = await loadProject(dir);
+async function lockProject(project: Project, timeout: string): Promise<HeldLock | undefined> {
   if (hasErrors(project.diagnostics)) return undefined; // planProject reports them
   const r = parseQuantity(timeout, 'duration');
   if (!r.ok) throw new CliError(`--lock-timeout: ${r.message}`);

@@ -29,7 +29,7 @@ export function solverLine(
   },
   showTime: boolean,
 ): string {
-  const time = showTime ? ` (${s.seconds.toFixed(2)} s)` : '';
+  const time = showTime && s.seconds > 0 ? ` (${s.seconds.toFixed(2)} s)` : ''; // a saved plan has no wall time (stripTimings)
   const bound = s.boundKind === 'mip-dual' ? 'best bound' : s.boundKind === 'decomposition' ? 'bound of the blocks' : 'LP bound';
   const gap = s.boundKind === 'decomposition' && s.gap >= 1 ? 'gap not certified (the supply repair left demand unserved)' : `gap ${(s.gap * 100).toFixed(2)}% to the ${bound} ${num(s.bound)}`;
   const tenants = (n: number) => `${n} ${n === 1 ? 'tenant' : 'tenants'}`;

@@ -15,6 +15,7 @@ import {
   LBrace,
   LBracket,
   Less,
+  makeGlobeLexer,
   Multiplier,
   NumberLit,
   Quantity,
@@ -66,8 +67,9 @@ const shortMessages: IParserErrorMessageProvider = {
 };
 
 class GlobeParser extends EmbeddedActionsParser {
-  constructor() {
-    super(allTokens, { recoveryEnabled: true, maxLookahead: 4, errorMessageProvider: shortMessages });
+  /** `validate`: chevrotain's grammar checks (see makeGlobeLexer). */
+  constructor(validate = false) {
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 4, errorMessageProvider: shortMessages, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 
@@ -254,6 +256,13 @@ class GlobeParser extends EmbeddedActionsParser {
 
 /** One parser instance for the process: chevrotain's self-analysis is costly. */
 const parser = new GlobeParser();
+
+/** Builds the lexer and the parser with chevrotain's definition checks, which throw on a faulty grammar. */
+export function checkGrammarDefinitions(): void {
+  const lexer = makeGlobeLexer(true);
+  if (lexer.lexerDefinitionErrors.length > 0) throw new Error(lexer.lexerDefinitionErrors.map((e) => e.message).join('\n'));
+  new GlobeParser(true);
+}
 
 export interface ParsedTokens {
   statements: Statement[];
