@@ -3,10 +3,10 @@
  * globe's command line. Each command lives in `cli/commands/<name>.ts` and
  * registers itself on the commander program; this file only wires them up.
  */
-import { Command } from 'commander';
+import type { Command as Program } from 'commander';
 import { globeVersion } from './version.js';
 
-type Register = (program: Command) => void;
+type Register = (program: Program) => void;
 
 /**
  * Each command's module, loaded on demand: `globe plan` need not load the
@@ -30,12 +30,16 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
 /** `globe plan`'s solver workers start before anything else loads (planner/solve/solve.ts); apply's, when it plans, with its planning. */
 const SOLVING_COMMANDS = new Set(['plan']);
 
-async function commandsFor(argv: string[]): Promise<Register[]> {
+async function prestartIfSolving(argv: string[]): Promise<void> {
   const name = argv[2];
   if (name !== undefined && SOLVING_COMMANDS.has(name) && !argv.includes('--help') && !argv.includes('-h')) {
     const { prestartSolverPool, SOLVER_WORKERS } = await import('../planner/solve/solve.js');
     prestartSolverPool(SOLVER_WORKERS);
   }
+}
+
+async function commandsFor(argv: string[]): Promise<Register[]> {
+  const name = argv[2];
   if (name !== undefined && Object.hasOwn(COMMANDS, name)) return COMMANDS[name]();
   return (await Promise.all(Object.values(COMMANDS).map((load) => load()))).flat();
 }
@@ -48,6 +52,10 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// Before anything else loads, commander included: starting a worker thread and HiGHS in it is the
+// longest part of a small project's plan.
+await prestartIfSolving(process.argv);
+const { Command } = await import('commander');
 const program = new Command();
 program
   .name('globe')

@@ -59,7 +59,7 @@ export async function planInBlocks(world: World, weights: PlannerWeights, goals:
   try {
     return await planWithPool(world, weights, goals, blocks, { ...options, pool });
   } finally {
-    await pool.close();
+    void pool.close(); // the workers are told to stop now; the plan need not wait until they have (~35 ms)
   }
 }
 

@@ -126,7 +126,7 @@ export async function solveInWorker(model: PackedModel, stageInputs: StageInput[
   try {
     return await pool.solve(model, stageInputs, options);
   } finally {
-    await pool.close();
+    void pool.close(); // the worker is told to stop now; the answer need not wait until it has
   }
 }
 
