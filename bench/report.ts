@@ -151,7 +151,7 @@ function ratioLines(r: SizeResult): string[] {
     const objective = g.score.weighted / m.score.weighted;
     out.push(
       `- ${name}: time ${ratio(timeRatio)} globe's (build + solve); globe's score ${objective >= 1 ? '+' : ''}${pct(objective - 1)} vs its score` +
-        `${Math.abs(unservedDiff) > 1e-6 ? `, globe leaves ${num(unservedDiff)} rps ${unservedDiff > 0 ? 'more' : 'less'} unserved` : ', same unserved demand'}` +
+        `${Math.abs(unservedDiff) > 1e-6 ? `, globe leaves ${num(Math.abs(unservedDiff))} rps ${unservedDiff > 0 ? 'more' : 'less'} unserved` : ', same unserved demand'}` +
         (m.bound !== undefined && name.includes('reference') && totalUnserved(g.score) < 1e-6 ? `; within ${pct(Math.max(0, (g.score.weighted - m.bound) / g.score.weighted))} of the proven bound` : '') +
         '.',
     );

@@ -97,7 +97,7 @@ export interface PlanSettings {
 }
 
 export async function plan(project: Project, state: State, settings: PlanSettings): Promise<{ placement: Placement; findings: PlannerFinding[] }> {
-  return planPlacement(project.spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit }, project.sourceMap);
+  return planPlacement(project.spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit, tuneSolverCode: true }, project.sourceMap);
 }
 
 export function diffAndMoves(spec: Spec, state: State, placement: Placement): Plan {
@@ -142,7 +142,7 @@ export function oneTenantChanged(spec: Spec, state: State, placement: Placement)
 }
 
 export async function replan(spec: Spec, state: State, settings: PlanSettings): Promise<{ placement: Placement; plan: Plan }> {
-  const { placement } = await planPlacement(spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit, plannedFrom: state.plannedFrom });
+  const { placement } = await planPlacement(spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit, plannedFrom: state.plannedFrom, tuneSolverCode: true });
   return { placement, plan: diffAndMoves(spec, state, placement) };
 }
 

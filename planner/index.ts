@@ -39,6 +39,11 @@ export interface PlannerOptions {
   onBlock?: BlockedOptions['onBlock'];
   /** The intent the current deployment was planned from (State.plannedFrom): a large fleet re-plans only what changed. */
   plannedFrom?: IntentDigests;
+  /**
+   * Let the planner choose how V8 compiles HiGHS for this fleet (useBaselineSolverCode). It is a
+   * process-wide V8 flag, so only a caller that owns its process opts in: the CLI and the benchmark.
+   */
+  tuneSolverCode?: boolean;
 }
 
 export const DEFAULT_TIME_LIMIT_SECONDS = 60;
@@ -69,7 +74,7 @@ export async function planPlacement(
   const blocks = partitionFleet(world, weights, options.blockTenants ?? DEFAULT_BLOCK_TENANTS);
   // Quick solves: a small fleet in blocks, or one model no larger than a block (an exact model of 200
   // tenants runs for seconds: optimised code pays off there).
-  useBaselineSolverCode(world.tenants.length <= (blocks.length > 1 ? QUICK_FLEET_TENANTS : DEFAULT_BLOCK_TENANTS));
+  if (options.tuneSolverCode) useBaselineSolverCode(world.tenants.length <= (blocks.length > 1 ? QUICK_FLEET_TENANTS : DEFAULT_BLOCK_TENANTS));
   let placement: Placement;
   try {
     if (blocks.length <= 1) placement = await planAsOneModel(world, weights, goals, settings);

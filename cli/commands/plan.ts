@@ -77,7 +77,7 @@ export async function planProject(dir: string, options: PlannerOptions, read?: P
   try {
     let blocksDone = 0;
     const onBlock = (b: { of: number; repair: boolean }) => view?.update({ seconds: 0, blocks: { done: b.repair ? b.of : ++blocksDone, of: b.of } });
-    result = await planPlacement(project.spec, deploymentOf(state), { ...options, onProgress: view?.update, onBlock, plannedFrom: state?.plannedFrom }, project.sourceMap);
+    result = await planPlacement(project.spec, deploymentOf(state), { ...options, onProgress: view?.update, onBlock, plannedFrom: state?.plannedFrom, tuneSolverCode: true }, project.sourceMap);
   } catch (e) {
     if (e instanceof PlannerError) throw new CliError(e.message);
     throw e;

@@ -70,7 +70,9 @@ async function planWithPool(world: World, weights: PlannerWeights, goals: ModelG
   const currentAll = itemsUse(world, world.current, world.current, world.tenants.map((t) => t.id), true).peak;
 
   // 1. Every block apart, with relaxed room.
-  const results = await pool(blocks, options.concurrency, async (block, index) => {
+  // One block more in flight than there are workers: its model is built (on this thread) while the
+  // workers solve and waits in the pool's queue, so a worker that finishes starts the next block at once.
+  const results = await mapConcurrently(blocks, options.concurrency + 1, async (block, index) => {
     const bw = blockWorld(world, block);
     const own = itemsUse(world, world.current, world.current, block.tenants, block.coupled).peak;
     const room = relaxedRoom(world, limits, currentAll, own);
@@ -171,7 +173,7 @@ function sumModels(results: BlockResult[]): BlockedPlan['model'] {
 }
 
 /** Run `task` over `items`, at most `concurrency` at once; results in the items' order. */
-async function pool<T, R>(items: T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+async function mapConcurrently<T, R>(items: T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const run = async () => {
