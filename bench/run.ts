@@ -50,7 +50,7 @@ async function benchSize(size: BenchSize, o: BenchOptions, root: string, memory:
         planBytes: Buffer.byteLength(text),
         score: scoreSolution(project.spec, state, placement.target, placement.unserved, placement.unservedProducts, weights),
       };
-      const runs = size.tenants <= 100 ? 5 : size.tenants <= 1000 ? 1 : 0;
+      const runs = size.tenants <= 100 ? 5 : 1;
       if (runs > 0) {
         process.stderr.write(`[${label}] globe plan as a command, ${runs} run(s) …\n`);
         result.command = stage.planCommandSeconds(dir, o.timeLimitSeconds, runs);
