@@ -147,7 +147,7 @@ function ratioLines(r: SizeResult): string[] {
       continue;
     }
     const timeRatio = (answerSeconds(m)) / globeSolve;
-    const unservedDiff = served(g.score) - served(m.score);
+    const unservedDiff = unservedOf(g.score) - unservedOf(m.score);
     const objective = g.score.weighted / m.score.weighted;
     out.push(
       `- ${name}: time ${ratio(timeRatio)} globe's (build + solve); globe's score ${objective >= 1 ? '+' : ''}${pct(objective - 1)} vs its score` +
@@ -164,7 +164,7 @@ function answerSeconds(m: MonolithicSummary): number {
   return m.buildSeconds + m.mipSeconds;
 }
 
-function served(s: Score): number {
+function unservedOf(s: Score): number {
   return totalUnserved(s) + s.unservedProducts + s.reservationShortfall;
 }
 
@@ -208,10 +208,16 @@ function targets(run: RunResult): string[] {
     const ref = mid.reference;
     const solve = mid.stages.find((x) => x.stage === 'plan: build + solve')!.seconds;
     if (ref?.score && ref.outcome === 'solved') {
-      const within = mid.globe.score.weighted / ref.score.weighted - 1;
-      const faster = (answerSeconds(ref)) / solve;
-      out.push(`- 1,000 × 20 within 1% of the monolithic optimum (0.1% gap): ${mark(within <= 0.01 && served(mid.globe.score) <= served(ref.score) + 1e-6)} ${within >= 0 ? '+' : ''}${pct(within)}`);
-      out.push(`- 1,000 × 20 ≥ 10× faster than that monolithic solve: ${mark(faster >= 10)} ${ratio(faster)}`);
+      const faster = answerSeconds(ref) / solve;
+      if (ref.status === 'optimal') {
+        const within = mid.globe.score.weighted / ref.score.weighted - 1;
+        out.push(`- 1,000 × 20 within 1% of the monolithic optimum (0.1% gap): ${mark(within <= 0.01 && unservedOf(mid.globe.score) <= unservedOf(ref.score) + 1e-6)} ${within >= 0 ? '+' : ''}${pct(within)}`);
+      } else if (ref.bound !== undefined && unservedOf(mid.globe.score) < 1e-6) {
+        // The reference stopped short of its gap: its incumbent is no optimum, but its proven bound is a floor under it.
+        const toBound = Math.max(0, (mid.globe.score.weighted - ref.bound) / mid.globe.score.weighted);
+        out.push(`- 1,000 × 20 within 1% of the optimum: ${mark(toBound <= 0.01)} ${pct(toBound)} above the reference's proven bound (the reference ended "${ref.status}" short of its 0.1% gap; its best plan leaves ${num(unservedOf(ref.score))} rps unserved)`);
+      } else out.push(`- 1,000 × 20 vs the monolithic optimum: not measured (the reference ended "${ref.status}" short of its gap)`);
+      out.push(`- 1,000 × 20 ≥ 10× faster than that monolithic solve: ${mark(faster >= 10)} ${ratio(faster)}${ref.status === 'optimal' ? '' : ' (it ran to its time limit)'}`);
     } else out.push(`- 1,000 × 20 vs the monolithic optimum: not measured (${ref ? ref.outcome : 'reference run skipped'})`);
   }
   const small = find(100, 10);
