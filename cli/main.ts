@@ -3,8 +3,13 @@
  * globe's command line. Each command lives in `cli/commands/<name>.ts` and
  * registers itself on the commander program; this file only wires them up.
  */
+import nodeModule from 'node:module';
 import type { Command as Program } from 'commander';
 import { globeVersion } from './version.js';
+
+// Node 22.1+ keeps compiled JavaScript of the modules loaded below in a disk cache (its temp
+// directory), as tsc does: a faster start-up for every later command. Node 20 has no such cache.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 type Register = (program: Program) => void;
 
