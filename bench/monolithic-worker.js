@@ -35,12 +35,23 @@ async function main() {
     model.clearSolver();
     const remaining = Math.max(1, options.timeLimitSeconds - lpSeconds);
     model.options.set({ solve_relaxation: false, mip_rel_gap: options.gapLimit, time_limit: remaining });
-    model.run();
+    // HiGHS's own time limit is not checked everywhere (at 1,000 × 20 a run overran it by minutes):
+    // its MIP interrupt callback stops it too, keeping whatever plan it has by then.
+    const mipStarted = performance.now();
+    let stoppedByClock = false;
+    model.run({
+      [highs.constants.callbackType.mipInterrupt](event) {
+        if ((performance.now() - mipStarted) / 1000 > remaining) {
+          stoppedByClock = true;
+          event.interrupt();
+        }
+      },
+    });
     const status = model.getModelStatus();
     const hasSolution = model.info.get('primal_solution_status') === 2;
     const result = {
       type: 'result',
-      status: statusName(S, status),
+      status: stoppedByClock && status === S.interrupted ? 'timeLimit' : statusName(S, status),
       hasSolution,
       objective: hasSolution ? model.getObjectiveValue() : null,
       bound: finite(model.info.get('mip_dual_bound')),

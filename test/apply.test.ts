@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -244,6 +244,18 @@ else {
     const world = JSON.parse(readFileSync(join(dir, '.globe', 'exec-world.json'), 'utf8'));
     expect(world.serial).toBe(moves.length);
     for (const move of moves) expect(world.tenants[move.subject.tenant].replicas).toEqual({ 'us-east': { cpu: move.to } });
+  });
+
+  it('the example hook takes over the lock of a hook that was killed mid-update', () => {
+    const dir = project('exec-backend');
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    mkdirSync(join(dir, '.globe'), { recursive: true });
+    writeFileSync(join(dir, '.globe', 'exec-world.json.lock'), gone.stdout); // its holder has exited
+    const move = { id: 'm1', subject: { type: 'tenant', tenant: 't1' }, region: 'us-east', resource: 'cpu', to: 2 };
+    const r = spawnSync(join(dir, 'hooks', 'globe-hook.mjs'), ['upsize'], { cwd: dir, input: JSON.stringify(move), encoding: 'utf8', timeout: 10_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, '.globe', 'exec-world.json'), 'utf8')).tenants.t1.replicas).toEqual({ 'us-east': { cpu: 2 } });
+    expect(existsSync(join(dir, '.globe', 'exec-world.json.lock'))).toBe(false);
   });
 
   it.each([1, 3])('runs at most --parallelism %i moves at once', (n) => {

@@ -5,7 +5,7 @@
 // A real hook would call your scheduler's API here; this one keeps a JSON file.
 // globe runs up to --parallelism moves at once, so several copies of this hook can
 // run together: each holds an exclusive lock file around its read-modify-write.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 const WORLD = '.globe/exec-world.json';
 const LOCK = `${WORLD}.lock`;
@@ -30,14 +30,11 @@ async function withWorldLock(update) {
   mkdirSync('.globe', { recursive: true });
   for (;;) {
     try {
-      closeSync(openSync(LOCK, 'wx'));
+      writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
       break;
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
-      // A lock older than a minute belongs to a hook that was killed mid-update.
-      try {
-        if (Date.now() - statSync(LOCK).mtimeMs > 60_000) rmSync(LOCK, { force: true });
-      } catch {}
+      removeIfStale();
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -47,6 +44,27 @@ async function withWorldLock(update) {
     save(world);
   } finally {
     rmSync(LOCK, { force: true });
+  }
+}
+
+/** A lock whose holder is gone (a hook killed mid-update) is removed, so the next one can take it. */
+function removeIfStale() {
+  const holder = lockHolder();
+  if (holder === undefined) return; // released, or being written this instant
+  try {
+    process.kill(holder, 0);
+  } catch (e) {
+    // Removed only if it still names the dead hook (another waiter may have replaced it meanwhile).
+    if (e.code === 'ESRCH' && lockHolder() === holder) rmSync(LOCK, { force: true });
+  }
+}
+
+function lockHolder() {
+  try {
+    const pid = Number(readFileSync(LOCK, 'utf8'));
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
   }
 }
 
