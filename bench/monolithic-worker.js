@@ -35,8 +35,9 @@ async function main() {
     model.clearSolver();
     const remaining = Math.max(1, options.timeLimitSeconds - lpSeconds);
     model.options.set({ solve_relaxation: false, mip_rel_gap: options.gapLimit, time_limit: remaining });
-    // HiGHS's own time limit is not checked everywhere (at 1,000 × 20 a run overran it by minutes):
-    // its MIP interrupt callback stops it too, keeping whatever plan it has by then.
+    // HiGHS's own time limit is not checked everywhere, so its MIP interrupt callback enforces it too
+    // (keeping whatever plan it has by then). Neither reaches every phase: at 1,000 × 20 the 1% run
+    // still overruns by minutes, and the parent's watchdog stops it (monolithic.ts).
     const mipStarted = performance.now();
     let stoppedByClock = false;
     model.run({
