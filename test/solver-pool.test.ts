@@ -71,15 +71,16 @@ describe('solver pool', () => {
 });
 
 describe('solver code tier', () => {
-  // A child Node (V8 flags are process-wide) with V8's test intrinsics: whether a hot WebAssembly
-  // function reaches optimised (TurboFan) code after useBaselineSolverCode(true), then (false).
-  function tiersUpAfter(calls: boolean[]): boolean {
+  const dist = (...path: string[]) => JSON.stringify(pathToFileURL(join(ROOT, 'dist', ...path)).href);
+
+  // A child Node (V8 flags are process-wide) with V8's test intrinsics: after `setup`, whether a hot
+  // WebAssembly function reaches optimised (TurboFan) code.
+  function tiersUpAfter(setup: string): boolean {
     const dir = mkdtempSync(join(tmpdir(), 'globe-tier-'));
     const script = join(dir, 'tier.mjs');
     writeFileSync(
       script,
-      `import { useBaselineSolverCode } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'planner', 'solve', 'solve.js')).href)};
-for (const baseline of ${JSON.stringify(calls)}) useBaselineSolverCode(baseline);
+      `${setup}
 // (func (param i32) (result i32)): the sum n + (n-1) + … + 1, in a loop
 const bytes = new Uint8Array([0,0x61,0x73,0x6d,1,0,0,0, 1,6,1,0x60,1,0x7f,1,0x7f, 3,2,1,0, 7,5,1,1,0x66,0,0,
   0x0a,0x23,1,0x21, 1,1,0x7f, 2,0x40, 3,0x40, 0x20,0,0x45,0x0d,1, 0x20,1,0x20,0,0x6a,0x21,1, 0x20,0,0x41,1,0x6b,0x21,0, 0x0c,0, 0x0b,0x0b, 0x20,1, 0x0b]);
@@ -89,6 +90,7 @@ const deadline = Date.now() + 3000;
 let optimised = false;
 while (Date.now() < deadline && !(optimised = %IsTurboFanFunction(f))) { f(100000); await new Promise((r) => setTimeout(r, 1)); }
 process.stdout.write(String(optimised));
+process.exit(0);
 `,
     );
     const r = spawnSync(process.execPath, ['--allow-natives-syntax', script], { encoding: 'utf8' });
@@ -97,9 +99,23 @@ process.stdout.write(String(optimised));
     return r.stdout === 'true';
   }
 
+  const baselineCalls = (calls: boolean[]) =>
+    `import { useBaselineSolverCode } from ${dist('planner', 'solve', 'solve.js')};\nfor (const baseline of ${JSON.stringify(calls)}) useBaselineSolverCode(baseline);`;
+
+  const planQuickstart = (options: string) => `import { loadAndCheckProject } from ${dist('lang', 'load.js')};
+import { planPlacement } from ${dist('planner', 'index.js')};
+const project = await loadAndCheckProject(${JSON.stringify(join(ROOT, 'examples', 'quickstart'))});
+await planPlacement(project.spec, { tenants: {}, reservations: {}, products: {}, followers: {} }, ${options});`;
+
   it('baseline-only code never optimises, and a later large plan gets optimising code back', () => {
     ensureBuilt();
-    expect(tiersUpAfter([true])).toBe(false);
-    expect(tiersUpAfter([true, false])).toBe(true);
+    expect(tiersUpAfter(baselineCalls([true]))).toBe(false);
+    expect(tiersUpAfter(baselineCalls([true, false]))).toBe(true);
+  });
+
+  it('the planner leaves the process’s V8 flags alone unless its caller opts in (tuneSolverCode)', () => {
+    ensureBuilt();
+    expect(tiersUpAfter(planQuickstart('{}'))).toBe(true);
+    expect(tiersUpAfter(planQuickstart('{ tuneSolverCode: true }'))).toBe(false); // a small fleet: baseline code
   });
 });
