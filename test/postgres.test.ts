@@ -98,6 +98,27 @@ describe('the postgres backend', () => {
     expect(globe(['plan', dir, '--detailed-exitcode'], { env }).code).toBe(0);
   });
 
+  it('moves written at once on an empty schema all land, one serial each (no second lineage)', async () => {
+    const { schema } = pgProject();
+    const backend = new PostgresBackend(cluster.url, schema);
+    try {
+      const moves = Array.from({ length: 12 }, (_, i) => ({
+        kind: 'upsize' as const, id: `m${i}`, dependsOn: [], round: 1, subject: { type: 'tenant' as const, tenant: `s/t${i}` }, region: 'us-east', resource: 'cpu', from: 0, to: i + 1,
+      }));
+      await Promise.all(moves.map((m) => backend.execute(m)));
+      const state = (await backend.getState())!;
+      expect(state.serial).toBe(moves.length);
+      for (const m of moves) expect(state.tenants[m.subject.tenant]?.replicas).toEqual({ 'us-east': { cpu: m.to } });
+      const client = new pg.Client({ connectionString: cluster.url });
+      await client.connect();
+      const lineages = await client.query(`SELECT count(DISTINCT lineage)::int AS n, count(*)::int AS rows FROM "${schema}".states`);
+      await client.end();
+      expect(lineages.rows[0]).toEqual({ n: 1, rows: moves.length });
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('a second apply waits for the advisory lock and then fails naming the holder', async () => {
     const { dir, schema } = pgProject();
     expect(globe(['plan', dir, '--out', join(dir, 'p.json')], { env }).code).toBe(0);

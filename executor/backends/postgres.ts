@@ -129,23 +129,39 @@ export class PostgresBackend implements Backend {
     return r.rows[0]?.document ?? null;
   }
 
-  /** Write the next serial; a racing writer makes the insert conflict, and we retry on the new latest state. */
+  /**
+   * Write the next serial. Writers take turns under a transaction-scoped advisory lock: an apply
+   * runs several moves at once, and on an empty schema each would otherwise start its own lineage
+   * (the key is (lineage, serial), so nothing conflicts) and all but one of their changes would be
+   * lost. A writer that does not take the lock (an older globe) still makes the insert conflict,
+   * and the write is retried on the new latest state.
+   */
   async commit(change: (d: Deployment) => Deployment, lineageIfNew?: string): Promise<State> {
     await this.ensureReady();
     for (let attempt = 0; attempt < 20; attempt++) {
-      const current = await this.getState();
-      const next: State = {
-        version: STATE_VERSION,
-        lineage: current?.lineage ?? lineageIfNew ?? randomUUID(),
-        serial: (current?.serial ?? 0) + 1,
-        ...change(current ? { tenants: current.tenants, reservations: current.reservations, products: current.products, followers: current.followers } : emptyDeployment()),
-      };
+      const client = await this.pool.connect().catch((e: Error) => {
+        throw new PostgresError(mask(`cannot connect to PostgreSQL: ${e.message}`, this.url));
+      });
       try {
-        await this.pool.query(`INSERT INTO ${this.s}.states (lineage, serial, document) VALUES ($1, $2, $3)`, [next.lineage, next.serial, JSON.stringify(next)]);
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`globe-state-write:${this.schema}`]);
+        const latest = await client.query<{ document: State }>(`SELECT document FROM ${this.s}.states ORDER BY serial DESC LIMIT 1`);
+        const current = latest.rows[0]?.document ?? null;
+        const next: State = {
+          version: STATE_VERSION,
+          lineage: current?.lineage ?? lineageIfNew ?? randomUUID(),
+          serial: (current?.serial ?? 0) + 1,
+          ...change(current ? { tenants: current.tenants, reservations: current.reservations, products: current.products, followers: current.followers } : emptyDeployment()),
+        };
+        await client.query(`INSERT INTO ${this.s}.states (lineage, serial, document) VALUES ($1, $2, $3)`, [next.lineage, next.serial, JSON.stringify(next)]);
+        await client.query('COMMIT');
         return next;
       } catch (e) {
-        if ((e as { code?: string }).code !== '23505') throw new PostgresError(mask(`PostgreSQL: ${(e as Error).message}`, this.url));
+        await client.query('ROLLBACK').catch(() => undefined);
+        if ((e as { code?: string }).code !== '23505') throw e instanceof PostgresError ? e : new PostgresError(mask(`PostgreSQL: ${(e as Error).message}`, this.url));
         // unique_violation: someone wrote this serial first — read again and retry
+      } finally {
+        client.release();
       }
     }
     throw new PostgresError('could not write the state: other writers kept changing it (20 attempts)');
