@@ -6,6 +6,8 @@ import { canonicalJson } from '../lang/canonical-json.js';
 import { parseGlobe } from '../lang/dsl/index.js';
 import { parse as parseYamlText } from 'yaml';
 import { emitYaml, loadYaml } from '../lang/yaml/index.js';
+import { DEFAULT_BLOCK_GAP_LIMIT, DEFAULT_GAP_LIMIT } from '../planner/index.js';
+import { DEFAULT_BLOCK_TENANTS } from '../planner/decompose/partition.js';
 import { ROOT } from './support/cli.js';
 
 const doc = readFileSync(join(ROOT, 'docs', 'language.md'), 'utf8');
@@ -112,5 +114,15 @@ describe('emitYaml (convert --to yaml)', () => {
     expect(back.diagnostics).toEqual([]);
     expect(canonicalJson(back.spec)).toBe(canonicalJson(dsl.spec));
     expect(validate(parseYamlText(yamlText))).toBe(true);
+  });
+});
+
+describe('docs/language.md states the planner defaults the code uses', () => {
+  it('gap limits and block size', () => {
+    const percent = (x: number) => `${Number((x * 100).toPrecision(6))}%`;
+    expect(doc).toContain(`solved to \`gap\` (default ${percent(DEFAULT_GAP_LIMIT)})`);
+    expect(doc).toContain(`\`gap\` is each block's (default ${percent(DEFAULT_BLOCK_GAP_LIMIT)})`);
+    expect(doc).toContain(`A fleet of up to ${DEFAULT_BLOCK_TENANTS} tenants is one`);
+    expect(doc).toContain(`planned in blocks of about ${DEFAULT_BLOCK_TENANTS} tenants`);
   });
 });
