@@ -230,7 +230,7 @@ function targets(run: RunResult): string[] {
   return out.length > 1 ? out : [];
 }
 
-export function median(xs: number[]): number {
+function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;

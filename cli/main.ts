@@ -32,7 +32,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   state: async () => [(await import('./commands/state.js')).registerState],
 };
 
-/** `globe plan`'s solver workers start before anything else loads (planner/solve/solve.ts); apply's, when it plans, with its planning. */
+/** Commands whose solver workers start first (planner/solve/solve.ts); `apply DIR` starts them when it plans. */
 const SOLVING_COMMANDS = new Set(['plan']);
 
 async function prestartIfSolving(argv: string[]): Promise<void> {

@@ -123,10 +123,13 @@ export class PostgresBackend implements Backend {
     return this.ready;
   }
 
+  private latestStateSql(): string {
+    return `SELECT document FROM ${this.s}.states ORDER BY serial DESC LIMIT 1`;
+  }
+
   async getState(): Promise<State | null> {
     await this.ensureReady();
-    const r = await this.q<{ document: State }>(`SELECT document FROM ${this.s}.states ORDER BY serial DESC LIMIT 1`);
-    return r.rows[0]?.document ?? null;
+    return (await this.q<{ document: State }>(this.latestStateSql())).rows[0]?.document ?? null;
   }
 
   /**
@@ -145,8 +148,7 @@ export class PostgresBackend implements Backend {
       try {
         await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`globe-state-write:${this.schema}`]);
-        const latest = await client.query<{ document: State }>(`SELECT document FROM ${this.s}.states ORDER BY serial DESC LIMIT 1`);
-        const current = latest.rows[0]?.document ?? null;
+        const current = (await client.query<{ document: State }>(this.latestStateSql())).rows[0]?.document ?? null;
         const next: State = {
           version: STATE_VERSION,
           lineage: current?.lineage ?? lineageIfNew ?? randomUUID(),
