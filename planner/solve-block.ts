@@ -8,7 +8,7 @@ import type { Deployment } from '../executor/state.js';
 import { disasterReadiness, extractTarget, round6, unservedDemand, unservedProducts } from './extract.js';
 import { buildPlacementModel, type ModelGoals } from './model/build-placement-model.js';
 import { readinessMode, tenantReadiness } from './region-loss.js';
-import { currentAsStart } from './model/warm-start.js';
+import { currentAsStart, startFrom } from './model/warm-start.js';
 import type { World } from './model/world.js';
 import type { Placement, SolverStatus } from './placement.js';
 import { solveInWorker, type SolverPool, type SolveProgress } from './solve/solve.js';
@@ -57,11 +57,15 @@ const MAX_SCENARIO_ROUNDS = 8;
 export async function solveBlock(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings): Promise<BlockResult> {
   const scenarios = new Map<string, Set<string>>();
   for (const [id, regions] of goals.drScenarios ?? []) scenarios.set(id, new Set(regions));
+  for (const [id, regions] of likelyScenarios(world)) scenarios.set(id, new Set([...(scenarios.get(id) ?? []), ...regions]));
   let seconds = 0;
+  let previous: Deployment | undefined;
   for (let round = 1; ; round++) {
-    const result = await solveOnce(world, weights, { ...goals, drScenarios: scenarios }, settings);
+    const result = await solveOnce(world, weights, { ...goals, drScenarios: scenarios }, settings, previous);
     seconds += result.seconds;
+    previous = result.target;
     const added = violatedScenarios(world, result.target, scenarios);
+    if (process.env.GLOBE_TRACE) console.error(`round ${round}: ${result.seconds.toFixed(2)} s, ${added} scenarios added`);
     if (added === 0 || round >= MAX_SCENARIO_ROUNDS) return { ...result, seconds };
   }
 }
@@ -83,7 +87,32 @@ function violatedScenarios(world: World, target: Deployment, scenarios: Map<stri
   return added;
 }
 
-async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings): Promise<BlockResult> {
+/**
+ * Region losses to model with per-failure routing from the first solve: where a client of a DR tenant
+ * can be served from at most LIKELY_REACH regions within its (DR) threshold, losing one of them is
+ * what the aggregate count misses — so those come first, and most blocks need no second solve.
+ */
+const LIKELY_REACH = 3;
+
+function likelyScenarios(world: World): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const t of world.tenants) {
+    if (!t.spec.tolerateRegionFailure || readinessMode(t.spec) !== 'per-failure') continue;
+    const hosts = t.regions.filter((r) => t.resources.some((k) => world.supply(r, k) >= t.spec.replicas[k].units));
+    const regions = new Set<string>();
+    for (const [cls, byClient] of Object.entries(t.spec.demand)) {
+      const threshold = Math.max(t.spec.latency[cls] ?? 0, t.spec.drLatency ?? 0);
+      for (const client of Object.keys(byClient)) {
+        const reach = hosts.filter((r) => world.latency(client, r) <= threshold);
+        if (reach.length <= LIKELY_REACH) for (const r of reach) regions.add(r);
+      }
+    }
+    if (regions.size > 0) out.set(t.id, regions);
+  }
+  return out;
+}
+
+async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings, previous?: Deployment): Promise<BlockResult> {
   const pm = buildPlacementModel(world, weights, goals);
   const packed = pm.model.pack();
   const model = { rows: packed.numRows, columns: packed.numCols, nonzeros: pm.model.nonzeros, integers: pm.model.integers };
@@ -93,7 +122,7 @@ async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoal
     timeLimitSeconds: settings.timeLimitSeconds,
     gapLimit: settings.gapLimit,
     onProgress: settings.onProgress,
-    start: currentAsStart(pm),
+    start: previous ? startFrom(pm, plannedCounts(world, previous)) : currentAsStart(pm),
     lpBound: settings.lpBound,
   });
   if (!outcome.ok) {
@@ -131,5 +160,14 @@ async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoal
     terms,
     seconds: outcome.seconds,
     model,
+  };
+}
+
+/** Replica, reservation and follower counts of a deployment, as the warm start reads them. */
+function plannedCounts(world: World, d: Deployment): Parameters<typeof startFrom>[1] {
+  return {
+    replicas: (v) => d.tenants[world.tenants[v.tenant].id]?.replicas[v.region]?.[v.resource] ?? 0,
+    reservation: (v) => d.reservations[v.name]?.[v.region] ?? 0,
+    follower: (v) => d.followers[v.service]?.[v.region]?.[v.resource] ?? 0,
   };
 }
