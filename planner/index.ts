@@ -6,6 +6,7 @@ import { lookupSpan } from '../lang/source-map.js';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
 import type { Deployment, IntentDigests } from '../executor/state.js';
 import { explainPlacement, type PlannerFinding } from './explain.js';
+import { productReadiness } from './product-loss.js';
 import { failoverOrder, round6, supplyUse } from './extract.js';
 import type { ModelGoals } from './model/build-placement-model.js';
 import { World } from './model/world.js';
@@ -88,6 +89,8 @@ export async function planPlacement(
     if (e instanceof BlockError) throw new PlannerError(e.message);
     throw e;
   }
+  const products = await productReadiness(world.spec, placement.target);
+  if (Object.keys(products).length > 0) placement = { ...placement, productReadiness: products };
   const findings = explainPlacement(world, placement).map((f) => (f.path && sourceMap ? { ...f, span: lookupSpan(sourceMap, f.path) } : f));
   return { placement, findings };
 }

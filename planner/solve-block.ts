@@ -8,6 +8,7 @@ import type { Deployment } from '../executor/state.js';
 import { disasterReadiness, extractTarget, round6, unservedDemand, unservedProducts } from './extract.js';
 import { buildPlacementModel, type ModelGoals } from './model/build-placement-model.js';
 import { readinessMode, tenantReadiness } from './region-loss.js';
+import { productLossesByRegion, servingRegions } from './product-loss.js';
 import { currentAsStart, startFrom } from './model/warm-start.js';
 import type { World } from './model/world.js';
 import type { Placement, SolverStatus } from './placement.js';
@@ -58,13 +59,14 @@ export async function solveBlock(world: World, weights: PlannerWeights, goals: M
   const scenarios = new Map<string, Set<string>>();
   for (const [id, regions] of goals.drScenarios ?? []) scenarios.set(id, new Set(regions));
   for (const [id, regions] of likelyScenarios(world)) scenarios.set(id, new Set([...(scenarios.get(id) ?? []), ...regions]));
+  const productScenarios = new Set(goals.productScenarios ?? []);
   let seconds = 0;
   let previous: Deployment | undefined;
   for (let round = 1; ; round++) {
-    const result = await solveOnce(world, weights, { ...goals, drScenarios: scenarios }, settings, previous);
+    const result = await solveOnce(world, weights, { ...goals, drScenarios: scenarios, productScenarios }, settings, previous);
     seconds += result.seconds;
     previous = result.target;
-    const added = violatedScenarios(world, result.target, scenarios);
+    const added = violatedScenarios(world, result.target, scenarios) + (await violatedProductScenarios(world, result.target, productScenarios, settings.pool));
     if (process.env.GLOBE_TRACE) console.error(`round ${round}: ${result.seconds.toFixed(2)} s, ${added} scenarios added`);
     if (added === 0 || round >= MAX_SCENARIO_ROUNDS) return { ...result, seconds };
   }
@@ -110,6 +112,23 @@ function likelyScenarios(world: World): Map<string, Set<string>> {
     if (regions.size > 0) out.set(t.id, regions);
   }
   return out;
+}
+
+/** Adds to `scenarios` every region whose loss a product that asks for readiness does not survive, not modelled yet. */
+async function violatedProductScenarios(world: World, target: Deployment, scenarios: Set<string>, pool?: SolverPool): Promise<number> {
+  const asking = Object.keys(world.spec.products).filter((P) => world.spec.products[P].tolerateRegionFailure);
+  if (asking.length === 0) return 0;
+  const regions = servingRegions(target, asking).filter((r) => !scenarios.has(r));
+  const lost = await productLossesByRegion(world.spec, target, regions, pool);
+  let added = 0;
+  for (const byRegion of lost.values()) {
+    for (const r of Object.keys(byRegion)) {
+      if (scenarios.has(r)) continue;
+      scenarios.add(r);
+      added++;
+    }
+  }
+  return added;
 }
 
 async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings, previous?: Deployment): Promise<BlockResult> {

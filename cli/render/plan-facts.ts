@@ -75,18 +75,27 @@ function plainText(message: string): string {
  */
 export function drSentence(plan: Plan): string {
   const entries = Object.entries(plan.placement.disasterReadiness).sort(([a], [b]) => (a < b ? -1 : 1));
-  if (entries.length === 0) return 'No tenant asks for disaster readiness.';
   const failing = entries.filter(([, d]) => !d.met).length;
   const aggregate = entries.filter(([, d]) => d.mode === 'aggregate').map(([id]) => id);
   const caveat =
     aggregate.length === 0
       ? ''
       : ` ${aggregate.join(', ')} ${aggregate.length === 1 ? 'asks' : 'ask'} for aggregate readiness only: ${aggregate.length === 1 ? 'its' : 'their'} capacity outside any one region is counted, latency is not checked.`;
+  const products = Object.entries(plan.placement.productReadiness ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  const failingProducts = products.filter(([, d]) => !d.met).map(([P]) => P);
+  const productNote =
+    products.length === 0
+      ? ''
+      : failingProducts.length === 0
+        ? ` Products: ${plural(products.length, 'product')} asking for it ${products.length === 1 ? 'survives' : 'survive'} the loss of any one region.`
+        : ` Products: ${failingProducts.join(', ')} would NOT survive a region loss.`;
   const verdict =
-    failing === 0
+    entries.length === 0
+      ? 'No tenant asks for disaster readiness.'
+      : failing === 0
       ? `Survives the loss of any one region${aggregate.length === 0 ? ', every client re-routed within its latency threshold' : ''}: ${entries.length === 1 ? 'the 1 tenant that asks' : `all ${entries.length} tenants that ask`} for it.`
       : `${failing} of ${plural(entries.length, 'tenant')} asking for disaster readiness would NOT survive a region loss.`;
-  return verdict + caveat;
+  return verdict + caveat + productNote;
 }
 
 export function describeMove(m: Move): { kind: string; subject: string; detail: string } {
