@@ -7,10 +7,10 @@ import type { PlannerWeights } from '../lang/spec.js';
 import type { Deployment } from '../executor/state.js';
 import { disasterReadiness, extractTarget, round6, unservedDemand, unservedProducts } from './extract.js';
 import { buildPlacementModel, type ModelGoals } from './model/build-placement-model.js';
-import { readinessMode, tenantReadiness } from './region-loss.js';
+import { LOSS_TOLERANCE, readinessMode, tenantReadiness, TenantNetwork } from './region-loss.js';
 import { productLossesByRegion, servingRegions } from './product-loss.js';
 import { currentAsStart, startFrom } from './model/warm-start.js';
-import type { World } from './model/world.js';
+import type { TenantEntry, World } from './model/world.js';
 import type { Placement, SolverStatus } from './placement.js';
 import { solveInWorker, type SolverPool, type SolveProgress } from './solve/solve.js';
 
@@ -67,7 +67,7 @@ export async function solveBlock(world: World, weights: PlannerWeights, goals: M
     seconds += result.seconds;
     previous = result.target;
     const added = violatedScenarios(world, result.target, scenarios) + (await violatedProductScenarios(world, result.target, productScenarios, settings.pool));
-    if (process.env.GLOBE_TRACE) console.error(`round ${round}: ${result.seconds.toFixed(2)} s, ${added} scenarios added`);
+    if (process.env.GLOBE_DEBUG_SOLVER === '1') process.stderr.write(`[solver] region-loss round ${round}: ${world.tenants.length} tenants, ${result.seconds.toFixed(2)} s, ${added} scenarios added\n`);
     if (added === 0 || round >= MAX_SCENARIO_ROUNDS) return { ...result, seconds };
   }
 }
@@ -81,12 +81,29 @@ function violatedScenarios(world: World, target: Deployment, scenarios: Map<stri
     const verdict = tenantReadiness(world.spec, target, t.id, t.spec);
     for (const loss of verdict.losses) {
       if (modelled.has(loss.region)) continue;
+      // A loss no placement avoids (clients only f can serve) gains nothing from its scenario.
+      if (loss.lost <= unavoidableLoss(world, t, target, loss.region) + LOSS_TOLERANCE) continue;
       modelled.add(loss.region);
       added++;
     }
     if (modelled.size > 0) scenarios.set(t.id, modelled);
   }
   return added;
+}
+
+/** rps a tenant loses with f lost whatever the placement: what it serves to clients no other region can reach. */
+function unavoidableLoss(world: World, t: TenantEntry, target: Deployment, f: string): number {
+  let lost = 0;
+  const hosts = hostRegions(world, t);
+  for (const d of TenantNetwork.of(world.spec, target, t.id, t.spec).demand) {
+    if (hosts.every((r) => r === f || world.latency(d.client, r) > d.drThreshold)) lost += d.rps;
+  }
+  return lost;
+}
+
+/** Regions where a tenant may run and one of its replicas fits the supply. */
+function hostRegions(world: World, t: TenantEntry): string[] {
+  return t.regions.filter((r) => t.resources.some((k) => world.supply(r, k) >= t.spec.replicas[k].units));
 }
 
 /**
@@ -100,15 +117,18 @@ function likelyScenarios(world: World): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const t of world.tenants) {
     if (!t.spec.tolerateRegionFailure || readinessMode(t.spec) !== 'per-failure') continue;
-    const hosts = t.regions.filter((r) => t.resources.some((k) => world.supply(r, k) >= t.spec.replicas[k].units));
+    const hosts = hostRegions(world, t);
     const regions = new Set<string>();
     for (const [cls, byClient] of Object.entries(t.spec.demand)) {
       const threshold = Math.max(t.spec.latency[cls] ?? 0, t.spec.drLatency ?? 0);
       for (const client of Object.keys(byClient)) {
         const reach = hosts.filter((r) => world.latency(client, r) <= threshold);
-        if (reach.length <= LIKELY_REACH) for (const r of reach) regions.add(r);
+        // one region in reach: its loss is lost whatever the plan, nothing to model
+        if (reach.length > 1 && reach.length <= LIKELY_REACH) for (const r of reach) regions.add(r);
       }
     }
+    // where it runs now: a re-plan usually keeps those regions, and their loss is what binds
+    for (const [r, byRes] of Object.entries(world.current.tenants[t.id]?.replicas ?? {})) if (Object.values(byRes).some((n) => n > 0)) regions.add(r);
     if (regions.size > 0) out.set(t.id, regions);
   }
   return out;
