@@ -20,7 +20,7 @@ export { relativeGap } from './placement.js';
 import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
-import { SOLVER_WORKERS, useBaselineSolverCode } from './solve/solve.js';
+import { SOLVER_WORKERS, solverPool, useBaselineSolverCode, type SolverPool } from './solve/solve.js';
 
 export { DEFAULT_WEIGHTS, WEIGHT_DOCS } from './weights.js';
 export type { PlannerFinding } from './explain.js';
@@ -77,22 +77,31 @@ export async function planPlacement(
   // tenants runs for seconds: optimised code pays off there).
   if (options.tuneSolverCode) useBaselineSolverCode(world.tenants.length <= (blocks.length > 1 ? QUICK_FLEET_TENANTS : DEFAULT_BLOCK_TENANTS));
   let placement: Placement;
+  // One pool of solver workers for every solve of this plan: its blocks, their region-loss rounds, the
+  // products' failover LPs (HiGHS loads once per worker, not once per solve).
+  const pool = solverPool(SOLVER_WORKERS);
   try {
-    if (blocks.length <= 1) placement = await planAsOneModel(world, weights, goals, settings);
-    else {
-      // Each block's own gap: the fleet's gap is then certified from the blocks' bounds.
-      const blockSettings = { ...settings, gapLimit: options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_BLOCK_GAP_LIMIT };
-      placement =
-        (await planOnlyWhatChanged(world, weights, goals, blockSettings, options)) ?? (await planAsBlocks(world, weights, goals, blockSettings, blocks));
-    }
-  } catch (e) {
-    if (e instanceof BlockError) throw new PlannerError(e.message);
-    throw e;
+    placement = await planWith(pool);
+    const products = await productReadiness(world.spec, placement.target, pool);
+    if (Object.keys(products).length > 0) placement = { ...placement, productReadiness: products };
+  } finally {
+    void pool.close(); // the workers are told to stop now; the plan need not wait until they have
   }
-  const products = await productReadiness(world.spec, placement.target);
-  if (Object.keys(products).length > 0) placement = { ...placement, productReadiness: products };
   const findings = explainPlacement(world, placement).map((f) => (f.path && sourceMap ? { ...f, span: lookupSpan(sourceMap, f.path) } : f));
   return { placement, findings };
+
+  async function planWith(pool: SolverPool): Promise<Placement> {
+    const pooled = { ...settings, pool };
+    try {
+      if (blocks.length <= 1) return await planAsOneModel(world, weights, goals, pooled);
+      // Each block's own gap: the fleet's gap is then certified from the blocks' bounds.
+      const blockSettings = { ...pooled, gapLimit: options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_BLOCK_GAP_LIMIT };
+      return (await planOnlyWhatChanged(world, weights, goals, blockSettings, options)) ?? (await planAsBlocks(world, weights, goals, blockSettings, blocks));
+    } catch (e) {
+      if (e instanceof BlockError) throw new PlannerError(e.message);
+      throw e;
+    }
+  }
 }
 
 /** The whole fleet as one model: exact, for fleets up to a few hundred tenants. */
