@@ -8,10 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admit } from '../executor/admission.js';
+import { writeStateFile } from '../executor/state-file.js';
 import { checkInvariants } from '../executor/invariants.js';
 import type { Deployment, State } from '../executor/state.js';
 import type { TenantId } from '../lang/spec.js';
 import type { Move, Plan } from '../planner/plan.js';
+import { planCost } from '../cli/render/plan-facts.js';
 import { globe, ROOT } from './support/cli.js';
 import { specOf } from './support/specs.js';
 
@@ -155,5 +157,62 @@ describe("apply's supply check counts a removed tenant's recorded units", () => 
     // With the same world but room for it, the same move starts: the refusal is the units' doing.
     const roomy = admit({ spec, expected: deployed({ cpu: 4 }), running: [], allowance: new Map() }, { ...upsize, to: 80 });
     expect(roomy.verdict).toBe('start');
+  });
+});
+
+describe('simulate --exit and --turn-up on a deployed world', () => {
+  let dir: string;
+  let deployed: Plan;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'globe-figures-global-'));
+    dirs.push(dir);
+    cpSync(join(ROOT, 'examples', 'global'), dir, { recursive: true });
+    const first = join(dir, 'first.json');
+    expect(globe(['plan', dir, '--out', first]).code).toBe(0);
+    deployed = JSON.parse(readFileSync(first, 'utf8')) as Plan;
+    // What a finished apply leaves: the plan's target, as the current state.
+    await writeStateFile(join(dir, '.globe', 'state.json'), null, deployed.placement.target);
+  });
+
+  /** The figures a user reads: nothing added, every region's "before" and the cost "before" are what runs now. */
+  function expectDiffedAgainstDeployment(plan: Plan): void {
+    expect(plan.summary.tenantsToAdd).toBe(0);
+    expect(plan.basis.serial).toBe(1);
+    for (const row of plan.diff.regions) expect(row.before).toBe(deployed.diff.regions.find((x) => x.region === row.region && x.resource === row.resource)?.after ?? 0);
+    expect(planCost(plan).before).toBe(planCost(deployed).after);
+    expect(planCost(plan).before).toBeGreaterThan(0);
+  }
+
+  it('--exit diffs against the deployment: no tenant is "added", the cost starts from what runs', () => {
+    const r = globe(['simulate', dir, '--exit', 'eu-central', '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout) as Plan;
+    expectDiffedAgainstDeployment(plan);
+    expect(plan.summary.tenantsToChange).toBeGreaterThan(0);
+  });
+
+  it('--turn-up diffs against the deployment too', () => {
+    const r = globe(['simulate', dir, '--turn-up', 'eu-south', '--locality', 'eu', '--supply', 'cpu=300', '--latency', 'eu-west=12ms,eu-central=15ms', '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    expectDiffedAgainstDeployment(JSON.parse(r.stdout) as Plan);
+  });
+});
+
+describe('"no longer declared" only for a tenant absent from the Spec', () => {
+  it('a declared tenant the plan scales to zero is called that, in text and markdown', async () => {
+    const dir = quickstart();
+    const first = join(dir, 'first.json');
+    expect(globe(['plan', dir, '--out', first]).code).toBe(0);
+    await writeStateFile(join(dir, '.globe', 'state.json'), null, (JSON.parse(readFileSync(first, 'utf8')) as Plan).placement.target);
+    const file = join(dir, 'search.globe');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('us-east = 2000rps', 'us-east = 0rps'));
+    const text = globe(['plan', dir]).stdout;
+    expect(text).toContain('SCALED TO ZERO: tenant search/indexer is still declared, but this plan gives it no replicas');
+    expect(text).toContain('tenant search/indexer (scaled to zero)');
+    expect(text).not.toContain('no longer declared');
+    expect(text).not.toContain('(removed)');
+    const markdown = globe(['plan', dir, '--format', 'markdown']).stdout;
+    expect(markdown).toContain('<b>search/indexer</b> (scaled to zero)');
+    expect(markdown).not.toContain('no longer declared');
   });
 });
