@@ -64,7 +64,7 @@ export function brokenPromises(placement: Placement, checked: Set<PlanPromise>):
     const s = placement.solver;
     // A gap of 1 is how the solver report says "unknown" (a bound that could not be certified).
     if (s.status === 'time-limit') out.push(`gap: the solver stopped at its time limit, ${(s.gap * 100).toFixed(2)}% from the best bound: the plan is not proven within the gap asked for (raise --time-limit)`);
-    else if (s.status !== 'optimal') out.push(`gap: the solver ended with status ${s.status}`);
+    else if (s.status === 'infeasible' || s.status === 'error') out.push(`gap: the solver ended with status ${s.status}`);
     else if (s.gap >= 1) out.push('gap: the plan\'s gap to the best bound is not certified (100%)');
   }
   return out;

@@ -7,6 +7,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { brokenPromises } from '../cli/fail-on.js';
+import type { Placement } from '../planner/placement.js';
 import type { Plan } from '../planner/plan.js';
 import { globe, ROOT } from './support/cli.js';
 
@@ -130,5 +132,24 @@ describe('--fail-on values', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('globe: --fail-on: `typo` is not one of unserved, dr, gap, all, none\n');
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('the gap promise reads the solver report', () => {
+  const placement = (solver: Partial<Placement['solver']>): Placement =>
+    ({ unserved: {}, unservedProducts: {}, disasterReadiness: {}, solver: { status: 'optimal', gap: 0, ...solver } }) as unknown as Placement;
+  const gap = new Set(['gap'] as const);
+
+  it('holds for a solve proven within its gap', () => {
+    expect(brokenPromises(placement({ status: 'optimal', gap: 0.004 }), gap)).toEqual([]);
+    expect(brokenPromises(placement({ status: 'gap-limit', gap: 0.004 }), gap)).toEqual([]);
+  });
+
+  it('breaks for a gap that could not be certified (fleets in blocks report it as 100%)', () => {
+    expect(brokenPromises(placement({ status: 'optimal', gap: 1 }), gap)).toEqual(["gap: the plan's gap to the best bound is not certified (100%)"]);
+  });
+
+  it('is not checked unless asked for', () => {
+    expect(brokenPromises(placement({ status: 'time-limit', gap: 1 }), new Set(['unserved', 'dr'] as const))).toEqual([]);
   });
 });

@@ -50,6 +50,13 @@ export function isDeclared(plan: Plan, id: string): boolean {
   return Object.hasOwn(plan.spec.services, service) && Object.hasOwn(plan.spec.services[service].tenants, name);
 }
 
+function declaredUnits(plan: Plan, id: string, resource: string): number | undefined {
+  if (!isDeclared(plan, id)) return undefined;
+  const [service, name] = id.split('/');
+  const option = plan.spec.services[service].tenants[name].replicas;
+  return Object.hasOwn(option, resource) ? option[resource].units : undefined;
+}
+
 /**
  * A tenant's resize without `units`: neither the Spec nor the State knows how many units one of
  * its replicas takes (a removed tenant of a state written before globe recorded them). Its
@@ -58,7 +65,9 @@ export function isDeclared(plan: Plan, id: string): boolean {
 function unknownUnits(plan: Plan): PlanWarning[] {
   const unknown = new Map<string, Set<string>>();
   for (const m of plan.moves) {
-    if ((m.kind === 'upsize' || m.kind === 'downsize') && m.subject.type === 'tenant' && m.units === undefined) {
+    if (m.kind !== 'upsize' && m.kind !== 'downsize') continue;
+    // A plan saved by an older globe has no `units` on any move: the Spec's table still answers for declared options.
+    if (m.subject.type === 'tenant' && m.units === undefined && declaredUnits(plan, m.subject.tenant, m.resource) === undefined) {
       const resources = unknown.get(m.subject.tenant) ?? new Set<string>();
       unknown.set(m.subject.tenant, resources.add(m.resource));
     }
