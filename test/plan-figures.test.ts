@@ -12,6 +12,7 @@ import { writeStateFile } from '../executor/state-file.js';
 import { checkInvariants } from '../executor/invariants.js';
 import type { Deployment, State } from '../executor/state.js';
 import type { TenantId } from '../lang/spec.js';
+import { planPlacement } from '../planner/index.js';
 import type { Move, Plan } from '../planner/plan.js';
 import { planCost } from '../cli/render/plan-facts.js';
 import { globe, ROOT } from './support/cli.js';
@@ -214,5 +215,35 @@ describe('"no longer declared" only for a tenant absent from the Spec', () => {
     const markdown = globe(['plan', dir, '--format', 'markdown']).stdout;
     expect(markdown).toContain('<b>search/indexer</b> (scaled to zero)');
     expect(markdown).not.toContain('no longer declared');
+  });
+});
+
+describe('the planner leaves room for what a removed tenant really holds until it is gone', () => {
+  // r1 has 100 cpu; the removed `old/batch` holds 20 replicas × 4 cpu there until its downsize.
+  // `web/api` needs 50 replicas within 20 ms of r1: only 100 − 80 = 20 fit beside the old ones.
+  const { spec } = specOf(`
+    resource cpu { unit = server  cost = 0.1 }
+    region r1 { locality = na  supply { cpu = 100 } }
+    service web {
+      tenant api {
+        demand q { r1 = 500rps }
+        latency q < 20ms
+        replica cpu x1 serves 10rps
+        target_utilization = 100%
+      }
+    }
+  `);
+  const current = (units?: Record<string, number>): Deployment => ({
+    tenants: { ['old/batch' as TenantId]: { replicas: { r1: { cpu: 20 } }, routing: {}, ...(units ? { units } : {}) } },
+    reservations: {},
+    products: {},
+    followers: {},
+  });
+
+  it('plans the apply-time peak with the recorded 4 cpu per replica', async () => {
+    const { placement } = await planPlacement(spec, current({ cpu: 4 }));
+    expect(placement.usage.r1.cpu.peak).toBe(100);
+    expect(placement.target.tenants['web/api' as TenantId].replicas.r1.cpu).toBe(20);
+    expect(placement.unserved['web/api' as TenantId].q.r1).toBe(300);
   });
 });
