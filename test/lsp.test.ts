@@ -128,6 +128,38 @@ describe('globe lsp: diagnostics', () => {
   });
 });
 
+describe('globe lsp: documents and files', () => {
+  it('brings the disk\'s text back when a document is closed unsaved', async () => {
+    await openAndWait('search.globe');
+    const broken = read('search.globe').replace('replica cpu x2', 'replica gpu x2');
+    const flagged = client.nextDiagnostics(file('search.globe'), (d) => d.length > 0);
+    await client.change(file('search.globe'), broken);
+    expect((await flagged).map((d) => d.message)).toEqual(['resource `gpu` is not declared (did you mean `cpu`?)']);
+    const cleared = client.nextDiagnostics(file('search.globe'), (d) => d.length === 0);
+    await client.close(file('search.globe'));
+    expect(await cleared).toEqual([]);
+  });
+
+  it('reads a file that appears on disk (watched-file event) into the project', async () => {
+    await openAndWait('world.globe');
+    writeFileSync(file('zz-extra.globe'), 'region us-east { locality = na }\n');
+    const duplicate = client.nextDiagnostics(file('zz-extra.globe'), (d) => d.length > 0);
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(file('zz-extra.globe')), type: 1 }] });
+    expect((await duplicate).map((d) => `${d.code} ${d.message}`)).toEqual(['duplicate region `us-east` is defined more than once']);
+    // Files sort before the check: the new file comes after world.globe, so it holds the second definition.
+  });
+
+  it('leaves YAML outside globe projects alone', async () => {
+    const other = join(tmp, `other-${copies}`);
+    cpSync(join(ROOT, 'examples', 'global', 'storage.yaml'), join(other, 'workflow.yaml'));
+    writeFileSync(join(other, 'workflow.yaml'), 'on: [push]\njobs: {}\n');
+    await client.open(join(other, 'workflow.yaml'));
+    const hover = await client.request('textDocument/hover', { textDocument: { uri: uriOf(join(other, 'workflow.yaml')) }, position: { line: 0, character: 1 } });
+    expect(hover).toBeNull();
+    expect(client.diagnostics.has(uriOf(join(other, 'workflow.yaml')))).toBe(false);
+  });
+});
+
 describe('globe lsp: completion and hover', () => {
   it('completes properties with their doc, resources after replica, tiers after <, units after a number, names in scope', async () => {
     const text = read('inference.globe');
