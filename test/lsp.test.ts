@@ -273,6 +273,23 @@ describe('globe lsp: navigation, rename, formatting, quick fixes', () => {
   });
 });
 
+describe('globe lsp: YAML files of a project', () => {
+  it('checks them as you type and offers their "did you mean" as a quick fix', async () => {
+    const text = read('storage.yaml').replace('priority: 90', 'priorty: 90');
+    const published = client.nextDiagnostics(file('storage.yaml'), (d) => d.length > 0);
+    await client.open(file('storage.yaml'), text);
+    const diagnostics = await published;
+    expect(asValidate(diagnostics)).toEqual(validateEdited('storage.yaml', text)['storage.yaml']);
+    const actions = await client.request<{ title: string; edit: { changes: Record<string, { range: LspDiagnostic['range']; newText: string }[]> } }[]>('textDocument/codeAction', {
+      textDocument: { uri: uriOf(file('storage.yaml')) },
+      range: diagnostics[0].range,
+      context: { diagnostics },
+    });
+    expect(actions.map((a) => a.title)).toEqual(['Change `priorty` to `priority`']);
+    expect(applyEdits(text, actions[0].edit.changes[uriOf(file('storage.yaml'))])).toBe(read('storage.yaml'));
+  });
+});
+
 /** Apply LSP text edits (non-overlapping) to a text. */
 function applyEdits(text: string, edits: { range: LspDiagnostic['range']; newText: string }[]): string {
   const lineStarts = [0];
