@@ -53,7 +53,12 @@ function scopesOf(tokens: Token[], text: string): string[] {
 
 const examples = readdirSync(join(ROOT, 'examples'), { withFileTypes: true })
   .filter((d) => d.isDirectory())
-  .flatMap((d) => readdirSync(join(ROOT, 'examples', d.name)).filter((f) => f.endsWith('.globe')).map((f) => join('examples', d.name, f)))
+  // Files only: other tests keep a project's state in its `.globe/` directory while they run.
+  .flatMap((d) =>
+    readdirSync(join(ROOT, 'examples', d.name), { withFileTypes: true })
+      .filter((f) => f.isFile() && f.name.endsWith('.globe') && !f.name.startsWith('.'))
+      .map((f) => join('examples', d.name, f.name)),
+  )
   .sort();
 
 describe('the TextMate grammar on every example', () => {
