@@ -60,7 +60,7 @@ export function complete(ctx: CursorContext, scope: Scope, position: Position): 
   if (/\b(?:avoid|only_in)\s*\[[^\]]*$/.test(p)) return names(scope.regions, 'region');
   if (ctx.block === 'tenant' && /\b(?:latency|demand)\s+[a-z0-9-]*$/.test(p)) return names(scope.classes, 'request class');
   if (/\btolerate\s+[a-z-]*$/.test(p)) return words([['region-failure', 'survive the loss of any one region']]);
-  if (/\bregion-failure\s+[a-z]*$/.test(p)) return words([['strict', 'per-failure routing within the class thresholds']]);
+  if (/\bregion-failure\s+[a-z]*$/.test(p)) return words([['aggregate', 'count capacity outside the lost region only, latency not checked (latency-tolerant work)']]);
   if (/\bbackend\s+[a-z]*$/.test(p)) return words([['file', 'state in a JSON file'], ['exec', 'your own commands'], ['postgres', 'state, lock and journal in PostgreSQL']]);
   if (/\bx[0-9]+\s+[a-z]*$/.test(p)) return words([['serves', 'the rate one replica serves: serves 500rps']]);
   if (/<->\s*[a-z0-9-]*$/.test(p)) return names(scope.locations, 'location');
