@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { emptyDeployment } from '../executor/state.js';
 import { planPlacement } from '../planner/index.js';
 import { maxFlow } from '../planner/region-loss.js';
-import { simulateFailure } from '../planner/simulate.js';
+import { simulateFailure, type FailureReport } from '../planner/simulate.js';
+import type { Plan } from '../planner/plan.js';
+import { globe } from './support/cli.js';
 import { checkPlacement } from './support/placement-checker.js';
 import { parseGlobe } from '../lang/dsl/index.js';
 import { checkSpec } from '../lang/check/index.js';
@@ -111,5 +113,19 @@ describe('maxFlow', () => {
       ),
       { numRuns: 300, seed: 5 },
     );
+  });
+});
+
+describe('globe plan and globe simulate --fail all --planned', () => {
+  it.each(['quickstart', 'global'])('examples/%s: the plan names exactly the tenants and regions simulate finds violated', (example) => {
+    const plan = JSON.parse(globe(['plan', `examples/${example}`, '--json']).stdout) as Plan;
+    const sim = globe(['simulate', `examples/${example}`, '--fail', 'all', '--planned', '--format', 'json']);
+    const failures = (JSON.parse(sim.stdout) as { failures: FailureReport[] }).failures;
+    const fromSimulate: Record<string, Record<string, number>> = {};
+    for (const f of failures) for (const id of f.violated) (fromSimulate[id] ??= {})[f.region] = f.lost[id];
+    const fromPlan: Record<string, Record<string, number>> = {};
+    for (const [id, dr] of Object.entries(plan.placement.disasterReadiness)) if (!dr.met) fromPlan[id] = dr.lost!;
+    expect(fromPlan).toEqual(fromSimulate);
+    expect(sim.code).toBe(Object.keys(fromPlan).length > 0 ? 2 : 0);
   });
 });
