@@ -9,6 +9,13 @@ import { fileURLToPath } from 'node:url';
 
 let root: string | undefined;
 
+/**
+ * Keywords of schemas/spec.schema.json meant for editors (yaml-language-server,
+ * VS Code's JSON service): messages and completion snippets. They validate
+ * nothing; a strict validator must be told they exist (ajv.addVocabulary).
+ */
+export const EDITOR_KEYWORDS = ['errorMessage', 'patternErrorMessage', 'defaultSnippets'];
+
 export function packageRoot(): string {
   if (root) return root;
   let dir = dirname(fileURLToPath(import.meta.url));

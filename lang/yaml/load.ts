@@ -7,7 +7,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import type { LoadedFile } from '../loaded-file.js';
-import { loadSchema } from '../schema-files.js';
+import { EDITOR_KEYWORDS, loadSchema } from '../schema-files.js';
 import { emptySpec } from '../spec.js';
 import { lowerYaml, type YamlSpec } from './to-spec.js';
 import { plainDataDiagnostics } from './plain-data.js';
@@ -20,7 +20,10 @@ const MAX_ALIAS_COUNT = 100;
 // Compiled on the first YAML file, not at start-up: a DSL-only project never pays for it.
 let compiledSpecSchema: ValidateFunction | undefined;
 function specValidator(): ValidateFunction {
-  return (compiledSpecSchema ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(loadSchema('spec.schema.json')));
+  if (compiledSpecSchema) return compiledSpecSchema;
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+  ajv.addVocabulary(EDITOR_KEYWORDS);
+  return (compiledSpecSchema = ajv.compile(loadSchema('spec.schema.json')));
 }
 
 export function loadYaml(text: string, file: string): LoadedFile {
