@@ -35,3 +35,14 @@ export function schemaPath(name: string): string {
 export function loadSchema(name: string): object {
   return JSON.parse(readFileSync(schemaPath(name), 'utf8')) as object;
 }
+
+/**
+ * The reference `globe convert` writes in a YAML file's modeline: the spec
+ * schema's `$id`, the same wherever and however globe is installed, so a
+ * converted file is byte-identical on every machine (docs/editors.md).
+ */
+export function specSchemaId(): string {
+  const id = (loadSchema('spec.schema.json') as { $id?: unknown }).$id;
+  if (typeof id !== 'string') throw new Error('schemas/spec.schema.json has no $id');
+  return id;
+}
