@@ -4,6 +4,14 @@ import { formatGlobe, parseGlobe } from '../lang/dsl/index.js';
 const summary = (text: string) => parseGlobe(text, 'a.globe').diagnostics.map((d) => `${d.code}@${d.span.start.line}:${d.span.start.col} ${d.message}`);
 
 describe('hostile DSL input gets diagnostics, not a stack overflow', () => {
+  it('a statement missing a token reports the syntax error only, never a diagnostic without a position', () => {
+    // Found by the loader fuzz: recovery inserts the missing `x…` with no position; its lowering said
+    // "a replica takes at least one unit" at NaN:NaN.
+    expect(summary('resource h { unit = gpu }\nservice s { tenant t {\n  replica h serves 10rps\n} }\n')).toEqual([
+      'syntax@3:13 expected units per replica (`x1`, `x2`, ...), found `serves`',
+    ]);
+  });
+
   it('blocks nested absurdly deep', () => {
     const out = summary(`service s ${'{ a '.repeat(20_000)}\n`);
     expect(out).toContain('syntax@1:139 blocks are nested more than 32 levels deep');
