@@ -70,6 +70,20 @@ describe('globe fmt', () => {
     expect(r.diagnostics.map((d) => d.code)).toEqual(['syntax']);
   });
 
+  it.each([
+    ['a statement continued after a comment', 'product p { traffic { a = 100% }  latency < 70ms }\nservice s {\n  follows # the product\n  p { cpu = 0.4 per unit }\n}\n'],
+    ['a block opened after a comment', 'region a # the first\n{ locality = na }\n'],
+    ['a list continued after a comment ending in a comma', 'service s {\n  tenant t {\n    avoid [a, # not here,\n      b]\n  }\n}\n'],
+  ])('never moves code into a comment: %s', (_what, text) => {
+    // Found by fuzzing: the token after a comment was written on the comment's line, so `residual {` became comment text.
+    const once = formatGlobe(text, 'c.globe');
+    expect(once.diagnostics).toEqual([]);
+    const codes = (t: string) => parseGlobe(t, 'c.globe').diagnostics.map((d) => d.code);
+    expect(codes(once.text)).toEqual(codes(text));
+    expect(canonicalJson(parseGlobe(once.text, 'c.globe').spec)).toBe(canonicalJson(parseGlobe(text, 'c.globe').spec));
+    expect(formatGlobe(once.text, 'c.globe').text).toBe(once.text);
+  });
+
   it('formats a large file correctly with work linear in its size (no edit rescans the text written so far)', () => {
     // 2,000 copies, ~0.9 MB: the old formatter trimmed spaces with a regex over its whole output at every line
     // break (quadratic: 17 s for 500 kB). Each edit now touches the current line only; `scanned` counts the

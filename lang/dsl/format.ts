@@ -82,6 +82,17 @@ function print(out: LineWriter, tokens: IToken[], starts: Set<number>, inline: S
   const inInline = () => blocks.length > 0 && blocks[blocks.length - 1];
   const blankBefore = (t: IToken) => prev !== undefined && (t.startLine ?? 0) - (prev.endLine ?? 0) >= 2;
   const newline = (blank: boolean) => out.newline(blank);
+  /**
+   * A token that continues a statement after a comment (`follows # why` then
+   * `p { ... }` on the next line) starts a line of its own: written after the
+   * comment on its line it would become part of the comment.
+   */
+  const breakAfterComment = (): boolean => {
+    if (prev?.tokenType !== Comment) return false;
+    newline(false);
+    out.write(indent());
+    return true;
+  };
 
   for (const t of tokens) {
     if (t.tokenType === Comment) {
@@ -111,10 +122,12 @@ function print(out: LineWriter, tokens: IToken[], starts: Set<number>, inline: S
       out.write(t.image);
       if (blocks.length === 0) currentTopMultiLine = multiLineTop.has(t.startOffset);
     } else if (t.tokenType === LBrace) {
-      out.write(' {');
+      out.write(breakAfterComment() ? '{' : ' {');
       const isInline = inline.has(t.startOffset);
       blocks.push(isInline);
       if (!isInline) indentLevel++;
+    } else if (breakAfterComment()) {
+      out.write(t.image);
     } else {
       if (t.tokenType === RBracket) out.dropTrailingComma(); // no trailing comma in lists
       out.write(spaceBefore(t, prev, bracketDepth) + t.image);
