@@ -34,7 +34,8 @@ export function checkValues(ctx: CheckContext): void {
       tooLarge(tenant.minReplicasPerRegion, 'min_replicas', `${base}/minReplicasPerRegion`);
       tooLarge(tenant.maxReplicasPerRegion, 'max_replicas', `${base}/maxReplicasPerRegion`);
       tooLarge(tenant.maxSurge, 'max_surge', `${base}/maxSurge`);
-      if (Object.keys(tenant.replicas).length === 0) {
+      // A replica option that was written but refused has its own error already.
+      if (Object.keys(tenant.replicas).length === 0 && !ctx.writtenUnder(`${base}/replicas`)) {
         ctx.error('empty-resource-table', `tenant \`${s}/${t}\` has no hardware option: add \`replica <resource> x<units> serves <n>rps\``, base);
       }
       for (const [k, o] of Object.entries(tenant.replicas)) {
