@@ -3,7 +3,9 @@
  * directory), parsed once with their units checked.
  */
 import type { Command } from 'commander';
-import { parseQuantity } from '../lang/units.js';
+import type { Spec } from '../lang/spec.js';
+import { didYouMean } from '../lang/suggest.js';
+import { NUMBER_MAX, parseQuantity } from '../lang/units.js';
 import type { PlannerOptions } from '../planner/index.js';
 import { CliError } from './output.js';
 
@@ -33,13 +35,14 @@ export function addPlanFlags(cmd: Command): Command {
 export function plannerOptions(flags: PlanFlags): PlannerOptions {
   const options: PlannerOptions = {};
   if (flags.stability !== undefined) {
-    const w = Number(flags.stability);
-    if (!Number.isFinite(w) || w < 0) throw new CliError(`--stability must be a number ≥ 0, not ${flags.stability}`);
+    // Written as the language writes numbers: decimal, no sign, no exponent (Number() would also take '', '0x10', '1e308').
+    const w = DECIMAL.test(flags.stability) ? Number(flags.stability) : NaN;
+    if (!(w <= NUMBER_MAX)) throw new CliError(`--stability must be a decimal number from 0 to ${NUMBER_MAX}, not ${flags.stability}`);
     options.weights = { churn: w };
   }
   if (flags.blockTenants !== undefined) {
-    const n = Number(flags.blockTenants);
-    if (!Number.isInteger(n) || n < 1) throw new CliError(`--block-tenants must be a whole number ≥ 1, not ${flags.blockTenants}`);
+    const n = /^[0-9]+$/.test(flags.blockTenants) ? Number(flags.blockTenants) : NaN;
+    if (!(n >= 1 && n <= NUMBER_MAX)) throw new CliError(`--block-tenants must be a whole number from 1 to ${NUMBER_MAX}, not ${flags.blockTenants}`);
     options.blockTenants = n;
   }
   if (flags.timeLimit !== undefined) {
@@ -55,7 +58,9 @@ export function plannerOptions(flags: PlanFlags): PlannerOptions {
   for (const goal of flags.free ?? []) {
     const m = /^([a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*)=([0-9]+)$/.exec(goal);
     if (!m) throw new CliError(`--free expects region/resource=units, e.g. us-east/cpu=200, not ${goal}`);
-    (options.free ??= []).push({ region: m[1], resource: m[2], units: Number(m[3]) });
+    const units = Number(m[3]);
+    if (units > NUMBER_MAX) throw new CliError(`--free ${goal}: at most ${NUMBER_MAX} units`);
+    (options.free ??= []).push({ region: m[1], resource: m[2], units });
   }
   if (flags.maxShift !== undefined) {
     const r = parseQuantity(flags.maxShift, 'percent');
@@ -64,4 +69,33 @@ export function plannerOptions(flags: PlanFlags): PlannerOptions {
   }
   if (flags.lock !== 'true' && flags.lock !== 'false') throw new CliError(`--lock must be true or false, not ${flags.lock}`);
   return options;
+}
+
+const DECIMAL = /^[0-9]+(?:\.[0-9]+)?$/;
+
+/**
+ * What the flags can only be checked against once the project is read:
+ * `--free` must name a region and a resource of the project and keep free no
+ * more than the region has (all `--free` of one region and resource count
+ * together, as the planner adds them up). A goal that cannot be met would
+ * otherwise be silently capped, or ignored for a misspelt name.
+ */
+export function checkPlannerOptions(options: PlannerOptions, spec: Spec): void {
+  const asked = new Map<string, number>();
+  for (const { region, resource, units } of options.free ?? []) {
+    if (!Object.hasOwn(spec.regions, region)) {
+      throw new CliError(`--free ${region}/${resource}=${units}: \`${region}\` is not a region of the project${didYouMean(region, Object.keys(spec.regions))}`);
+    }
+    if (!Object.hasOwn(spec.resources, resource)) {
+      throw new CliError(`--free ${region}/${resource}=${units}: \`${resource}\` is not a resource of the project${didYouMean(resource, Object.keys(spec.resources))}`);
+    }
+    const key = `${region}/${resource}`;
+    const total = (asked.get(key) ?? 0) + units;
+    asked.set(key, total);
+    const supply = Object.hasOwn(spec.regions[region].supply, resource) ? spec.regions[region].supply[resource] : 0;
+    if (total > supply) {
+      const all = total === units ? '' : ` (${total} with the other --free ${key})`;
+      throw new CliError(`--free ${key}=${units}${all}: ${region} has ${supply} ${resource} in all; cannot keep more than that free`);
+    }
+  }
 }

@@ -41,6 +41,7 @@ export type DiagnosticCode =
   // YAML
   | 'yaml-syntax'
   | 'yaml-alias'
+  | 'yaml-type'
   | 'schema'
   // semantics
   | 'duplicate'

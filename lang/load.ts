@@ -22,7 +22,7 @@ export function checkProject(project: Project): Project {
  * something defined in the broken part would be reported as unknown, which
  * is noise. Keep semantic findings only where they cannot be such echoes.
  */
-const UNREADABLE = new Set(['syntax', 'unterminated-block', 'yaml-syntax', 'yaml-alias', 'schema', 'not-utf8', 'file-too-large', 'io-error']);
+const UNREADABLE = new Set(['syntax', 'unterminated-block', 'yaml-syntax', 'yaml-alias', 'yaml-type', 'schema', 'not-utf8', 'file-too-large', 'io-error']);
 
 function relevantSemantic(readErrors: Diagnostic[], semantic: Diagnostic[]): Diagnostic[] {
   const broken = new Set(readErrors.filter((d) => d.severity === 'error' && UNREADABLE.has(d.code)).map((d) => d.span.file));

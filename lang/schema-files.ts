@@ -9,6 +9,13 @@ import { fileURLToPath } from 'node:url';
 
 let root: string | undefined;
 
+/**
+ * Keywords of schemas/spec.schema.json meant for editors (yaml-language-server,
+ * VS Code's JSON service): messages and completion snippets. They validate
+ * nothing; a strict validator must be told they exist (ajv.addVocabulary).
+ */
+export const EDITOR_KEYWORDS = ['errorMessage', 'patternErrorMessage', 'defaultSnippets'];
+
 export function packageRoot(): string {
   if (root) return root;
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -27,4 +34,15 @@ export function schemaPath(name: string): string {
 
 export function loadSchema(name: string): object {
   return JSON.parse(readFileSync(schemaPath(name), 'utf8')) as object;
+}
+
+/**
+ * The reference `globe convert` writes in a YAML file's modeline: the spec
+ * schema's `$id`, the same wherever and however globe is installed, so a
+ * converted file is byte-identical on every machine (docs/editors.md).
+ */
+export function specSchemaId(): string {
+  const id = (loadSchema('spec.schema.json') as { $id?: unknown }).$id;
+  if (typeof id !== 'string') throw new Error('schemas/spec.schema.json has no $id');
+  return id;
 }

@@ -42,7 +42,47 @@ const WHAT: Record<QuantityKind, string> = {
   percent: 'a percentage',
 };
 
-const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)([a-zA-Z%]*)$/;
+/**
+ * The largest value of each kind, in canonical units (ms, rps, fraction).
+ * Far above any real fleet, far below where doubles or the solver's
+ * tolerances stop meaning what was written: a value past its bound is a typo
+ * or an attack, refused with the bound in the message (docs/language.md).
+ */
+export const QUANTITY_MAX: Record<QuantityKind, number> = {
+  latency: 60_000, // one minute
+  duration: 86_400_000, // one day
+  rate: 1_000_000_000, // a billion requests per second
+  percent: 1, // 100%
+};
+
+/** The largest plain number (a count, a cost, a capacity per unit): a billion. */
+export const NUMBER_MAX = 1_000_000_000;
+
+/**
+ * An optional exponent is matched only to explain it: quantities are written
+ * without one. A unit may not itself start like an exponent (`1e5` has none).
+ */
+const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(?:[eE]([+-]?[0-9]+))?([a-zA-Z%]*)$/;
+
+/**
+ * What a quantity of each kind looks like in YAML, where it is a string: the
+ * message for a value of the wrong type or form. schemas/spec.schema.json
+ * carries the same sentences as `errorMessage` / `patternErrorMessage`, so an
+ * editor (yaml-language-server) says what `globe validate` says (tested).
+ */
+export function quantityForm(kind: QuantityKind): string {
+  const units = [...UNITS[kind].keys()];
+  const unit = units.length === 1 ? 'its unit' : `its unit (${units.map((u) => `\`${u}\``).join(' or ')})`;
+  const tiers = kind === 'latency' ? `, or a tier: ${Object.keys(LATENCY_TIERS).map((t) => `\`${t}\``).join(', ')}` : '';
+  return `${WHAT[kind]} is a string with ${unit}, e.g. \`${FORM_EXAMPLE[kind]}\`${tiers}`;
+}
+
+const FORM_EXAMPLE: Record<QuantityKind, string> = { latency: '70ms', duration: '30s', rate: '120rps', percent: '80%' };
+
+/** Whether `text` is written like a quantity (digits and letters), whatever its unit or size: then parseQuantity's message is the specific one. */
+export function looksLikeQuantity(text: string): boolean {
+  return QUANTITY.test(text.trim());
+}
 
 /** Whether `text` names a latency tier (own keys only: `constructor` is not a tier). */
 export function isLatencyTier(text: string): text is LatencyTier {
@@ -67,7 +107,7 @@ function parseScaled(text: string, kind: QuantityKind, shift: number): QuantityR
     const tiers = kind === 'latency' ? ` or a tier (${Object.keys(LATENCY_TIERS).join(', ')})` : '';
     return { ok: false, code: 'invalid-value', message: `expected ${WHAT[kind]} such as \`${EXAMPLE[kind]}\`${tiers}, found \`${trimmed}\`` };
   }
-  const [, digits, unit] = m;
+  const [, digits, exponentText, unit] = m;
   if (unit === '') {
     return { ok: false, code: 'missing-unit', message: `${WHAT[kind]} needs a unit: write \`${digits}${unitOf(kind)}\`` };
   }
@@ -76,10 +116,18 @@ function parseScaled(text: string, kind: QuantityKind, shift: number): QuantityR
     const allowed = [...UNITS[kind].keys()].map((u) => `\`${u}\``).join(' or ');
     return { ok: false, code: 'wrong-unit', message: `\`${unit}\` is not a unit of ${WHAT[kind]}: use ${allowed}` };
   }
-  const value = Number(shiftDecimal(digits, exponent + shift));
-  if (!Number.isFinite(value)) return { ok: false, code: 'invalid-value', message: `\`${trimmed}\` is too large for ${WHAT[kind]}` };
-  return { ok: true, value };
+  // A huge written exponent is not expanded into as many digits: anything past 10^12 is out of bounds anyway.
+  const written = exponentText === undefined ? 0 : Math.max(-99, Math.min(12, Number(exponentText)));
+  const canonical = Number(shiftDecimal(digits, written + exponent));
+  if (!(canonical <= QUANTITY_MAX[kind])) {
+    return { ok: false, code: 'invalid-value', message: `\`${trimmed}\` is more than ${WHAT[kind]} can be: at most ${formatQuantity(QUANTITY_MAX[kind], kind)}` };
+  }
+  if (exponentText !== undefined) {
+    return { ok: false, code: 'invalid-value', message: `\`${trimmed}\` has an exponent: write it out, \`${shiftDecimal(digits, written)}${unit}\`` };
+  }
+  return { ok: true, value: Number(shiftDecimal(digits, exponent + shift)) };
 }
+
 
 function unitOf(kind: QuantityKind): string {
   return [...UNITS[kind].keys()][0];

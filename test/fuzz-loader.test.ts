@@ -3,16 +3,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSpec } from '../lang/check/index.js';
-import { parseGlobe } from '../lang/dsl/index.js';
+import { canonicalJson } from '../lang/canonical-json.js';
+import { emitGlobe, formatGlobe, parseGlobe } from '../lang/dsl/index.js';
 import { mergeFiles } from '../lang/merge.js';
-import { loadYaml } from '../lang/yaml/index.js';
+import { emitYaml, loadYaml } from '../lang/yaml/index.js';
 import { ROOT } from './support/cli.js';
 
 const seeds = {
   dsl: readFileSync(join(ROOT, 'examples/global/world.globe'), 'utf8') + readFileSync(join(ROOT, 'examples/global/inference.globe'), 'utf8'),
   yaml: readFileSync(join(ROOT, 'examples/global/storage.yaml'), 'utf8'),
 };
-const SNIPPETS = ['{', '}', '=', '<->', '<', 'rps', '%', 'ms', 'x2', '[', ']', ',', '"', '#', '&a', '*a', ': ', '- ', '\n', '\t', '\u00ff', '999999999999999999999', '-1', 'tenant', 'region'];
+const SNIPPETS = [
+  ...['{', '}', '=', '<->', '<', 'rps', '%', 'ms', 'x2', '[', ']', ',', '"', '#', '&a', '*a', ': ', '- ', '\n', '\t', '\u00ff', '999999999999999999999', '-1', 'tenant', 'region'],
+  // magnitudes and exponents (bounded since issue 14), YAML beyond plain data
+  ...['1e30', '1e30rps', '1000000001rps', '61s', '101%', 'x1000000001', '!!binary aGk=', '!!set', '!!timestamp', '!foo', '? ', '---\n', '%YAML 1.1\n---\n', '<<: *a', '~', '.inf', '__proto__', 'constructor'],
+];
 
 /** A random edit of a valid file: delete, duplicate or insert something, or flip a character. */
 const mutation = (length: number) =>
@@ -68,4 +73,35 @@ describe('the loader never throws', () => {
       );
     });
   }
+
+  it('fmt, on random mutations of a valid DSL file, is idempotent and keeps the meaning and the diagnostics', () => {
+    const seed = seeds.dsl;
+    const codes = (text: string) => parseGlobe(text, 'f.globe').diagnostics.map((d) => d.code).sort();
+    fc.assert(
+      fc.property(fc.array(mutation(seed.length), { minLength: 1, maxLength: 4 }), (mutations) => {
+        const text = mutations.reduce(apply, seed);
+        const once = formatGlobe(text, 'f.globe');
+        if (once.diagnostics.some((d) => d.severity === 'error')) return; // left untouched, tested elsewhere
+        expect(formatGlobe(once.text, 'f.globe').text).toBe(once.text);
+        expect(canonicalJson(parseGlobe(once.text, 'f.globe').spec)).toBe(canonicalJson(parseGlobe(text, 'f.globe').spec));
+        expect(codes(once.text)).toEqual(codes(text));
+      }),
+      { numRuns: 150, seed: 20261203 },
+    );
+  });
+
+  it('convert, on random mutations that are still valid, round-trips through both spellings', () => {
+    const seed = seeds.dsl;
+    fc.assert(
+      fc.property(fc.array(mutation(seed.length), { minLength: 1, maxLength: 3 }), (mutations) => {
+        const merged = mergeFiles([parseGlobe(mutations.reduce(apply, seed), 'f.globe')]);
+        if ([...merged.diagnostics, ...checkSpec(merged.spec, merged.sourceMap)].some((d) => d.severity === 'error')) return;
+        for (const back of [parseGlobe(emitGlobe(merged.spec), 'e.globe'), loadYaml(emitYaml(merged.spec), 'e.yaml')]) {
+          expect(back.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+          expect(canonicalJson(back.spec)).toBe(canonicalJson(merged.spec));
+        }
+      }),
+      { numRuns: 150, seed: 20261204 },
+    );
+  });
 });

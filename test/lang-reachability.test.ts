@@ -28,4 +28,9 @@ describe('reachability counts whole replicas', () => {
   it('a region with exactly one replica’s worth of supply serves it', () => {
     expect(check(world(8, 0) + tenant(8))).toEqual([]);
   });
+
+  it('a tenant without any hardware option gets that one error, not an unreachable-demand echo of it', () => {
+    const noOption = `service s {\n  tenant t {\n    demand read { a = 20rps }\n    latency read < 20ms\n  }\n}\n`;
+    expect(check(world(8, 8) + noOption).map((d) => d.split(' ')[0])).toEqual(['empty-resource-table@8:10']);
+  });
 });

@@ -8,6 +8,7 @@ import { parse as parseYamlText } from 'yaml';
 import { emitYaml, loadYaml } from '../lang/yaml/index.js';
 import { DEFAULT_BLOCK_GAP_LIMIT, DEFAULT_GAP_LIMIT } from '../planner/index.js';
 import { DEFAULT_BLOCK_TENANTS } from '../planner/decompose/partition.js';
+import { EDITOR_KEYWORDS } from '../lang/schema-files.js';
 import { ROOT } from './support/cli.js';
 
 const doc = readFileSync(join(ROOT, 'docs', 'language.md'), 'utf8');
@@ -104,7 +105,9 @@ describe('emitYaml (convert --to yaml)', () => {
     .filter((f) => f.endsWith('.globe') && !f.split('/').some((part) => part.startsWith('.')))
     .sort();
   const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'spec.schema.json'), 'utf8'));
-  const validate = new Ajv({ allErrors: true }).compile(schema);
+  const ajv = new Ajv({ allErrors: true });
+  ajv.addVocabulary(EDITOR_KEYWORDS);
+  const validate = ajv.compile(schema);
 
   it.each(files)('round-trips examples/%s DSL → YAML → Spec, and the YAML matches the schema', (file) => {
     const dsl = parseGlobe(readFileSync(join(ROOT, 'examples', file), 'utf8'), file);

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, extname, relative, resolve } from 'node:path';
+import { extname } from 'node:path';
 import { emitGlobe, parseGlobe } from '../../lang/dsl/index.js';
 import { hasErrors } from '../../lang/diagnostics.js';
 import { decodeUtf8 } from '../../lang/project.js';
-import { schemaPath } from '../../lang/schema-files.js';
+import { specSchemaId } from '../../lang/schema-files.js';
 import { emitYaml, loadYaml } from '../../lang/yaml/index.js';
 import { action, CliError, printDiagnostics, writeFileSafely } from '../output.js';
 
@@ -17,9 +17,11 @@ export function registerConvert(program: Command): void {
     .requiredOption('--to <format>', 'yaml or globe')
     .option('--out <file>', 'write here instead of stdout')
     .option('--force', 'overwrite --out if it exists')
+    .option('--schema <ref>', "the YAML modeline's schema: a URL, a path relative to the written file, or none (default: the schema's $id URL)")
     .action(
-      action(async (file: string, opts: { to: string; out?: string; force?: boolean }) => {
+      action(async (file: string, opts: { to: string; out?: string; force?: boolean; schema?: string }) => {
         if (opts.to !== 'yaml' && opts.to !== 'globe') throw new CliError(`--to must be yaml or globe, not ${opts.to}`);
+        const schemaRef = modelineSchema(opts.schema);
         let bytes;
         try {
           bytes = await readFile(file);
@@ -35,10 +37,25 @@ export function registerConvert(program: Command): void {
         const output =
           opts.to === 'globe'
             ? emitGlobe(loaded.spec)
-            : emitYaml(loaded.spec, { schemaPath: relative(opts.out ? dirname(resolve(opts.out)) : process.cwd(), schemaPath('spec.schema.json')) });
+            : emitYaml(loaded.spec, { schemaPath: schemaRef });
         if (opts.out) await writeFileSafely(opts.out, output);
         else process.stdout.write(output);
         return 0;
       }),
     );
+}
+
+/**
+ * What follows `$schema=` in the modeline. By default the schema's `$id`: it
+ * does not depend on where globe is installed or where the file is written
+ * (the old default, a path from the output to globe's own copy, broke on
+ * every other machine). `--schema` names another reference, written as given
+ * (yaml-language-server resolves a relative path against the YAML file), or
+ * `none` for no modeline.
+ */
+function modelineSchema(option: string | undefined): string | undefined {
+  if (option === undefined) return specSchemaId();
+  if (option === 'none') return undefined;
+  if (option === '' || /[\s]/.test(option)) throw new CliError(`--schema must be a URL, a path without spaces or none, not ${JSON.stringify(option)}`);
+  return option;
 }

@@ -16,7 +16,7 @@ import type { PlannerFinding } from '../../planner/explain.js';
 import path from 'node:path';
 import { isInteractive, useColor } from '../color.js';
 import { addFailOnFlag, BROKEN_PROMISE_EXIT, enforcePromises, parseFailOn } from '../fail-on.js';
-import { addPlanFlags, plannerOptions, type PlanFlags } from '../plan-options.js';
+import { addPlanFlags, checkPlannerOptions, plannerOptions, type PlanFlags } from '../plan-options.js';
 import { action, CliError, printDiagnostics, writeFileSafely } from '../output.js';
 import { renderPlan, stripTimings, type PlanFormat } from '../render/render-plan.js';
 import { globeVersion } from '../version.js';
@@ -76,6 +76,7 @@ export async function planProject(dir: string, options: PlannerOptions, read?: P
   const project = checkProject(read ?? (await loadProject(dir)));
   printDiagnostics(project.diagnostics, project.files);
   if (hasErrors(project.diagnostics)) throw new CliError('the project has errors; nothing was planned');
+  checkPlannerOptions(options, project.spec);
   const state = await currentState(project);
   const interactive = isInteractive(process.stderr);
   const view = interactive ? (await import('../views/plan-progress.js')).startPlanProgress() : undefined;

@@ -35,6 +35,20 @@ export class CheckContext {
     return this.sourceMap.has(path);
   }
 
+  /** Whether the user wrote anything below this path (a replica option whose value was rejected, say). */
+  writtenUnder(path: string): boolean {
+    if (!this.prefixes) {
+      // Every proper prefix of every written path, once: a scan per question would make checking quadratic.
+      this.prefixes = new Set();
+      for (const key of this.sourceMap.keys()) {
+        for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) this.prefixes.add(key.slice(0, i));
+      }
+    }
+    return this.prefixes.has(path);
+  }
+
+  private prefixes: Set<string> | undefined;
+
   span(path: string): SourceSpan {
     return lookupSpan(this.sourceMap, path) ?? { file: '<project>', start: { line: 1, col: 1 }, end: { line: 1, col: 1 } };
   }

@@ -19,6 +19,8 @@ export function checkReachability(ctx: CheckContext): void {
   const { spec } = ctx;
   for (const [s, service] of Object.entries(spec.services)) {
     for (const [t, tenant] of Object.entries(service.tenants)) {
+      // No hardware option (none written: empty-resource-table; or each refused: its own error) — "no region has enough  for one replica" would only echo it.
+      if (Object.keys(tenant.replicas).length === 0) continue;
       const allowed = allowedRegions(ctx, tenant);
       // A region counts only if it can hold one whole replica: supply of some option's resource of at least its units.
       const withHardware = allowed.filter((r) => Object.entries(tenant.replicas).some(([k, option]) => (spec.regions[r].supply[k] ?? 0) >= option.units));

@@ -2,12 +2,17 @@
  * Numbers that parse but make no sense: negative or non-finite amounts,
  * contradictory bounds and policies, classes without thresholds.
  */
+import { NUMBER_MAX, plainDecimal } from '../units.js';
 import type { CheckContext } from './context.js';
 
 export function checkValues(ctx: CheckContext): void {
   const { spec } = ctx;
   const finite = (x: number, what: string, path: string) => {
     if (!Number.isFinite(x) || x < 0) ctx.error('invalid-value', `${what} must be a finite number ≥ 0, found ${x}`, path);
+    else tooLarge(x, what, path);
+  };
+  const tooLarge = (x: number | undefined, what: string, path: string) => {
+    if (x !== undefined && Math.abs(x) > NUMBER_MAX) ctx.error('invalid-value', `${what} is at most ${NUMBER_MAX}, found ${plainDecimal(x)}`, path);
   };
   for (const [k, r] of Object.entries(spec.resources)) finite(r.cost, 'cost', `resources/${k}/cost`);
   for (const [name, r] of Object.entries(spec.regions)) {
@@ -25,11 +30,17 @@ export function checkValues(ctx: CheckContext): void {
     for (const [t, tenant] of Object.entries(service.tenants)) {
       const base = `services/${s}/tenants/${t}`;
       if (!Number.isInteger(tenant.priority)) ctx.error('not-integer', 'priority must be a whole number', `${base}/priority`);
-      if (Object.keys(tenant.replicas).length === 0) {
+      else tooLarge(tenant.priority, 'priority', `${base}/priority`);
+      tooLarge(tenant.minReplicasPerRegion, 'min_replicas', `${base}/minReplicasPerRegion`);
+      tooLarge(tenant.maxReplicasPerRegion, 'max_replicas', `${base}/maxReplicasPerRegion`);
+      tooLarge(tenant.maxSurge, 'max_surge', `${base}/maxSurge`);
+      // A replica option that was written but refused has its own error already.
+      if (Object.keys(tenant.replicas).length === 0 && !ctx.writtenUnder(`${base}/replicas`)) {
         ctx.error('empty-resource-table', `tenant \`${s}/${t}\` has no hardware option: add \`replica <resource> x<units> serves <n>rps\``, base);
       }
       for (const [k, o] of Object.entries(tenant.replicas)) {
         if (!Number.isInteger(o.units) || o.units < 1) ctx.error('invalid-value', 'units per replica must be a whole number ≥ 1', `${base}/replicas/${k}`);
+        else tooLarge(o.units, 'units per replica', `${base}/replicas/${k}`);
         if (!(o.serves > 0) || !Number.isFinite(o.serves)) ctx.error('invalid-value', 'a replica must serve a finite rate above 0rps', `${base}/replicas/${k}`);
       }
       if (Object.keys(tenant.demand).length === 0 && Object.keys(tenant.follows ?? {}).length === 0) ctx.warn('invalid-value', `tenant \`${s}/${t}\` has no demand: nothing will be placed for it`, base);
@@ -66,6 +77,7 @@ export function checkValues(ctx: CheckContext): void {
       for (const [k, x] of Object.entries(amounts)) finite(x, 'residual', `services/${s}/residual/${r}/${k}`);
     }
   }
+  for (const [w, x] of Object.entries(spec.planner?.weights ?? {})) if (x !== undefined) finite(x, `weight \`${w}\``, `planner/weights/${w}`);
   for (const [g, r] of Object.entries(spec.reservations)) finite(r.amount, 'amount', `reservations/${g}/amount`);
   for (const [p, product] of Object.entries(spec.products)) {
     for (const [loc, x] of Object.entries(product.demand)) finite(x, 'traffic', `products/${p}/demand/${loc}`);

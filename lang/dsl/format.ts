@@ -21,11 +21,18 @@ import type { Diagnostic } from '../diagnostics.js';
 import { hasErrors } from '../diagnostics.js';
 import { firstToken, type Statement } from './ast.js';
 import { Comma, Comment, LBrace, LBracket, RBrace, RBracket } from './lexer.js';
+import { LineWriter } from './line-writer.js';
 import { parseSyntax } from './parse-globe.js';
 
 export function formatGlobe(text: string, file: string): { text: string; diagnostics: Diagnostic[] } {
+  const result = formatGlobeCounted(text, file);
+  return { text: result.text, diagnostics: result.diagnostics };
+}
+
+/** formatGlobe, with the number of characters its output edits examined (0 when nothing was formatted). */
+export function formatGlobeCounted(text: string, file: string): { text: string; diagnostics: Diagnostic[]; scanned: number } {
   const tree = parseSyntax(text, file);
-  if (hasErrors(tree.diagnostics)) return { text, diagnostics: tree.diagnostics };
+  if (hasErrors(tree.diagnostics)) return { text, diagnostics: tree.diagnostics, scanned: 0 };
   const starts = new Set<number>();
   collectStatementStarts(tree.statements, starts);
   const tokens = [...tree.tokens, ...tree.comments].sort((a, b) => a.startOffset - b.startOffset);
@@ -34,7 +41,9 @@ export function formatGlobe(text: string, file: string): { text: string; diagnos
   for (const st of tree.statements) {
     if (st.kind === 'block' && st.open && !inline.has(st.open.startOffset)) multiLine.add(firstToken(st).startOffset);
   }
-  return { text: print(tokens, starts, inline, multiLine), diagnostics: [] };
+  const out = new LineWriter();
+  print(out, tokens, starts, inline, multiLine);
+  return { text: out.text(), diagnostics: [], scanned: out.scanned };
 }
 
 function collectStatementStarts(statements: Statement[], starts: Set<number>): void {
@@ -59,8 +68,7 @@ function inlineBlocks(tokens: IToken[]): Set<number> {
   return inline;
 }
 
-function print(tokens: IToken[], starts: Set<number>, inline: Set<number>, multiLineTop: Set<number>): string {
-  let out = '';
+function print(out: LineWriter, tokens: IToken[], starts: Set<number>, inline: Set<number>, multiLineTop: Set<number>): void {
   const blocks: boolean[] = []; // inline flag of each open block
   let indentLevel = 0; // multi-line blocks only
   let bracketDepth = 0;
@@ -73,52 +81,61 @@ function print(tokens: IToken[], starts: Set<number>, inline: Set<number>, multi
   const indent = () => '  '.repeat(indentLevel);
   const inInline = () => blocks.length > 0 && blocks[blocks.length - 1];
   const blankBefore = (t: IToken) => prev !== undefined && (t.startLine ?? 0) - (prev.endLine ?? 0) >= 2;
-  const newline = (blank: boolean) => {
-    out = out.replace(/[ ]+$/, '');
-    out += blank ? '\n\n' : '\n';
+  const newline = (blank: boolean) => out.newline(blank);
+  /**
+   * A token that continues a statement after a comment (`follows # why` then
+   * `p { ... }` on the next line) starts a line of its own: written after the
+   * comment on its line it would become part of the comment.
+   */
+  const breakAfterComment = (): boolean => {
+    if (prev?.tokenType !== Comment) return false;
+    newline(false);
+    out.write(indent());
+    return true;
   };
 
   for (const t of tokens) {
     if (t.tokenType === Comment) {
       const comment = t.image.replace(/\s+$/, '');
       if (prev && prev.endLine === t.startLine) {
-        out += `  ${comment}`;
+        out.write(`  ${comment}`);
       } else {
         if (prev) newline(topLevelGap(prev, t, blocks.length) || blankBefore(t));
-        out += indent() + comment;
+        out.write(indent() + comment);
       }
     } else if (t.tokenType === RBrace) {
       const wasInline = blocks.pop() ?? false;
-      if (wasInline) out += prev?.tokenType === LBrace ? '}' : ' }';
+      if (wasInline) out.write(prev?.tokenType === LBrace ? '}' : ' }');
       else {
         indentLevel = Math.max(0, indentLevel - 1);
         newline(false);
-        out += `${indent()}}`;
+        out.write(`${indent()}}`);
       }
     } else if (starts.has(t.startOffset)) {
-      if (!prev) out += indent();
-      else if (inInline()) out += prev.tokenType === LBrace ? ' ' : '  ';
+      if (!prev) out.write(indent());
+      else if (inInline()) out.write(prev.tokenType === LBrace ? ' ' : '  ');
       else {
         const afterOpen = prev.tokenType === LBrace;
         newline(!afterOpen && (topLevelGap(prev, t, blocks.length) || blankBefore(t)));
-        out += indent();
+        out.write(indent());
       }
-      out += t.image;
+      out.write(t.image);
       if (blocks.length === 0) currentTopMultiLine = multiLineTop.has(t.startOffset);
     } else if (t.tokenType === LBrace) {
-      out += ' {';
+      out.write(breakAfterComment() ? '{' : ' {');
       const isInline = inline.has(t.startOffset);
       blocks.push(isInline);
       if (!isInline) indentLevel++;
+    } else if (breakAfterComment()) {
+      out.write(t.image);
     } else {
-      if (t.tokenType === RBracket) out = out.replace(/,$/, ''); // no trailing comma in lists
-      out += spaceBefore(t, prev, bracketDepth) + t.image;
+      if (t.tokenType === RBracket) out.dropTrailingComma(); // no trailing comma in lists
+      out.write(spaceBefore(t, prev, bracketDepth) + t.image);
     }
     if (t.tokenType === LBracket) bracketDepth++;
     if (t.tokenType === RBracket) bracketDepth = Math.max(0, bracketDepth - 1);
     prev = t;
   }
-  return out.replace(/[ ]+$/gm, '').replace(/\n*$/, '\n').replace(/^\n+/, '');
 }
 
 function spaceBefore(t: IToken, prev: IToken | undefined, bracketDepth: number): string {

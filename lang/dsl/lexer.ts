@@ -31,9 +31,13 @@ export const Name = createToken({
 /** `x2` in `replica a100 x2 serves 400rps`: units per replica. Reserved: no name may look like this. */
 export const Multiplier = createToken({ name: 'Multiplier', pattern: /x[0-9]+(?![a-zA-Z0-9_-])/ });
 
-/** A number glued to a unit suffix: `62ms`, `200rps`, `80%`, `30s` (the unit is checked when lowering). */
-export const Quantity = createToken({ name: 'Quantity', pattern: /[0-9]+(?:\.[0-9]+)?(?:[a-zA-Z]+|%)/ });
-export const NumberLit = createToken({ name: 'Number', pattern: /[0-9]+(?:\.[0-9]+)?/ });
+/**
+ * A number glued to a unit suffix: `62ms`, `200rps`, `80%`, `30s` (the unit is checked when lowering).
+ * Numbers never have an exponent, but `1e30rps` and `1e30` lex as one token so that lowering can say so
+ * (and name the bound it breaks) instead of a syntax error at `30rps`.
+ */
+export const Quantity = createToken({ name: 'Quantity', pattern: /[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?:(?![eE][+-]?[0-9])[a-zA-Z]+|%)/ });
+export const NumberLit = createToken({ name: 'Number', pattern: /[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/ });
 export const StringLit = createToken({ name: 'String', pattern: /"(?:[^"\\\n\r]|\\.)*"/ });
 
 export const LBrace = createToken({ name: 'LBrace', pattern: /{/, label: "'{'" });

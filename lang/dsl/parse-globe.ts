@@ -53,7 +53,9 @@ function parseGlobeUnsafe(text: string, file: string): LoadedFile {
   // A statement damaged by a syntax error often lowers to a second, confusing
   // error on the same line: the syntax error alone says what to fix.
   const syntaxLines = new Set(tree.diagnostics.map((d) => d.span.start.line));
-  const meaning = lowered.diagnostics.filter((d) => !syntaxLines.has(d.span.start.line));
+  // A token the parser's recovery inserted (`replica h serves 1rps` gets an invented `x…`) has no position:
+  // whatever lowering says about it only echoes the syntax error that made it.
+  const meaning = lowered.diagnostics.filter((d) => Number.isFinite(d.span.start.line) && Number.isFinite(d.span.start.col) && !syntaxLines.has(d.span.start.line));
   return { spec: lowered.spec, sourceMap: lowered.sourceMap, diagnostics: [...tree.diagnostics, ...meaning] };
 }
 

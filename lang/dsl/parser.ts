@@ -66,6 +66,8 @@ const shortMessages: IParserErrorMessageProvider = {
   buildEarlyExitMessage: ({ actual }) => `unexpected ${actual[0] ? describeToken(actual[0]) : 'end of file'}`,
 };
 
+const INSERTABLE = new Set<TokenType>([RBrace, RBracket, Equals, Comma, Less, BiArrow]);
+
 class GlobeParser extends EmbeddedActionsParser {
   /** `validate`: chevrotain's grammar checks (see makeGlobeLexer). */
   constructor(validate = false) {
@@ -74,12 +76,15 @@ class GlobeParser extends EmbeddedActionsParser {
   }
 
   /**
-   * Recovery may pretend a missing token was there, but never an opening
-   * bracket: in a run of stray words every inserted `{` would open one more
-   * nested block, and a long enough run would exhaust the stack.
+   * Recovery may pretend a missing closing or separating mark was there
+   * (`}`, `]`, `=`, `,`, `<`, `<->`), never a value nor an opening bracket.
+   * An invented name, number or `x…` has no text and no position: lowered,
+   * it became a resource called `` reported at NaN:NaN (found by fuzzing).
+   * An invented `{` would open one more nested block for every stray word,
+   * and a long enough run would exhaust the stack.
    */
   protected override canTokenTypeBeInsertedInRecovery(tokType: TokenType): boolean {
-    return tokType !== LBrace && tokType !== LBracket;
+    return INSERTABLE.has(tokType);
   }
 
   public file = this.RULE('file', (): Statement[] => {

@@ -18,7 +18,7 @@ import {
   type Tenant,
 } from '../spec.js';
 import { didYouMean } from '../suggest.js';
-import { isLatencyTier, parseQuantity, parseSeconds, type QuantityKind } from '../units.js';
+import { isLatencyTier, NUMBER_MAX, parseQuantity, parseSeconds, plainDecimal, type QuantityKind } from '../units.js';
 import { firstToken, type Statement, type Value } from './ast.js';
 
 export const NAME_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -144,6 +144,14 @@ class Lowering {
   count(v: Value, what: string, integer = false): number | undefined {
     if (v.kind === 'number') {
       const n = Number(v.token.image);
+      if (!(n <= NUMBER_MAX)) {
+        this.report('invalid-value', `${what} is at most ${NUMBER_MAX}, found \`${v.token.image}\``, this.span(v.token));
+        return undefined;
+      }
+      if (/[eE]/.test(v.token.image)) {
+        this.report('invalid-value', `numbers are written without an exponent: write \`${plainDecimal(n)}\`, not \`${v.token.image}\``, this.span(v.token));
+        return undefined;
+      }
       if (integer && !Number.isInteger(n)) {
         this.report('not-integer', `${what} must be a whole number, found \`${v.token.image}\``, this.span(v.token));
         return undefined;
@@ -562,6 +570,10 @@ class Lowering {
     const units = Number(st.multiplier.image.slice(1));
     if (!(units >= 1)) {
       this.report('invalid-value', 'a replica takes at least one unit: `x1`', this.span(st.multiplier));
+      return;
+    }
+    if (!(units <= NUMBER_MAX)) {
+      this.report('invalid-value', `a replica takes at most ${NUMBER_MAX} units, found \`${st.multiplier.image}\``, this.span(st.multiplier));
       return;
     }
     const serves = this.quantity(st.serves, 'rate', 'serves');

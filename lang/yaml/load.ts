@@ -7,9 +7,10 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import type { LoadedFile } from '../loaded-file.js';
-import { loadSchema } from '../schema-files.js';
+import { EDITOR_KEYWORDS, loadSchema } from '../schema-files.js';
 import { emptySpec } from '../spec.js';
 import { lowerYaml, type YamlSpec } from './to-spec.js';
+import { plainDataDiagnostics } from './plain-data.js';
 import { YamlPositions } from './positions.js';
 import { schemaDiagnostics } from './schema-errors.js';
 
@@ -19,10 +20,24 @@ const MAX_ALIAS_COUNT = 100;
 // Compiled on the first YAML file, not at start-up: a DSL-only project never pays for it.
 let compiledSpecSchema: ValidateFunction | undefined;
 function specValidator(): ValidateFunction {
-  return (compiledSpecSchema ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(loadSchema('spec.schema.json')));
+  if (compiledSpecSchema) return compiledSpecSchema;
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+  ajv.addVocabulary(EDITOR_KEYWORDS);
+  return (compiledSpecSchema = ajv.compile(loadSchema('spec.schema.json')));
 }
 
 export function loadYaml(text: string, file: string): LoadedFile {
+  try {
+    return loadYamlUnsafe(text, file);
+  } catch (e) {
+    // A bug in globe must still end as a diagnostic at the file, never a crash of the whole run (as for the DSL).
+    const reason = e instanceof Error ? e.message : String(e);
+    const span = { file, start: { line: 1, col: 1 }, end: { line: 1, col: 1 } };
+    return { spec: emptySpec(), sourceMap: new Map(), diagnostics: [error('yaml-syntax', `internal error while reading this file (${reason}); please report it`, span)] };
+  }
+}
+
+function loadYamlUnsafe(text: string, file: string): LoadedFile {
   const empty = { spec: emptySpec(), sourceMap: new Map() };
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
@@ -31,9 +46,12 @@ export function loadYaml(text: string, file: string): LoadedFile {
   const syntax: Diagnostic[] = doc.errors.map((e) => {
     const span = positions.spanOfRange([e.pos[0], Math.max(e.pos[0] + 1, e.pos[1]), e.pos[1]]);
     const duplicate = e.code === 'DUPLICATE_KEY';
-    return error(duplicate ? 'duplicate' : 'yaml-syntax', duplicate ? 'this key is given twice in the same mapping' : firstLine(e.message), span);
+    return error(duplicate ? 'duplicate' : 'yaml-syntax', duplicate ? 'this key is given twice in the same mapping' : syntaxMessage(e.code, e.message), span);
   });
   if (syntax.length > 0) return { ...empty, diagnostics: syntax };
+  // Tags, timestamps, sets, binary data, keys that are lists: refused where written, before anything is converted.
+  const notPlain = plainDataDiagnostics(doc, positions);
+  if (notPlain.length > 0) return { ...empty, diagnostics: notPlain };
 
   let data: unknown;
   try {
@@ -100,6 +118,12 @@ function prune(data: unknown, path: string[]): void {
   }
   if (Array.isArray(parent)) return prune(data, path.slice(0, -1));
   if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[path[path.length - 1]];
+}
+
+/** The yaml library's messages, except where they speak of its own API. */
+function syntaxMessage(code: string, message: string): string {
+  if (code === 'MULTIPLE_DOCS') return 'a globe YAML file holds one document: this `---` starts a second one (put it in a file of its own)';
+  return firstLine(message);
 }
 
 function firstLine(message: string): string {

@@ -6,7 +6,7 @@
 import type { ErrorObject } from 'ajv';
 import { error, type Diagnostic, type DiagnosticCode } from '../diagnostics.js';
 import { didYouMean } from '../suggest.js';
-import { parseQuantity, type QuantityKind } from '../units.js';
+import { looksLikeQuantity, parseQuantity, plainDecimal, quantityForm, type QuantityKind } from '../units.js';
 import type { YamlPositions } from './positions.js';
 
 const KIND_BY_DEF: Record<string, QuantityKind> = {
@@ -80,19 +80,13 @@ function describe(e: ErrorObject, data: unknown, positions: YamlPositions): Diag
       }
       const kind = quantityKind(e) ?? anyOfKind(e);
       const value = valueAt(data, path);
-      if (kind) {
-        const r = parseQuantity(String(value), kind);
-        if (!r.ok) return at(r.code, `${where}: ${r.message}`);
-      }
+      if (kind) return quantityDiagnostic(kind, value, where, at);
       return at('schema', `${where}: \`${String(value)}\` is not valid here`);
     }
     case 'type': {
       const value = valueAt(data, path);
       const kind = quantityKind(e);
-      if (kind && typeof value === 'number') {
-        const r = parseQuantity(String(value), kind);
-        if (!r.ok) return at(r.code, `${where}: ${r.message}`);
-      }
+      if (kind) return quantityDiagnostic(kind, value, where, at);
       if (e.params.type === 'integer' && typeof value === 'number') return at('not-integer', `${where} must be a whole number, found ${value}`);
       return at('schema', `${where} must be ${article(String(e.params.type))}, found ${describeValue(value)}`);
     }
@@ -103,15 +97,15 @@ function describe(e: ErrorObject, data: unknown, positions: YamlPositions): Diag
       const allowed = e.keyword === 'enum' ? (e.params.allowedValues as unknown[]) : [e.params.allowedValue];
       return at('schema', `${where} must be one of ${allowed.map((a) => `\`${String(a)}\``).join(', ')}, found ${describeValue(valueAt(data, path))}`);
     }
-    case 'anyOf': {
+    case 'anyOf':
       // Only latencies are `anyOf` (a duration or a tier).
-      const r = parseQuantity(String(valueAt(data, path)), 'latency');
-      return at(r.ok ? 'schema' : r.code, `${where}: ${r.ok ? 'is not valid here' : r.message}`);
-    }
+      return quantityDiagnostic('latency', valueAt(data, path), where, at);
     case 'oneOf':
       return at('schema', `${where}: \`kind\` must be one of \`file\`, \`exec\`, \`postgres\``);
     case 'minimum':
       return at('invalid-value', `${where} must be at least ${String(e.params.limit)}, found ${describeValue(valueAt(data, path))}`);
+    case 'maximum':
+      return at('invalid-value', `${where} is at most ${String(e.params.limit)}, found ${describeValue(valueAt(data, path))}`);
     case 'minProperties':
       return at('empty-resource-table', `${where} must not be empty`);
     case 'minItems':
@@ -121,6 +115,21 @@ function describe(e: ErrorObject, data: unknown, positions: YamlPositions): Diag
     default:
       return at('schema', `${where} ${e.message ?? 'is not valid'}`);
   }
+}
+
+/**
+ * A quantity that failed the schema. Written like one (`120`, `5min`,
+ * `1e30rps`): parseQuantity says exactly what is wrong (the unit, the
+ * bound). Anything else (a list, `fast`): what a quantity looks like, the
+ * sentence the schema's `errorMessage` gives an editor.
+ */
+function quantityDiagnostic(kind: QuantityKind, value: unknown, where: string, at: (code: DiagnosticCode, message: string) => Diagnostic): Diagnostic {
+  const text = typeof value === 'number' ? plainDecimal(value) : String(value);
+  if ((typeof value === 'string' || typeof value === 'number') && looksLikeQuantity(text)) {
+    const r = parseQuantity(text, kind);
+    if (!r.ok) return at(r.code, `${where}: ${r.message}`);
+  }
+  return at('invalid-value', `${where}: ${quantityForm(kind)}, found ${describeValue(value)}`);
 }
 
 /** Latency values are `anyOf` a duration or a tier; their pattern error sits under the anyOf. */
