@@ -123,6 +123,7 @@ export function runHook(argv: string[], input: string, options: HookOptions): Pr
         else resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr });
       });
     child.on('exit', (code, signal) => {
+      if (!timedOut) clearTimeout(timer); // it finished in time; what remains is only reading its output
       // Nothing the hook started may outlive it in its group; one that left the group keeps its
       // pipes open at most DRAIN_MS longer as far as globe is concerned.
       killGroup(child, 'SIGKILL');
