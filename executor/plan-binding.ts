@@ -160,18 +160,23 @@ function derivationProblem(plan: Plan, spec: Spec, current: State | null): strin
   return undefined;
 }
 
-/** Apply's own scheduler, one move at a time, on paper: the first move it would refuse. */
+/**
+ * Apply's own scheduler, one move at a time, on paper: the first move it would refuse. With
+ * nothing running, apply starts the first ready move in plan order; the moves were just
+ * found to be the planner's, whose dependencies all point backwards, so that is plan order.
+ */
 function dryRunProblem(plan: Plan, spec: Spec, start: Deployment): string | undefined {
   const allowance = new Map<string, number>();
   for (const r of plan.diff.regions) allowance.set(`${r.region}\u0000${r.resource}`, r.before);
   const done = new Set<string>();
   let expected = start;
-  for (;;) {
-    const next = plan.moves.find((m) => !done.has(m.id) && m.dependsOn.every((d) => done.has(d)));
-    if (!next) return undefined;
-    const admission = admit({ spec, expected, running: [], allowance }, next);
-    if (admission.verdict === 'refuse') return `its move ${next.id} would break an invariant — ${admission.violations.map(describeViolation).join('; ')}`;
-    expected = applyMove(expected, next);
-    done.add(next.id);
+  for (const m of plan.moves) {
+    const waiting = m.dependsOn.find((d) => !done.has(d));
+    if (waiting) return `its move ${m.id} depends on ${waiting}, which comes after it`;
+    const admission = admit({ spec, expected, running: [], allowance }, m);
+    if (admission.verdict === 'refuse') return `its move ${m.id} would break an invariant — ${admission.violations.map(describeViolation).join('; ')}`;
+    expected = applyMove(expected, m);
+    done.add(m.id);
   }
+  return undefined;
 }

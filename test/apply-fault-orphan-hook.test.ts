@@ -37,19 +37,24 @@ afterAll(() => {
 
 function startApply(dir: string, env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, [CLI, 'apply', join(dir, 'plan.json'), '--project', dir, '--parallelism', '1'], { env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env } });
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
   return { child, exited };
 }
 
 /** Start the apply, wait until the held move's hook is waiting at the gate, SIGKILL globe. */
-async function killDuringHeldMove(dir: string, env: NodeJS.ProcessEnv = {}): Promise<number> {
+async function killDuringHeldMove(dir: string, env: NodeJS.ProcessEnv = {}, signal: NodeJS.Signals = 'SIGKILL'): Promise<number> {
+  return (await signalDuringHeldMove(dir, env, signal)).hook;
+}
+
+async function signalDuringHeldMove(dir: string, env: NodeJS.ProcessEnv, signal: NodeJS.Signals) {
   const apply = startApply(dir, env);
   await until(() => existsSync(join(dir, 'gate-waiting')), 'the held move’s hook to start');
-  const pid = gatePid(dir);
-  pids.push(pid);
-  apply.child.kill('SIGKILL');
-  await apply.exited;
-  return pid;
+  const hook = gatePid(dir);
+  pids.push(hook);
+  apply.child.kill(signal);
+  return { hook, ...(await apply.exited) };
 }
 
 function resume(dir: string) {
@@ -80,6 +85,19 @@ describe('a hook left running by a killed apply never undoes the resume', () => 
     dirs.push(dir);
     const hook = await killDuringHeldMove(dir);
     await until(() => !running(hook), 'the reaper to kill the hook of the dead globe', 20_000);
+  }, 120_000);
+
+  it('a CI runner’s SIGTERM: globe stops the hook, says so, exits 143; the resume ends at the target', async () => {
+    const { dir, plan } = surgeScenario(template);
+    dirs.push(dir);
+    const r = await signalDuringHeldMove(dir, { GLOBE_TEST_NO_REAPER: '1' }, 'SIGTERM');
+    expect(r.code).toBe(143);
+    expect(r.stderr).toContain('Terminated: the running moves were abandoned (their hooks were stopped); the next apply re-checks them.');
+    await until(() => !running(r.hook), 'the hook to be stopped', 20_000);
+    const resumed = resume(dir);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    writeFileSync(join(dir, 'gate-open'), '');
+    expect(worldOf(dir)).toEqual(plan.placement.target);
   }, 120_000);
 
   it('without the reaper: the resume kills the hook of the earlier attempt, recorded in the journal, before re-running anything', async () => {

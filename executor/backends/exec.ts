@@ -3,6 +3,12 @@
  * without a shell, in the project directory, with the move as JSON on stdin
  * and a time limit; a non-zero exit fails the move. `get_state` prints the
  * State document on stdout.
+ *
+ * No hook outlives the globe that started it where that can be helped: a
+ * move's hook gets its move only once its process group is known to the
+ * reaper (hook-reaper.ts) and journalled, so a later apply can stop it; and
+ * the move carries the apply's `attempt` token, with which a hook that
+ * escaped both refuses its own late write (examples/exec-backend/README.md).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
