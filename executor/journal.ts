@@ -9,6 +9,11 @@
  * never holds a damaged line between good ones. A damaged line anywhere but
  * at the end is an error: the journal cannot be trusted to resume from.
  *
+ * With the exec backend, each move hook's process group is journalled (a
+ * `hook` record) before the hook gets its move, with the apply attempt's
+ * fencing token: a later apply stops any such group still running before it
+ * runs anything, and hands out a larger token (hooksInJournals).
+ *
  * JSON Schema of a line: schemas/journal.schema.json.
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
