@@ -15,10 +15,13 @@ import { admit } from './admission.js';
 import { applyMove } from './apply-move.js';
 import type { Backend, MoveOutput } from './backend.js';
 import { describeViolation, type InvariantViolation } from './invariants.js';
-import type { JournalRecord, JournalStore, MoveStatus } from './journal.js';
+import type { JournalRecord, JournalReplay, JournalStore, MoveStatus } from './journal.js';
+import { checkPlanAgainstState, planDigest, PlanBindingError } from './plan-binding.js';
 import { emptyDeployment, type Deployment, type State } from './state.js';
 
 export type ApplyEvent =
+  /** Hooks an earlier apply left running were killed before anything ran again. */
+  | { type: 'stray-hooks'; moves: string[] }
   /** `tornLine`: the journal ended in a half-written line (a crash mid-write), which was dropped. */
   | { type: 'resume'; completed: number; rerun: string[]; tornLine: boolean }
   | { type: 'move-start'; move: Move }
@@ -32,6 +35,17 @@ export interface ApplyOptions {
   onEvent?: (e: ApplyEvent) => void;
   /** Set when the user asked to stop (Ctrl-C): no new move starts. */
   shouldStop?: () => boolean;
+  /**
+   * The Spec of the project on disk, which a saved plan must be bound to: the plan is checked
+   * against it and the state before anything runs (plan-binding.ts), and its invariants are
+   * the ones enforced. Without it (the executor's own tests) the plan's Spec is trusted.
+   */
+  boundSpec?: Spec;
+  /**
+   * What the project's other journals hold (hooksInJournals): hooks of other plans' applies
+   * that may still run, and the largest fencing token handed out.
+   */
+  otherJournals?: { pendingHooks: JournalReplay['pendingHooks']; maxAttempt: number };
 }
 
 export type ApplyOutcome =
@@ -135,18 +149,41 @@ export function checkBasis(plan: Plan, state: State | null, journalSerial: numbe
 }
 
 export async function applyPlan(plan: Plan, backend: Backend, journal: JournalStore, planId: string, options: ApplyOptions): Promise<ApplyOutcome> {
-  const spec: Spec = plan.spec;
+  const spec: Spec = options.boundSpec ?? plan.spec;
   const problem = moveGraphProblem(plan.moves);
   if (problem) {
     await journal.close();
     throw new PlanGraphError(`the plan cannot be applied: ${problem}. Was it edited? Plan again.`);
   }
   const replay = await journal.read();
-  const initial = await backend.getState();
   const resuming = replay.records.length > 0;
+  const digest = planDigest(plan);
+  if (options.boundSpec && resuming && replay.planDigest !== undefined && replay.planDigest !== digest) {
+    await journal.close();
+    throw new PlanBindingError(`the plan cannot be applied: its journal was started by a plan with other content (${replay.planDigest.slice(0, 19)}…, this one ${digest.slice(0, 19)}…). Was it edited? Plan again.`);
+  }
+  // Before the state is read or any move re-run: no hook of an earlier attempt may still be able to write.
+  const stray = await stopStrayHooks(backend, [...replay.pendingHooks, ...(options.otherJournals?.pendingHooks ?? [])]).catch(async (e: unknown) => {
+    await journal.close();
+    throw e;
+  });
+  if (stray.length > 0) options.onEvent?.({ type: 'stray-hooks', moves: stray });
+  // The fencing token: larger than any an earlier attempt of any plan here handed out.
+  const attempt = Math.max(Date.now(), replay.maxAttempt + 1, (options.otherJournals?.maxAttempt ?? 0) + 1);
+  const initial = await backend.getState();
   // A backend that converges on its own (exec) does not promise one serial per move; file and postgres do.
   const serialPerMove = backend.kind !== 'exec';
   checkBasis(plan, initial, resuming ? replay.lastSerial : undefined, resuming ? replay.lineage : undefined, resuming && serialPerMove ? replay.unconfirmedRuns : undefined);
+  // A fresh apply runs against the state the plan was made from: its moves must be the ones that
+  // state and the plan's target call for, and safe in the order they run (a resume was checked so at its start).
+  if (options.boundSpec && !resuming) {
+    try {
+      checkPlanAgainstState(plan, options.boundSpec, initial);
+    } catch (e) {
+      await journal.close();
+      throw e;
+    }
+  }
 
   // Regions already over their supply when the plan was made may stay there (never grow).
   const allowance = new Map<string, number>();
@@ -154,7 +191,7 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
 
   const now = () => new Date().toISOString();
   try {
-    if (!resuming) await journal.append({ type: 'start', at: now(), planId, moves: plan.moves.length, lineage: initial?.lineage ?? null, serial: initial?.serial ?? 0 });
+    if (!resuming) await journal.append({ type: 'start', at: now(), planId, moves: plan.moves.length, lineage: initial?.lineage ?? null, serial: initial?.serial ?? 0, planDigest: digest });
     let expected = deploymentOf(initial);
     const status = new Map<string, MoveStatus>(plan.moves.map((m) => [m.id, replay.status.get(m.id) ?? 'WAITING']));
     // A move that was RUNNING (or FAILED) when we stopped: done already if the backend shows its target.
@@ -203,7 +240,7 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
 
     const runOne = async (m: Move): Promise<void> => {
       try {
-        await record({ type: 'move', at: now(), move: m.id, status: 'RUNNING' });
+        await record({ type: 'move', at: now(), move: m.id, status: 'RUNNING', attempt });
       } catch {
         return; // not started: it could not be journalled
       }
@@ -213,7 +250,10 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
       const started = Date.now();
       try {
         if (testMoveDelayMs > 0) await new Promise((r) => setTimeout(r, testMoveDelayMs));
-        const output = await backend.execute(m);
+        const output = await backend.execute(m, {
+          attempt,
+          onHookStarted: (g) => record({ type: 'hook', at: now(), move: m.id, attempt, pgid: g.pgid, boot: g.boot, started: g.started }),
+        });
         testCrashPoint('after-execute');
         const observed = await waitUntilReached(backend, m, options);
         expected = applyMove(expected, m);
@@ -274,6 +314,11 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
   } finally {
     await journal.close();
   }
+}
+
+async function stopStrayHooks(backend: Backend, hooks: JournalReplay['pendingHooks']): Promise<string[]> {
+  if (hooks.length === 0 || !backend.stopStrayHooks) return [];
+  return backend.stopStrayHooks(hooks);
 }
 
 async function waitUntilReached(backend: Backend, m: Move, options: ApplyOptions): Promise<State | null> {

@@ -4,6 +4,7 @@
  */
 import type { Move } from '../planner/plan.js';
 import type { JournalStore } from './journal.js';
+import type { HookGroup } from './backends/hook-groups.js';
 import type { HeldLock } from './lock.js';
 import type { IntentDigests, State } from './state.js';
 
@@ -13,12 +14,26 @@ export interface MoveOutput {
   stderr?: string;
 }
 
+/** What apply tells a backend about the move it hands it. */
+export interface MoveContext {
+  /**
+   * The apply attempt's fencing token: larger for every later apply (of any plan) of this
+   * project. The exec backend sends it with the move; a hook refuses a write older than the
+   * newest it has seen for the same key (see examples/exec-backend).
+   */
+  attempt: number;
+  /** A hook has started for the move (exec): resolves once its process group is journalled. */
+  onHookStarted?: (group: HookGroup) => Promise<void>;
+}
+
 export interface Backend {
   readonly kind: 'file' | 'exec' | 'postgres';
   /** The current State, or null when nothing has been deployed yet. */
   getState(): Promise<State | null>;
   /** Carry out one move (absolute target: running it twice is harmless). Resolves when done; rejects on failure. */
-  execute(move: Move): Promise<void | MoveOutput>;
+  execute(move: Move, context?: MoveContext): Promise<void | MoveOutput>;
+  /** Kill (and wait out) the hooks earlier applies left running; returns the moves whose hooks were stopped. */
+  stopStrayHooks?(hooks: { move: string; group: HookGroup }[]): Promise<string[]>;
   /** A backend that keeps its own journal (postgres); otherwise the journal is a file in the project. */
   journal?(planId: string, moves: Move[]): JournalStore;
   /** A backend with its own lock (postgres advisory lock); otherwise the lock is a file in the project. */

@@ -9,16 +9,25 @@
  * never holds a damaged line between good ones. A damaged line anywhere but
  * at the end is an error: the journal cannot be trusted to resume from.
  *
+ * With the exec backend, each move hook's process group is journalled (a
+ * `hook` record) before the hook gets its move, with the apply attempt's
+ * fencing token: a later apply stops any such group still running before it
+ * runs anything, and hands out a larger token (hooksInJournals).
+ *
  * JSON Schema of a line: schemas/journal.schema.json.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { HookGroup } from './backends/hook-groups.js';
 
 export type MoveStatus = 'WAITING' | 'READY' | 'RUNNING' | 'COMPLETE' | 'FAILED';
 
 export type JournalRecord =
-  | { type: 'start'; at: string; planId: string; moves: number; lineage: string | null; serial: number }
-  | { type: 'move'; at: string; move: string; status: MoveStatus; serial?: number; reason?: string; stderr?: string }
+  | { type: 'start'; at: string; planId: string; moves: number; lineage: string | null; serial: number; planDigest?: string }
+  /** `attempt`: with RUNNING, the fencing token of the apply attempt that ran it. */
+  | { type: 'move'; at: string; move: string; status: MoveStatus; serial?: number; reason?: string; stderr?: string; attempt?: number }
+  /** An exec hook started for the move, in its own process group; written before the hook gets its move. */
+  | { type: 'hook'; at: string; move: string; attempt: number; pgid: number; boot: string; started: number }
   | { type: 'end'; at: string; outcome: 'complete' | 'failed' | 'interrupted' };
 
 export interface JournalReplay {
@@ -34,6 +43,12 @@ export interface JournalReplay {
    */
   unconfirmedRuns: number;
   tornLine: boolean;
+  /** Hooks started for a move with no COMPLETE or FAILED after them: they may still be running. */
+  pendingHooks: { move: string; group: HookGroup }[];
+  /** The largest fencing token the journal handed out (0 when none). */
+  maxAttempt: number;
+  /** The full digest of the plan that started the journal (older journals lack it). */
+  planDigest: string | undefined;
 }
 
 /** Where an apply's journal lives: a JSON-lines file, or a table in the shared backend. */
@@ -49,13 +64,23 @@ export function replayRecords(records: JournalRecord[], tornLine = false): Journ
   let lastSerial: number | undefined;
   let lineage: string | null | undefined;
   const unconfirmed = new Map<string, number>();
+  const hooks = new Map<string, { move: string; group: HookGroup }[]>();
+  let maxAttempt = 0;
+  let planDigest: string | undefined;
   const seen = (serial: number) => (lastSerial = Math.max(lastSerial ?? serial, serial));
   for (const r of records) {
     if (r.type === 'start') {
       seen(r.serial);
       lineage ??= r.lineage;
+      planDigest ??= r.planDigest;
+    } else if (r.type === 'hook') {
+      maxAttempt = Math.max(maxAttempt, r.attempt);
+      hooks.set(r.move, [...(hooks.get(r.move) ?? []), { move: r.move, group: { pgid: r.pgid, boot: r.boot, started: r.started } }]);
     } else if (r.type === 'move') {
       status.set(r.move, r.status);
+      if (r.attempt !== undefined) maxAttempt = Math.max(maxAttempt, r.attempt);
+      // globe saw the move's hook exit before it wrote either of these.
+      if (r.status === 'COMPLETE' || r.status === 'FAILED') hooks.delete(r.move);
       if (r.status === 'RUNNING') unconfirmed.set(r.move, (unconfirmed.get(r.move) ?? 0) + 1);
       if (r.status === 'COMPLETE') {
         unconfirmed.delete(r.move);
@@ -64,7 +89,7 @@ export function replayRecords(records: JournalRecord[], tornLine = false): Journ
     }
   }
   const unconfirmedRuns = [...unconfirmed.values()].reduce((a, b) => a + b, 0);
-  return { records, status, lastSerial, lineage, unconfirmedRuns, tornLine };
+  return { records, status, lastSerial, lineage, unconfirmedRuns, tornLine, pendingHooks: [...hooks.values()].flat(), maxAttempt, planDigest };
 }
 
 export class FileJournalStore implements JournalStore {
@@ -141,7 +166,34 @@ function readJournalFile(path: string): JournalFile {
 
 function isRecord(doc: unknown): doc is JournalRecord {
   const type = (doc as { type?: unknown } | null)?.type;
-  return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && (type === 'start' || type === 'move' || type === 'end');
+  return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && (type === 'start' || type === 'move' || type === 'hook' || type === 'end');
+}
+
+/**
+ * Across every journal of a project (every plan ever applied there): the hooks that may still
+ * be running and the largest fencing token handed out. A new apply — of this plan or another —
+ * stops those hooks first and hands out a larger token.
+ */
+export function hooksInJournals(dir: string): { pendingHooks: JournalReplay['pendingHooks']; maxAttempt: number } {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort();
+  } catch {
+    return { pendingHooks: [], maxAttempt: 0 };
+  }
+  const pendingHooks: JournalReplay['pendingHooks'] = [];
+  let maxAttempt = 0;
+  for (const name of names) {
+    let replay: JournalReplay;
+    try {
+      replay = readJournal(join(dir, name));
+    } catch {
+      continue; // a damaged journal is reported by the apply that resumes it
+    }
+    pendingHooks.push(...replay.pendingHooks);
+    maxAttempt = Math.max(maxAttempt, replay.maxAttempt);
+  }
+  return { pendingHooks, maxAttempt };
 }
 
 /** Every record of a journal file (none if it does not exist yet); a torn last line is left out and reported. */

@@ -12,7 +12,10 @@ import { PostgresError } from '../../executor/backends/postgres.js';
 import { planIdOf, specDigest } from '../../executor/digest.js';
 import { HookError } from '../../executor/backends/exec.js';
 import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
-import { FileJournalStore, JournalError } from '../../executor/journal.js';
+import { FileJournalStore, hooksInJournals, JournalError } from '../../executor/journal.js';
+import { checkPlanDocument, PlanBindingError } from '../../executor/plan-binding.js';
+import { StrayHookError } from '../../executor/backends/hook-groups.js';
+import type { Spec } from '../../lang/spec.js';
 import { StateError } from '../../executor/state-file.js';
 import type { Plan } from '../../planner/plan.js';
 import { isInteractive } from '../color.js';
@@ -76,6 +79,8 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
 
   let plan: Plan;
   let projectDir: string;
+  // The project on disk, never the plan file, says what the world is and which backend (and commands) carry moves out.
+  let spec: Spec;
   if (await isPlanFile(target)) {
     plan = await readPlanDocument(target);
     projectDir = resolve(flags.project ?? '.');
@@ -87,13 +92,22 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
       throw new CliError(`Saved plan is stale: the project's files in ${projectDir} changed since the plan was made (${plan.basis.specDigest.slice(0, 19)}… → ${digest.slice(0, 19)}…). Plan again.`);
     }
     enforcePromises(plan.placement, flags.failOn, 'apply');
+    spec = project.spec;
+    try {
+      checkPlanDocument(plan, spec);
+    } catch (e) {
+      if (e instanceof PlanBindingError) throw new CliError(e.message);
+      throw e;
+    }
   } else {
     if (!existsSync(target)) throw new CliError(`${target}: no such plan file or project directory`);
     if (!flags.autoApprove && !(isInteractive(process.stdin) && isInteractive(process.stderr))) {
       throw new CliError('refusing to apply without confirmation: there is no terminal to ask (CI). Review a saved plan and apply it, or pass --auto-approve.');
     }
     projectDir = resolve(target);
-    plan = (await planProject(target, options)).plan;
+    const planned = await planProject(target, options);
+    plan = planned.plan;
+    spec = planned.project.spec;
     process.stdout.write(renderPlan(plan, 'text'));
     enforcePromises(plan.placement, flags.failOn, 'apply');
     if (!plan.summary.hasChanges) return 0;
@@ -109,10 +123,11 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
   let lock: HeldLock | undefined;
   let backend: Backend | undefined;
   try {
-    backend = backendFor(plan.spec, projectDir);
-    if (flags.lock !== 'false') lock = backend.lock ? await backend.lock('apply', lockTimeoutMs) : await acquireLock(lockDirFor(plan.spec, projectDir), 'apply', lockTimeoutMs);
+    backend = backendFor(spec, projectDir);
+    if (flags.lock !== 'false') lock = backend.lock ? await backend.lock('apply', lockTimeoutMs) : await acquireLock(lockDirFor(spec, projectDir), 'apply', lockTimeoutMs);
     const planId = planIdOf(plan);
-    const journalPath = join(projectDir, '.globe', 'journal', `${planId}.jsonl`);
+    const journalDir = join(projectDir, '.globe', 'journal');
+    const journalPath = join(journalDir, `${planId}.jsonl`);
     let stopRequested = false;
     const onSigint = () => {
       if (stopRequested) {
@@ -123,11 +138,21 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
       stopRequested = true;
       process.stderr.write('\nInterrupt: no new move will start; waiting for the running ones to finish (Ctrl-C again to abandon them; apply resumes them later).\n');
     };
+    // A CI runner's SIGTERM: there is no time to let moves finish; stop their hooks and leave the
+    // journal saying RUNNING (the reaper kills whatever is left once globe has gone).
+    const onSigterm = () => {
+      backend?.abandon?.();
+      process.stderr.write('\nTerminated: the running moves were abandoned (their hooks were stopped); the next apply re-checks them.\n');
+      process.exit(143);
+    };
     process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
     const view = isInteractive(process.stderr) ? (await import('../views/apply-progress.js')).startApplyProgress(plan.moves) : undefined;
     const journal = backend.journal?.(planId, plan.moves) ?? new FileJournalStore(journalPath);
     const where = backend.kind === 'postgres' ? 'in PostgreSQL' : journalPath;
     const outcome = await applyPlan(plan, backend, journal, planId, {
+      boundSpec: spec,
+      otherJournals: backend.kind === 'exec' ? hooksInJournals(journalDir) : undefined,
       parallelism,
       retries,
       retryWaitMs,
@@ -136,6 +161,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     }).finally(async () => {
       await view?.stop();
       process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
     });
     switch (outcome.outcome) {
       case 'complete':
@@ -153,7 +179,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
         return 1;
     }
   } catch (e) {
-    if (e instanceof StalePlanError || e instanceof PlanGraphError || e instanceof JournalError || e instanceof LockError || e instanceof StateError || e instanceof HookError || e instanceof BackendUnavailable || e instanceof PostgresError) throw new CliError(e.message);
+    if (e instanceof StalePlanError || e instanceof PlanGraphError || e instanceof PlanBindingError || e instanceof StrayHookError || e instanceof JournalError || e instanceof LockError || e instanceof StateError || e instanceof HookError || e instanceof BackendUnavailable || e instanceof PostgresError) throw new CliError(e.message);
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EIO') {
       // Every move's RUNNING line is written before the move runs, so nothing ran unrecorded.
@@ -168,6 +194,9 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
 
 function printEvent(e: ApplyEvent): void {
   switch (e.type) {
+    case 'stray-hooks':
+      process.stdout.write(`Stopped the hooks an earlier apply left running (moves ${e.moves.join(', ')}) before running anything again.\n`);
+      return;
     case 'resume':
       process.stdout.write(
         `Resuming: ${e.completed} moves already complete${e.rerun.length > 0 ? `; re-checking ${e.rerun.join(', ')}` : ''}${e.tornLine ? ' (the journal ended in a half-written line from the crash; it was dropped)' : ''}.\n`,

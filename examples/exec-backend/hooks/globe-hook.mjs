@@ -5,10 +5,17 @@
 // A real hook would call your scheduler's API here; this one keeps a JSON file.
 // globe runs up to --parallelism moves at once, so several copies of this hook can
 // run together: each holds an exclusive lock file around its read-modify-write.
+//
+// Fencing: every move carries `attempt`, a token that grows with every apply. A hook
+// started by an apply that was killed may still be running when the resumed apply
+// sets the same key again; its late write must not win. So the hook remembers, per
+// key it sets, the newest attempt it has seen, and refuses (exit 3) a move whose
+// attempt is older — checked and recorded under the same lock as the write.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 const WORLD = '.globe/exec-world.json';
 const LOCK = `${WORLD}.lock`;
+const FENCES = '.globe/exec-world.fences.json';
 const command = process.argv[2];
 
 function load() {
@@ -17,6 +24,47 @@ function load() {
   } catch {
     return { version: 1, lineage: 'exec-example-world', serial: 0, tenants: {}, reservations: {}, products: {}, followers: {} };
   }
+}
+
+/** Key → the newest attempt that has written it. */
+function loadFences() {
+  try {
+    return JSON.parse(readFileSync(FENCES, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** What a move sets: one key per absolute value it writes. */
+function keysOf(command, move) {
+  switch (command) {
+    case 'upsize':
+    case 'downsize': {
+      const s = move.subject;
+      const who = s.type === 'tenant' ? `tenant:${s.tenant}` : s.type === 'reservation' ? `reservation:${s.reservation}` : `follower:${s.service}`;
+      return [`${who}/${move.region}/${move.resource}`];
+    }
+    case 'route':
+      return Object.keys(move.routing).map((cls) => `route:${move.tenant}/${cls}`);
+    case 'shift':
+      return [`shift:${move.product}`];
+  }
+  return [];
+}
+
+class StaleWrite extends Error {}
+
+/** Refuse a write older than one already made to the same key; otherwise remember this one. */
+function fence(command, move) {
+  const attempt = Number.isInteger(move.attempt) ? move.attempt : 0; // a globe without tokens counts as the oldest
+  const fences = loadFences();
+  for (const key of keysOf(command, move)) {
+    if ((fences[key] ?? -1) > attempt) throw new StaleWrite(`refused a stale write: ${move.id} carries attempt ${attempt}, but attempt ${fences[key]} has already set ${key}`);
+  }
+  for (const key of keysOf(command, move)) fences[key] = attempt;
+  const tmp = `${FENCES}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(fences, null, 2));
+  renameSync(tmp, FENCES);
 }
 
 function save(world) {
@@ -89,7 +137,16 @@ if (!['upsize', 'downsize', 'route', 'shift'].includes(command)) {
   process.stderr.write(`unknown command: ${command}\n`);
   process.exit(2);
 }
-await withWorldLock((world) => applyMove(world, move));
+try {
+  await withWorldLock((world) => {
+    fence(command, move);
+    applyMove(world, move);
+  });
+} catch (e) {
+  if (!(e instanceof StaleWrite)) throw e;
+  process.stderr.write(`${e.message}\n`);
+  process.exit(3);
+}
 process.stderr.write(`${command} ${move.id}: done\n`);
 
 function applyMove(world, move) {
