@@ -2,7 +2,6 @@
  * The planner: Spec + current Deployment → Placement, solved with HiGHS.
  */
 import type { SourceMap } from '../lang/source-map.js';
-import { lookupSpan } from '../lang/source-map.js';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
 import type { Deployment, IntentDigests } from '../executor/state.js';
 import { explainPlacement, type PlannerFinding } from './explain.js';
@@ -88,7 +87,7 @@ export async function planPlacement(
     if (e instanceof BlockError) throw new PlannerError(e.message);
     throw e;
   }
-  const findings = explainPlacement(world, placement).map((f) => (f.path && sourceMap ? { ...f, span: lookupSpan(sourceMap, f.path) } : f));
+  const findings = await explainPlacement(world, placement, { goals, weights, sourceMap });
   return { placement, findings };
 }
 
