@@ -117,7 +117,8 @@ async function findReasons(world: World, placement: Placement, options: ExplainO
   const out = new Map<string, FindingReason>();
   const jobs = shortTenants(world, placement).slice(0, options.maxTenants ?? MAX_EXPLAINED);
   if (jobs.length === 0) return out;
-  const pool = solverPool(SOLVER_WORKERS);
+  // One tenant's solves mostly wait on each other: a second worker (HiGHS loaded again) would not pay.
+  const pool = solverPool(jobs.length > 1 ? SOLVER_WORKERS : 1);
   try {
     const limits = peakLimits(world);
     const fleetUse = itemsUse(world, world.current, placement.target, world.tenants.map((t) => t.id), true);

@@ -5,7 +5,7 @@
  */
 import type { TenantId } from '../../lang/spec.js';
 import { itemsUse } from '../decompose/room.js';
-import { readinessMode } from '../region-loss.js';
+import { readinessMode, tenantReadiness } from '../region-loss.js';
 import type { Relaxation, SoloContext, SoloOutcome } from './solo.js';
 import { ANY_RTT } from './solo.js';
 import type { Limit, LimitFamily } from './types.js';
@@ -172,13 +172,13 @@ const placement: Family = {
   },
 };
 
-/** Finite RTTs from the tenant's clients to its regions above `floor`, ascending: the thresholds worth trying. */
+/** Finite RTTs from the tenant's clients to any region above `floor`, ascending: the thresholds worth trying. */
 function rttCandidates(p: Probe, floor: number): number[] {
-  const { world, entry } = p.ctx;
+  const { world } = p.ctx;
   const out = new Set<number>();
   for (const byClient of Object.values(p.ctx.demand)) {
     for (const client of Object.keys(byClient)) {
-      for (const r of entry.regions) {
+      for (const r of world.regions) {
         const ms = world.latency(client, r);
         if (Number.isFinite(ms) && ms > floor) out.add(ms);
       }
@@ -224,13 +224,19 @@ const drLatency: Family = {
   name: 'dr-latency',
   applies: (p) => p.goal === 'readiness' && readinessMode(p.ctx.entry.spec) === 'per-failure',
   full: () => ({ drLatency: ANY_RTT }),
-  async fix(p, _relaxed, want, search) {
+  async fix(p, relaxed, want, search) {
     const spec = p.ctx.entry.spec;
+    const floor = Math.max(spec.drLatency ?? 0, Math.min(...Object.keys(p.ctx.demand).map((c) => spec.latency[c] ?? 0)));
+    const candidates = [...rttCandidates(p, floor), ANY_RTT];
     let value: number | undefined;
-    if (search) {
-      const floor = Math.max(spec.drLatency ?? 0, Math.min(...Object.keys(p.ctx.demand).map((c) => spec.latency[c] ?? 0)));
-      const candidates = [...rttCandidates(p, floor), ANY_RTT];
-      value = (await firstReaching(p, candidates, (ms) => ({ drLatency: ms }), want)).value;
+    if (search) value = (await firstReaching(p, candidates, (ms) => ({ drLatency: ms }), want)).value;
+    else {
+      // The replicas stay as the relaxed solution has them: the smallest dr_latency their failover needs (no solve).
+      const id = p.ctx.entry.id;
+      value = candidates.find((ms) => {
+        const tenant = { ...p.ctx.tenantSpec({ allow: 'all', latency: undefined }), drLatency: ms };
+        return tenantReadiness(p.ctx.world.spec, relaxed.target, id, tenant).losses.reduce((a, l) => a + l.lost, 0) <= want.loss + TOLERANCE;
+      });
     }
     return {
       family: 'dr-latency',
