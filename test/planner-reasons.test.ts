@@ -8,6 +8,9 @@ import { emptyDeployment, type Deployment } from '../executor/state.js';
 import { parseGlobe } from '../lang/dsl/index.js';
 import { mergeFiles } from '../lang/merge.js';
 import { planPlacement, type PlannerFinding, type PlannerOptions } from '../planner/index.js';
+import { explainPlacement } from '../planner/explain.js';
+import { World } from '../planner/model/world.js';
+import { DEFAULT_WEIGHTS } from '../planner/weights.js';
 import { specOf } from './support/specs.js';
 
 async function findingsOf(text: string, current: Deployment = emptyDeployment(), options: PlannerOptions = {}, checked = true) {
@@ -171,7 +174,7 @@ service s {
     const { reason } = reasonOf(findings, 'unserved-demand', 's/t');
     expect(reason.family).toBe('placement');
     expect(reason.fix).toBe('remove `a` from avoid');
-    expect(reason.limitPath).toBe('services/s/tenants/t/avoid');
+    expect(reason.limitPath).toBe('services/s/tenants/t/avoid/0');
     expect(line(reason.limitSpan)).toBe('test.globe:11');
   });
 
@@ -279,5 +282,24 @@ service s {
     expect(reason.family).toBe('unknown');
     expect(reason.limitPath).toBeUndefined();
     expect(finding.message).toContain('reason not known');
+  });
+});
+
+describe('reasons from the model: cost', () => {
+  it('analyses at most maxTenants tenants, highest priority first, and says so of the rest', async () => {
+    const { spec, sourceMap } = specOf(`
+resource cpu { unit = server  cost = 1 }
+region a { locality = na  supply { cpu = 4 } }
+service s {
+  tenant hi { priority = 2  demand r { a = 500rps }  latency r < 20ms  replica cpu x1 serves 100rps }
+  tenant lo { priority = 1  demand r { a = 300rps }  latency r < 20ms  replica cpu x1 serves 100rps }
+}`);
+    const { placement } = await planPlacement(spec, emptyDeployment(), {}, sourceMap);
+    expect(placement.unserved).toEqual({ 's/hi': { r: { a: 100 } }, 's/lo': { r: { a: 300 } } });
+    const findings = await explainPlacement(new World(spec, emptyDeployment()), placement, { weights: DEFAULT_WEIGHTS, sourceMap, maxTenants: 1 });
+    const of = (id: string) => findings.find((f) => f.code === 'unserved-demand' && f.message.includes(`\`${id}\``))!;
+    expect(of('s/hi').reason).toMatchObject({ family: 'supply', fix: '1 more cpu in a' });
+    expect(of('s/lo').reason).toBeUndefined();
+    expect(of('s/lo').message).toContain('not analysed (the reasons of at most 1 tenants are found per plan');
   });
 });

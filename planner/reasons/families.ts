@@ -168,7 +168,9 @@ const placement: Family = {
       ...(inAvoid.length ? [`remove ${inAvoid.map((r) => `\`${r}\``).join(', ')} from avoid`] : []),
       ...(notInOnly.length ? [`add ${notInOnly.map((r) => `\`${r}\``).join(', ')} to only_in`] : []),
     ];
-    return { family: 'placement', limitPath: `${base(p)}/${inAvoid.length ? 'avoid' : 'onlyIn'}`, fix: parts.join(' and ') || 'allow more regions (avoid / only_in)' };
+    // The avoid entry itself where a region is avoided (each list item has its own path).
+    const limitPath = inAvoid.length ? `${base(p)}/avoid/${spec.avoid.indexOf(inAvoid[0])}` : `${base(p)}/onlyIn`;
+    return { family: 'placement', limitPath, fix: parts.join(' and ') || 'allow more regions (avoid / only_in)' };
   },
 };
 
