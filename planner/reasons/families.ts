@@ -193,16 +193,11 @@ const latency: Family = {
   name: 'latency',
   applies: (p) => p.goal === 'serve',
   full: () => ({ latency: ANY_RTT }),
-  async fix(p, relaxed, want, search) {
+  async fix(p, relaxed) {
     const thresholds = p.ctx.entry.spec.latency;
-    let outcome = relaxed;
-    if (search) {
-      const floor = Math.min(...Object.keys(p.ctx.demand).map((c) => thresholds[c] ?? 0));
-      const candidates = [...rttCandidates(p, floor), ANY_RTT];
-      const found = await firstReaching(p, candidates, (ms) => ({ latency: ms }), want);
-      outcome = found.outcome ?? relaxed;
-    }
-    // Per class, the farthest route the solution uses beyond its threshold: a threshold it needs.
+    const outcome = relaxed;
+    // Per class, the farthest route the relaxed solution uses beyond its threshold: the threshold its
+    // re-route needs (the solution prefers near regions: the distance term).
     const needed = new Map<string, number>();
     const routing = outcome.target.tenants[p.ctx.entry.id]?.routing ?? {};
     for (const cls of Object.keys(routing).sort()) {
@@ -226,20 +221,17 @@ const drLatency: Family = {
   name: 'dr-latency',
   applies: (p) => p.goal === 'readiness' && readinessMode(p.ctx.entry.spec) === 'per-failure',
   full: () => ({ drLatency: ANY_RTT }),
-  async fix(p, relaxed, want, search) {
+  async fix(p, relaxed, want) {
     const spec = p.ctx.entry.spec;
     const floor = Math.max(spec.drLatency ?? 0, Math.min(...Object.keys(p.ctx.demand).map((c) => spec.latency[c] ?? 0)));
     const candidates = [...rttCandidates(p, floor), ANY_RTT];
-    let value: number | undefined;
-    if (search) value = (await firstReaching(p, candidates, (ms) => ({ drLatency: ms }), want)).value;
-    else {
-      // The replicas stay as the relaxed solution has them: the smallest dr_latency their failover needs (no solve).
-      const id = p.ctx.entry.id;
-      value = candidates.find((ms) => {
-        const tenant = { ...p.ctx.tenantSpec({ allow: 'all', latency: undefined }), drLatency: ms };
-        return tenantReadiness(p.ctx.world.spec, relaxed.target, id, tenant).losses.reduce((a, l) => a + l.lost, 0) <= want.loss + TOLERANCE;
-      });
-    }
+    // The replicas as the relaxed solution has them: the smallest dr_latency their failover needs, by the
+    // verdict function (no solve). A placement planned for a smaller dr_latency might need less still.
+    const id = p.ctx.entry.id;
+    const value = candidates.find((ms) => {
+      const tenant = { ...p.ctx.tenantSpec({}), drLatency: ms };
+      return tenantReadiness(p.ctx.world.spec, relaxed.target, id, tenant).losses.reduce((a, l) => a + l.lost, 0) <= want.loss + TOLERANCE;
+    });
     return {
       family: 'dr-latency',
       limitPath: `${base(p)}/${spec.drLatency !== undefined ? 'drLatency' : 'tolerateRegionFailure'}`,

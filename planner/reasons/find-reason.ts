@@ -40,7 +40,8 @@ export async function findReason(ctx: SoloContext, goal: Goal, plan: Achieved): 
   const singles = lifted.filter((s) => better(goal, s.outcome, baseline));
   const alone = singles.filter((s) => p.reaches(s.outcome, ideal));
   if (alone.length > 0) {
-    const [first, ...others] = await Promise.all(alone.map((s) => s.family.fix(p, s.outcome, ideal, true)));
+    // The reason's own fix is searched for (the smallest value); the alternatives' are read from their solutions.
+    const [first, ...others] = await Promise.all(alone.map((s, i) => s.family.fix(p, s.outcome, ideal, i === 0)));
     return { ...first, complete, gain: gain(goal, ideal, baseline), ...(others.length ? { alternatives: others } : {}) };
   }
   for (let i = 0; i < families.length; i++) {

@@ -96,9 +96,9 @@ export class SoloContext {
       free: relax.free ? undefined : this.goals.free,
       room: this.room(relax.priorityAbove),
       relax: builderRelax.size > 0 ? builderRelax : undefined,
-      // Every region loss modelled from the start: one tenant's scenarios are a small model, and one
-      // solve instead of the lazy rounds of solveBlock.
-      drScenarios: this.entry.spec.tolerateRegionFailure ? new Map([[this.entry.id, new Set(this.world.regions)]]) : undefined,
+      // The region losses the plan does not survive modelled from the start: they are the ones likely
+      // to bind again (solveBlock adds any other it finds violated).
+      drScenarios: new Map([[this.entry.id, new Set(Object.keys(this.placement.disasterReadiness[this.entry.id]?.lost ?? {}))]]),
     };
     const started = Date.now();
     const r = await solveBlock(world, this.weights, goals, { timeLimitSeconds: SOLO_TIME_LIMIT, gapLimit: SOLO_GAP, lpBound: false, pool: this.pool });
