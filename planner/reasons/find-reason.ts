@@ -1,12 +1,12 @@
 /**
  * Why one tenant is short — of demand served, or of region-loss readiness —
  * found from the model: the tenant is planned alone against the rest of the
- * plan, first as declared (the baseline), then with every applicable family
- * of limits lifted (if that does no better, no limit explains it), then one
- * family at a time. A family binds when lifting it alone does better than the
- * baseline. When none alone reaches what lifting them all reaches, pairs are
- * tried; the fix is then read from the pair's solution (sufficient, not
- * searched for the smallest).
+ * plan, as declared (the baseline) and with each applicable family of limits
+ * lifted alone. A family binds when lifting it alone does better than the
+ * baseline. When none alone reaches what lifting them all at once reaches
+ * (if that does no better, no limit explains it), pairs are tried; the fix is
+ * then read from the pair's solution (sufficient, not searched for the
+ * smallest).
  */
 import { FAMILIES, TOLERANCE, type Family, type Goal, type Probe } from './families.js';
 import type { Relaxation, SoloContext, SoloOutcome } from './solo.js';
@@ -20,7 +20,9 @@ export interface Achieved {
 
 export async function findReason(ctx: SoloContext, goal: Goal, plan: Achieved): Promise<FindingReason> {
   const p = probe(ctx, goal);
-  const baseline = await p.solve({});
+  const families = FAMILIES.filter((f) => f.applies(p));
+  // The baseline and one family lifted at a time, solved side by side (the pool's workers take them in turn).
+  const [baseline, ...lifted] = await Promise.all([p.solve({}), ...families.map((f) => p.solve(f.full(p)))]);
   const planned: SoloOutcome = { target: ctx.placement.target, served: plan.served, loss: plan.loss };
   if (better(goal, baseline, planned)) {
     return {
@@ -30,14 +32,12 @@ export async function findReason(ctx: SoloContext, goal: Goal, plan: Achieved): 
       gain: gain(goal, baseline, planned),
     };
   }
-  const families = FAMILIES.filter((f) => f.applies(p));
-  const ideal = await p.solve(merge(families.map((f) => f.full(p))));
+  const singles = families.map((family, i) => ({ family, outcome: lifted[i] })).filter((s) => better(goal, s.outcome, baseline));
+  // What lifting every family at once achieves: known without a solve when one family alone resolves it all.
+  const ideal = singles.find((s) => resolves(p, s.outcome))?.outcome ?? (await p.solve(merge(families.map((f) => f.full(p)))));
   if (!better(goal, ideal, baseline)) return unknown(families, 'lifting every one of its limits at once does no better');
   const complete = resolves(p, ideal);
 
-  // One family lifted at a time, solved side by side (the pool's workers take them in turn).
-  const lifted = await Promise.all(families.map(async (family) => ({ family, outcome: await p.solve(family.full(p)) })));
-  const singles = lifted.filter((s) => better(goal, s.outcome, baseline));
   const alone = singles.filter((s) => p.reaches(s.outcome, ideal));
   if (alone.length > 0) {
     // The reason's own fix is searched for (the smallest value); the alternatives' are read from their solutions.
