@@ -21,7 +21,7 @@ import { resolveWeights } from './weights.js';
 import { SOLVER_WORKERS, useBaselineSolverCode } from './solve/solve.js';
 
 export { DEFAULT_WEIGHTS, WEIGHT_DOCS } from './weights.js';
-export type { PlannerFinding } from './explain.js';
+export type { FindingReason, Limit, LimitFamily, PlannerFinding } from './explain.js';
 
 export interface PlannerOptions {
   weights?: Partial<PlannerWeights>;

@@ -109,7 +109,7 @@ const peak: Family = {
     return {
       family: 'peak',
       limitPath: top ? `regions/${top.region}/supply/${top.resource}` : undefined,
-      fix: `apply this plan, then plan again${detail ? ` (done at once, the move would hold ${detail} more than the supply while it runs: Σ max(current, target) ≤ supply)` : ''}`,
+      fix: `apply this plan, then plan again${detail ? ` (done at once, the move would hold ${detail} more than the supply while it runs)` : ''}`,
     };
   },
 };
