@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyDeployment, type Deployment } from '../executor/state.js';
 import { parseGlobe } from '../lang/dsl/index.js';
 import { mergeFiles } from '../lang/merge.js';
+import { loadYaml } from '../lang/yaml/load.js';
 import { planPlacement, type PlannerFinding, type PlannerOptions } from '../planner/index.js';
 import { explainPlacement } from '../planner/explain.js';
 import { World } from '../planner/model/world.js';
@@ -241,6 +242,38 @@ service s {
     expect(reason.fix).toBe('keep at most 2 cpu free in a (--free a/cpu=5)');
     expect(reason.limitPath).toBeUndefined();
     expect(reason.alternatives?.map((a) => a.fix)).toEqual(['3 more cpu in a']);
+  });
+});
+
+describe('reasons from the model: YAML sources', () => {
+  it('cites the YAML line of the limit', async () => {
+    const world = parseGlobe(
+      `
+resource cpu { unit = server  cost = 1 }
+region a { locality = na  supply { cpu = 100 } }
+`,
+      'world.globe',
+    );
+    const team = loadYaml(
+      `services:
+  s:
+    tenants:
+      t:
+        demand:
+          r: { a: 1000rps }
+        latency: { r: 70ms }
+        replicas:
+          cpu: { units: 1, serves: 100rps }
+        max_replicas: 3
+`,
+      'team.yaml',
+    );
+    const { spec, sourceMap } = mergeFiles([world, team]);
+    const { findings } = await planPlacement(spec, emptyDeployment(), {}, sourceMap);
+    const { reason } = reasonOf(findings, 'unserved-demand', 's/t');
+    expect(reason.family).toBe('max-replicas');
+    expect(reason.fix).toBe('raise max_replicas to 10');
+    expect(line(reason.limitSpan)).toBe('team.yaml:10');
   });
 });
 
