@@ -2,7 +2,6 @@
  * The planner: Spec + current Deployment → Placement, solved with HiGHS.
  */
 import type { SourceMap } from '../lang/source-map.js';
-import { lookupSpan } from '../lang/source-map.js';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
 import type { Deployment, IntentDigests } from '../executor/state.js';
 import { explainPlacement, type PlannerFinding } from './explain.js';
@@ -23,7 +22,7 @@ import { resolveWeights } from './weights.js';
 import { SOLVER_WORKERS, solverPool, useBaselineSolverCode, type SolverPool } from './solve/solve.js';
 
 export { DEFAULT_WEIGHTS, WEIGHT_DOCS } from './weights.js';
-export type { PlannerFinding } from './explain.js';
+export type { FindingReason, Limit, LimitFamily, PlannerFinding } from './explain.js';
 
 export interface PlannerOptions {
   weights?: Partial<PlannerWeights>;
@@ -87,7 +86,7 @@ export async function planPlacement(
   } finally {
     void pool.close(); // the workers are told to stop now; the plan need not wait until they have
   }
-  const findings = explainPlacement(world, placement).map((f) => (f.path && sourceMap ? { ...f, span: lookupSpan(sourceMap, f.path) } : f));
+  const findings = await explainPlacement(world, placement, { goals, weights, sourceMap });
   return { placement, findings };
 
   async function planWith(pool: SolverPool): Promise<Placement> {

@@ -43,6 +43,24 @@ export interface PlanFinding {
   /** Spec path of the intent concerned. */
   path?: string;
   source?: { file: string; line: number; col: number };
+  /** The binding limit found from the model (planner/reasons), where it is written, and its fix. */
+  reason?: PlanFindingReason;
+}
+
+export interface PlanLimit {
+  family: string;
+  /** Spec path of the limit. */
+  limitPath?: string;
+  /** Where the limit is written, relative to the project. */
+  limit?: { file: string; line: number; col: number };
+  fix: string;
+}
+
+export interface PlanFindingReason extends PlanLimit {
+  complete: boolean;
+  gain: number;
+  with?: PlanLimit;
+  alternatives?: PlanLimit[];
 }
 
 /** What a move changes. */

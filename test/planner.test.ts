@@ -89,8 +89,21 @@ describe('latency, policy and churn', () => {
     const { placement, findings } = await planPlacement(spec, emptyDeployment(), {}, sourceMap);
     expect(placement.unserved['s/t']).toEqual({ r: { b: 50 } });
     const f = findings.find((x) => x.code === 'unserved-demand')!;
-    expect(f.message).toBe('50 of 50 rps of `s/t` class `r` from `b` cannot be served: no allowed region is within 20ms (the nearest, `a`, is 150ms away)');
+    expect(f.message).toBe(
+      '50 of 50 rps of `s/t` class `r` from `b` cannot be served: the latency threshold binds: raise the latency threshold of class `r` to 150ms; or add `b` to only_in (`avoid`/`only_in`)',
+    );
     expect(f.span).toEqual({ file: 'test.globe', start: { line: 7, col: 25 }, end: { line: 7, col: 25 } });
+  });
+
+  it('serves a region-failure tenant that can run in one region only, and says what its readiness needs', async () => {
+    const { spec } = specOf(
+      twoRegions(10, `  tenant t { demand r { a = 200rps }  latency r < 20ms  replica cpu x1 serves 100rps  only_in [a]  tolerate region-failure }`),
+    );
+    const { placement, findings } = await planPlacement(spec, emptyDeployment());
+    expect(placement.unserved['s/t']).toBeUndefined();
+    const f = findings.find((x) => x.code === 'dr-not-met')!;
+    // Neither alone: a second region, and a failover latency that reaches it.
+    expect(f.reason).toMatchObject({ family: 'dr-latency', fix: 'set dr_latency = 150ms', complete: true, with: { family: 'placement', fix: 'add `b` to only_in' } });
   });
 
   it('never places a tenant in a region it avoids, even when that region is cheaper', async () => {

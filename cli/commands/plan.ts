@@ -11,7 +11,9 @@ import type { State } from '../../executor/state.js';
 import { buildPlan, deploymentOf } from '../../planner/build-plan.js';
 import { planPlacement, PlannerError, type PlannerOptions } from '../../planner/index.js';
 import { prestartSolverPool, SOLVER_WORKERS } from '../../planner/solve/solve.js';
-import type { Plan, PlanFinding } from '../../planner/plan.js';
+import type { Plan, PlanFinding, PlanFindingReason, PlanLimit } from '../../planner/plan.js';
+import type { Limit } from '../../planner/reasons/types.js';
+import type { SourceSpan } from '../../lang/diagnostics.js';
 import type { PlannerFinding } from '../../planner/explain.js';
 import path from 'node:path';
 import { isInteractive, useColor } from '../color.js';
@@ -101,8 +103,17 @@ export async function planProject(dir: string, options: PlannerOptions, read?: P
 
 /** A finding as the Plan keeps it: its source file relative to the project, so the saved plan does not depend on the cwd. */
 function planFinding(f: PlannerFinding, project: Project): PlanFinding {
-  const source = f.span ? { file: relativeToProject(f.span.file, project), line: f.span.start.line, col: f.span.start.col } : undefined;
-  return { severity: f.severity, code: f.code, message: f.message, ...(f.path ? { path: f.path } : {}), ...(source ? { source } : {}) };
+  const at = (span: SourceSpan) => ({ file: relativeToProject(span.file, project), line: span.start.line, col: span.start.col });
+  const limit = (l: Limit): PlanLimit => ({ family: l.family, fix: l.fix, ...(l.limitPath ? { limitPath: l.limitPath } : {}), ...(l.limitSpan ? { limit: at(l.limitSpan) } : {}) });
+  const r = f.reason;
+  const reason: PlanFindingReason | undefined = r && {
+    ...limit(r),
+    complete: r.complete,
+    gain: r.gain,
+    ...(r.with ? { with: limit(r.with) } : {}),
+    ...(r.alternatives?.length ? { alternatives: r.alternatives.map(limit) } : {}),
+  };
+  return { severity: f.severity, code: f.code, message: f.message, ...(f.path ? { path: f.path } : {}), ...(f.span ? { source: at(f.span) } : {}), ...(reason ? { reason } : {}) };
 }
 
 function relativeToProject(file: string, project: Project): string {

@@ -31,7 +31,8 @@ export function planWarnings(plan: Plan): PlanWarning[] {
     const shown = FINDING_LABEL[f.code];
     if (!shown) continue;
     const where = f.source ? ` (${f.source.file}:${f.source.line})` : '';
-    out.push({ kind: shown.kind, text: `${shown.label}: ${plainText(f.message)}${where}` });
+    const limit = f.reason?.limit && (f.reason.limit.file !== f.source?.file || f.reason.limit.line !== f.source?.line) ? `; the limit: ${f.reason.limit.file}:${f.reason.limit.line}` : '';
+    out.push({ kind: shown.kind, text: `${shown.label}: ${plainText(f.message)}${where}${limit}` });
   }
   for (const t of plan.diff.tenants) {
     if (t.change !== 'delete') continue;

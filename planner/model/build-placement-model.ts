@@ -86,7 +86,17 @@ export interface ModelGoals {
   drScenarios?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Regions whose loss is modelled for the products that ask for readiness (planner/product-loss.ts finds them). */
   productScenarios?: ReadonlySet<string>;
+  /**
+   * Limits to relax when explaining a shortfall (planner/reasons): `supply` lets every (region, resource)
+   * hold more than its room, final and mid-apply (more hardware); `peak` lets the apply-time peak
+   * exceed its room (the plan applied in two steps). The excess is a slack column minimised in stage
+   * `relax`, after demand and region-loss readiness: its optimum is the smallest change that serves most.
+   */
+  relax?: ReadonlySet<RelaxedLimit>;
 }
+
+/** Limits the model builder can relax (the other families of planner/reasons are edits of the World). */
+export type RelaxedLimit = 'supply' | 'peak';
 
 /** One demand row of a tenant: a declared (class, client) demand, or demand that follows product traffic (rate × Σ traffic cols). */
 interface DemandRow {
@@ -138,7 +148,7 @@ export function buildPlacementModel(world: World, weights: PlannerWeights, goals
   world.tenants.forEach((t, i) => addTenant(world, pm, t, i, weights, use, term, goals));
   // A priority's region-loss readiness comes right after its demand: before any lower priority's demand.
   for (const p of priorities) pm.stages.push(`unserved:${p}`, `dr:${p}`);
-  pm.stages = ['unserved:products', 'dr:products', 'unserved:reservations', ...pm.stages, 'main'];
+  pm.stages = ['unserved:products', 'dr:products', 'unserved:reservations', ...pm.stages, ...(goals.relax?.size ? ['relax'] : []), 'main'];
 
   addSupply(world, pm, usage, goals);
   for (const f of [...(goals.productScenarios ?? [])].sort()) addProductFailure(world, pm, f);
@@ -160,7 +170,8 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
     for (const k of t.resources) {
       const option = spec.replicas[k];
       const current = world.currentReplicas(t.id, r, k);
-      const fits = Math.floor(world.supply(r, k) / option.units);
+      // With supply relaxed, any region may get hardware it lacks (the slack in addSupply counts it).
+      const fits = goals.relax?.has('supply') ? INF : Math.floor(world.supply(r, k) / option.units);
       if (fits <= 0 && current === 0) continue;
       const n = model.addCol(0, Math.min(fits, maxPerRegion), true);
       let peakCol = -1;
@@ -508,18 +519,40 @@ function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final:
       const peak = u?.peak ?? [];
       const keepFree = reserved.get(`${r}\u0000${k}`) ?? 0;
       const room = goals.room?.get(`${r}\u0000${k}`);
+      const slack = relaxSlack(pm, goals, final.length > 0 || peak.length > 0);
       if (room) {
-        if (final.length > 0) pm.model.addRow(-INF, Math.max(0, room.final - keepFree), final.map(([c]) => c), final.map(([, v]) => v));
-        if (peak.length > 0) pm.model.addRow(-INF, room.peak, peak.map(([c]) => c), peak.map(([, v]) => v));
+        if (final.length > 0) pm.model.addRow(-INF, Math.max(0, room.final - keepFree), ...withSlack(final, slack.final));
+        if (peak.length > 0) pm.model.addRow(-INF, room.peak, ...withSlack(peak, slack.peak));
         continue;
       }
-      if (final.length > 0) pm.model.addRow(-INF, Math.max(0, supply - keepFree), final.map(([c]) => c), final.map(([, v]) => v));
+      if (final.length > 0) pm.model.addRow(-INF, Math.max(0, supply - keepFree), ...withSlack(final, slack.final));
       const current = world.currentUsage(r, k);
       if (peak.length > 0 && (current > 0 || removedUse > 0)) {
-        pm.model.addRow(-INF, Math.max(supply, current) - removedUse, peak.map(([c]) => c), peak.map(([, v]) => v));
+        pm.model.addRow(-INF, Math.max(supply, current) - removedUse, ...withSlack(peak, slack.peak));
       }
     }
   }
+}
+
+/**
+ * Slack columns of one (region, resource) under `goals.relax` (-1: none): more hardware lifts the
+ * final and the peak limit alike (one column in both rows); a relaxed peak lifts the peak alone.
+ */
+function relaxSlack(pm: PlacementModel, goals: ModelGoals, used: boolean): { final: number; peak: number } {
+  if (!used || !goals.relax?.size) return { final: -1, peak: -1 };
+  const hardware = goals.relax.has('supply') ? pm.model.addCol(0, INF) : -1;
+  const peakOnly = goals.relax.has('peak') ? pm.model.addCol(0, INF) : -1;
+  for (const c of [hardware, peakOnly]) if (c >= 0) pm.model.addObjective('relax', c, 1);
+  if (peakOnly < 0) return { final: hardware, peak: hardware };
+  return { final: hardware, peak: peakOnly };
+}
+
+/** A supply row's columns and coefficients, less the slack column (if any). */
+function withSlack(use: [number, number][], slack: number): [number[], number[]] {
+  const cols = use.map(([c]) => c);
+  const coefs = use.map(([, v]) => v);
+  if (slack >= 0) return [[...cols, slack], [...coefs, -1]];
+  return [cols, coefs];
 }
 
 /**
