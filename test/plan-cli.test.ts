@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeStateFile } from '../executor/state-file.js';
 import type { Plan } from '../planner/plan.js';
+import type { Deployment } from '../executor/state.js';
 import { renderPlanMarkdown, GITHUB_COMMENT_LIMIT } from '../cli/render/plan-markdown.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
 
@@ -27,6 +28,20 @@ function golden(name: string, actual: string): void {
   expect(actual).toBe(readFileSync(file, 'utf8'));
 }
 
+/** A project written from DSL text, optionally with a deployment in place. */
+async function written(name: string, text: string, deployed?: Deployment): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), `globe-plan-${name}-`));
+  writeFileSync(join(dir, 'world.globe'), text);
+  if (deployed) await writeStateFile(join(dir, '.globe', 'state.json'), null, deployed);
+  return dir;
+}
+
+const h100Regions = `resource h100 { unit = gpu  cost = 3 }
+region r1 { locality = na  supply { h100 = 4 } }
+region r2 { locality = na  supply { h100 = 4 } }
+latency { r1 <-> r2 = 80ms }
+`;
+
 const scenarios: Record<string, () => Promise<string>> = {
   // Nothing deployed yet.
   'fresh-deploy': async () => project('quickstart'),
@@ -48,6 +63,53 @@ const scenarios: Record<string, () => Promise<string>> = {
     writeFileSync(file, readFileSync(file, 'utf8').replace('region us-east { locality = na  supply { h100 = 16', 'region us-east { locality = na  supply { h100 = 2'));
     return dir;
   },
+  // Reasons from the model, one golden per kind of binding limit.
+  // max_replicas: 10 replicas needed, 3 allowed.
+  'reason-max-replicas': async () =>
+    written(
+      'max-replicas',
+      `resource cpu { unit = server  cost = 1 }
+region solo { locality = na  supply { cpu = 100 } }
+service s {
+  tenant t {
+    demand q { solo = 1000rps }
+    latency q < 70ms
+    replica cpu x1 serves 100rps
+    max_replicas = 3
+  }
+}
+`,
+    ),
+  // The apply-time peak: a holds r1 and b holds r2, their demand now swapped.
+  'reason-apply-peak': async () =>
+    written(
+      'apply-peak',
+      `${h100Regions}service swap {
+  tenant a { demand q { r2 = 2000rps }  latency q < 20ms  replica h100 x1 serves 500rps }
+  tenant b { demand q { r1 = 2000rps }  latency q < 20ms  replica h100 x1 serves 500rps }
+}
+`,
+      {
+        tenants: {
+          'swap/a': { replicas: { r1: { h100: 4 } }, routing: {} },
+          'swap/b': { replicas: { r2: { h100: 4 } }, routing: {} },
+        },
+        reservations: {},
+        products: {},
+        followers: {},
+      },
+    ),
+  // Supply: more demand than the hardware of the one region within reach.
+  'reason-supply': async () =>
+    written(
+      'supply',
+      `resource h100 { unit = gpu  cost = 3 }
+region r1 { locality = na  supply { h100 = 4 } }
+service s {
+  tenant t { demand q { r1 = 3000rps }  latency q < 20ms  replica h100 x1 serves 500rps }
+}
+`,
+    ),
 };
 
 const dirs: Record<string, string> = {};
