@@ -84,3 +84,13 @@ describe('the file backend path', () => {
     expect(readFileSync(join(outside, 'state.json'), 'utf8')).toBe('SECRET-BYTES of a foreign file');
   });
 });
+
+describe('apply without the lock', () => {
+  it('is refused before anything runs: two applies could otherwise interleave one journal', () => {
+    const dir = project(tempDir(), '.globe/state.json');
+    const r = globe(['apply', dir, '--auto-approve', '--lock', 'false']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('globe: --lock false is for `globe plan` only: apply always takes the state lock (two applies would interleave one journal)');
+    expect(existsSync(join(dir, '.globe'))).toBe(false);
+  });
+});
