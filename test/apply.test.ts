@@ -144,7 +144,7 @@ describe('apply refuses what is not safe', () => {
   it('waits for the lock, then fails naming its holder; force-unlock needs the right ID', async () => {
     const dir = project('quickstart');
     planTo(dir);
-    const lock = await acquireLock(join(dir, '.globe'), 'apply', 1000);
+    const lock = await acquireLock(join(dir, '.globe', 'state.json.lock'), 'apply', 1000);
     try {
       const blocked = globe(['apply', join(dir, 'plan.json'), '--project', dir, '--lock-timeout', '1s']);
       expect(blocked.code).toBe(1);
