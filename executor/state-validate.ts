@@ -39,12 +39,15 @@ export function describeProblem(p: StateProblem): string {
   return p.path ? `at ${p.path}: ${p.message}` : p.message;
 }
 
+/** Depth-first over every key; `at` is one shared stack (states are large: no array per key). */
 function forbiddenKey(value: unknown, at: string[]): StateProblem | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   for (const k of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.has(k)) return { path: render([...at, k]), message: `\`${k}\` is not allowed as a name` };
-    const inner = forbiddenKey((value as Record<string, unknown>)[k], [...at, k]);
+    at.push(k);
+    if (FORBIDDEN_KEYS.has(k)) return { path: render(at), message: `\`${k}\` is not allowed as a name` };
+    const inner = forbiddenKey((value as Record<string, unknown>)[k], at);
     if (inner) return inner;
+    at.pop();
   }
   return undefined;
 }
@@ -52,9 +55,11 @@ function forbiddenKey(value: unknown, at: string[]): StateProblem | undefined {
 function unsafeInteger(value: unknown, at: string[]): StateProblem | undefined {
   if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value) ? { path: render(at), message: 'is too large (beyond 2^53 - 1)' } : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const inner = unsafeInteger(v, [...at, k]);
+  for (const k of Object.keys(value)) {
+    at.push(k);
+    const inner = unsafeInteger((value as Record<string, unknown>)[k], at);
     if (inner) return inner;
+    at.pop();
   }
   return undefined;
 }
