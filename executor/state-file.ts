@@ -56,7 +56,7 @@ export function parseState(text: string, what: string): State {
   } catch (e) {
     const at = /position (\d+)/.exec((e as Error).message);
     const where = at ? ` at ${lineCol(text, Number(at[1]))}` : '';
-    throw new StateError(`${what} is not valid JSON${where}`);
+    throw new StateError(`${what} is corrupt: not valid JSON${where}`);
   }
   const problem = validateState(doc);
   if (problem) throw new StateError(`${what} is not a valid globe state: ${describeProblem(problem)}`);

@@ -80,7 +80,7 @@ describe('reading a state file', () => {
     const path = stateFileWith('root:x:0:0:SECRET-LINE:/root:/bin/bash\n');
     const err = (await readStateFile(path).catch((e: unknown) => e)) as StateError;
     expect(err).toBeInstanceOf(StateError);
-    expect(err.message).toContain(`the state file ${path} is not valid JSON`);
+    expect(err.message).toContain(`the state file ${path} is corrupt: not valid JSON`);
     expect(err.message).not.toMatch(/root|SECRET/);
     const json = stateFileWith('{"name":"SECRET-PACKAGE","version":"9.9.9"}');
     const err2 = (await readStateFile(json).catch((e: unknown) => e)) as StateError;
