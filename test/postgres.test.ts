@@ -170,7 +170,9 @@ describe('the postgres backend', () => {
         expect(deployment(pull(dir)), `${point} ${k}`).toBe(expected);
       }
     }
-  }, 300_000);
+    // Dozens of CLI runs one after another: the limit only catches a hang (two stress runs at once on
+    // two busy cores took 380 s); being slow is not a failure.
+  }, 1_200_000);
 
   it('a connection dropped mid-apply (pg_terminate_backend) stops it cleanly; the resume ends in the right state', async () => {
     const reference = pgProject();

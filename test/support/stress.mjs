@@ -54,7 +54,11 @@ function runOnce(index) {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('close', (code) => {
-      const failed = [...new Set(out.split('\n').filter((l) => /^\s*(FAIL|×)\s/.test(l)).map((l) => l.trim()))].sort();
+      const lines = out.split('\n');
+      const failed = [...new Set(lines.filter((l) => /^\s*FAIL\s/.test(l)).map((l) => l.trim()))].sort();
+      // why: the first line of each error (an assertion, a time-out)
+      const why = [...new Set(lines.filter((l) => /^(AssertionError|Error|TypeError):/.test(l.trim())).map((l) => l.trim().slice(0, 200)))];
+      failed.push(...why.map((w) => `  ${w}`));
       const seconds = Math.round((Date.now() - started) / 1000);
       process.stdout.write(`run ${index + 1}/${runs}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${seconds} s\n`);
       for (const f of failed) process.stdout.write(`  ${f}\n`);
