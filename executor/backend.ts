@@ -36,7 +36,7 @@ export interface Backend {
   stopStrayHooks?(hooks: { move: string; group: HookGroup }[]): Promise<string[]>;
   /** A backend that keeps its own journal (postgres); otherwise the journal is a file in the project. */
   journal?(planId: string, moves: Move[]): JournalStore;
-  /** A backend with its own lock (postgres advisory lock); otherwise the lock is a file in the project. */
+  /** A backend with its own lock (postgres advisory lock); otherwise the lock is a directory beside the state file (file) or in the project's `.globe/` (exec): see cli/commands/force-unlock.ts lockDirFor. */
   lock?(operation: string, timeoutMs: number): Promise<HeldLock>;
   /** The process is about to exit with moves still running (Ctrl-C twice): stop what they started, if the backend can. */
   abandon?(): void;

@@ -1,14 +1,27 @@
 /**
- * The state lock. Mutual exclusion comes from proper-lockfile (an atomic
- * mkdir, refreshed while held, reclaimed when its holder died long ago);
- * beside it we keep who holds it, since when and for what, so that the
- * second apply can say so and `force-unlock ID` can check the ID.
+ * The state lock: a directory beside the state it protects (`state.json.lock`
+ * for the file backend), holding `holder.json` — who holds it, since when and
+ * for what, so that a second globe can say so and `force-unlock ID` can check
+ * the ID.
+ *
+ * Taking the lock is one atomic step: the holder record is written and
+ * fsync'ed into a private temporary directory, which is then renamed onto the
+ * lock path. rename(2) fails when the lock directory exists and is not empty,
+ * so at any moment the lock either does not exist or exists with its holder
+ * record: a globe killed while taking it leaves at most its temporary
+ * directory (removed by the next globe on this host), never a lock without a
+ * holder. (An empty lock directory, which only an older globe leaves, holds
+ * nothing and is replaced by the rename.)
+ *
+ * A lock whose holder ran on this host and is gone is reclaimed at once; a
+ * holder on another host is never presumed dead: `force-unlock ID` is for that.
+ * There is no refresh timer: a holder learns it lost the lock (forced away)
+ * by reading the holder record, which apply does before every move.
  */
 import { randomUUID } from 'node:crypto';
-import fs, { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
-import lockfile from 'proper-lockfile';
+import { basename, dirname, join } from 'node:path';
 
 export interface LockInfo {
   id: string;
@@ -27,116 +40,176 @@ export interface HeldLock {
   lost?(): boolean;
 }
 
-function paths(stateDir: string) {
-  return { target: join(stateDir, 'state.lock.target'), info: join(stateDir, 'lock-info.json'), dir: join(stateDir, 'state.lock.target.lock') };
+const HOLDER = 'holder.json';
+
+/** What is in the lock directory: a holder, nothing (no lock), or a directory whose record cannot be read. */
+type Holder = { kind: 'held'; info: LockInfo } | { kind: 'free' } | { kind: 'unreadable' };
+
+function readHolder(lockPath: string): Holder {
+  let text: string;
+  try {
+    text = readFileSync(join(lockPath, HOLDER), 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return isNonEmptyDir(lockPath) ? { kind: 'unreadable' } : { kind: 'free' };
+    return { kind: 'unreadable' };
+  }
+  try {
+    const info = JSON.parse(text) as LockInfo;
+    if (typeof info?.id === 'string' && typeof info.who === 'string' && typeof info.pid === 'number') return { kind: 'held', info };
+  } catch {
+    /* fall through */
+  }
+  return { kind: 'unreadable' };
 }
 
-export function readLockInfo(stateDir: string): LockInfo | undefined {
+function isNonEmptyDir(path: string): boolean {
   try {
-    return JSON.parse(readFileSync(paths(stateDir).info, 'utf8')) as LockInfo;
+    return readdirSync(path).length > 0;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
-export async function acquireLock(stateDir: string, operation: string, timeoutMs: number): Promise<HeldLock> {
-  mkdirSync(stateDir, { recursive: true });
-  const p = paths(stateDir);
-  if (!existsSync(p.target)) writeFileSync(p.target, 'globe state lock target\n');
+export function readLockInfo(lockPath: string): LockInfo | undefined {
+  const h = readHolder(lockPath);
+  return h.kind === 'held' ? h.info : undefined;
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown'; // no passwd entry in some containers
+  }
+}
+
+/** Write the holder record into a fresh temporary directory beside the lock; its name carries our pid so a dead globe's leftovers can be recognised. */
+function prepare(lockPath: string, info: LockInfo): string {
+  const tmp = mkdtempSync(`${lockPath}.tmp-${process.pid}-`);
+  const fd = openSync(join(tmp, HOLDER), 'w');
+  try {
+    writeSync(fd, `${JSON.stringify(info, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return tmp;
+}
+
+/** Rename a directory out of the way, then delete it: only one of several globes removing the same lock wins the rename. */
+function removeAtomically(path: string): boolean {
+  const grave = `${path}.removed-${process.pid}-${randomUUID()}`;
+  try {
+    renameSync(path, grave);
+  } catch {
+    return false;
+  }
+  rmSync(grave, { recursive: true, force: true });
+  return true;
+}
+
+/** Temporary directories of globes on this host that died while taking or removing the lock. */
+function sweepLeftovers(lockPath: string): void {
+  const dir = dirname(lockPath);
+  const prefix = `${basename(lockPath)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(?:tmp|removed)-(\d+)-/.exec(name.slice(prefix.length)) : null;
+    if (m && !processAlive(Number(m[1]))) rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/** One attempt: true when the lock is now ours. */
+function tryTake(lockPath: string, info: LockInfo): boolean {
+  const tmp = prepare(lockPath, info);
+  try {
+    renameSync(tmp, lockPath);
+    return true;
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') return false;
+    throw new LockError(`cannot take the state lock ${lockPath}: ${(e as Error).message}`);
+  }
+}
+
+export async function acquireLock(lockPath: string, operation: string, timeoutMs: number): Promise<HeldLock> {
+  mkdirSync(dirname(lockPath), { recursive: true });
+  sweepLeftovers(lockPath);
+  const info: LockInfo = { id: randomUUID(), who: `${currentUser()}@${hostname()}`, operation, since: new Date().toISOString(), pid: process.pid };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    try {
-      // proper-lockfile's default reaction to a compromised lock (its directory removed, or
-      // refreshed by someone else) is to throw from a timer, which kills the process with a
-      // stack trace. We note it instead: apply checks lost() before every move and stops.
-      let compromised = false;
-      const guard = { forfeited: false };
-      const release = await lockfile.lock(p.target, { stale: 30_000, update: 5_000, realpath: false, fs: lockFs(guard), onCompromised: () => (compromised = true) });
-      let user = 'unknown';
-      try {
-        user = userInfo().username;
-      } catch {
-        /* no passwd entry in some containers */
-      }
-      const info: LockInfo = { id: randomUUID(), who: `${user}@${hostname()}`, operation, since: new Date().toISOString(), pid: process.pid };
-      writeFileSync(p.info, `${JSON.stringify(info, null, 2)}\n`);
-      let lost = false;
-      /** Once lost, lost for good: compromised, its directory gone, or another holder on record (force-unlock, then someone else locked). */
-      const isLost = (): boolean => (lost ||= compromised || !existsSync(p.dir) || readLockInfo(stateDir)?.id !== info.id);
-      let released = false;
-      return {
-        info,
-        lost: isLost,
-        release: async () => {
-          if (released) return;
-          released = true;
-          if (isLost()) {
-            // Forced away: the lock there now may be another globe's. Stop refreshing ours, and remove nothing.
-            guard.forfeited = true;
-          } else {
-            rmSync(p.info, { force: true });
-          }
-          await release().catch(() => undefined);
-        },
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
-      if (holderIsDeadHere(stateDir)) {
-        // Killed on this very machine (kill -9, OOM, power cut): its lock protects nothing any more.
-        rmSync(p.dir, { recursive: true, force: true });
-        rmSync(p.info, { force: true });
-        continue;
-      }
-      if (Date.now() >= deadline) {
-        const holder = readLockInfo(stateDir);
-        const by = holder ? `${holder.who} (pid ${holder.pid}, ${holder.operation}) since ${holder.since}, lock ID ${holder.id}` : 'another globe process';
-        throw new LockError(`the state is locked by ${by}. Wait for it to finish, or if it died: globe force-unlock ${holder?.id ?? '<ID>'}`);
-      }
-      await new Promise((r) => setTimeout(r, Math.min(250, Math.max(10, deadline - Date.now()))));
+    if (tryTake(lockPath, info)) return held(lockPath, info);
+    const holder = readHolder(lockPath);
+    if (holder.kind === 'free') continue; // released between our rename and our look
+    if (holder.kind === 'held' && holderIsDeadHere(holder.info)) {
+      // Killed on this very machine (kill -9, OOM, power cut): its lock protects nothing any more.
+      removeAtomically(lockPath);
+      continue;
     }
+    if (Date.now() >= deadline) throw new LockError(lockedMessage(lockPath, holder));
+    await new Promise((r) => setTimeout(r, Math.min(100, Math.max(10, deadline - Date.now()))));
   }
 }
 
-/**
- * The file operations proper-lockfile uses, except that once our lock is
- * forfeited its directory is never removed — not on release, and not by
- * proper-lockfile's own clean-up when the process exits — since by then the
- * directory may hold someone else's lock.
- */
-function lockFs(guard: { forfeited: boolean }) {
+function lockedMessage(lockPath: string, holder: Holder): string {
+  if (holder.kind === 'held') {
+    const h = holder.info;
+    return `the state is locked by ${h.who} (pid ${h.pid}, ${h.operation}) since ${h.since}, lock ID ${h.id}. Wait for it to finish, or if it died: globe force-unlock ${h.id}`;
+  }
+  return `the state lock ${lockPath} has no readable holder record (it was not made by this globe). If no other globe is running against this state, remove it: globe force-unlock any`;
+}
+
+function held(lockPath: string, info: LockInfo): HeldLock {
+  let lost = false;
+  let released = false;
+  /** Once lost, lost for good: its directory gone or another holder on record (force-unlock, then someone else locked). */
+  const isLost = (): boolean => {
+    if (!lost) {
+      const h = readHolder(lockPath);
+      lost = h.kind !== 'held' || h.info.id !== info.id;
+    }
+    return lost;
+  };
   return {
-    mkdir: fs.mkdir,
-    stat: fs.stat,
-    utimes: fs.utimes,
-    realpath: fs.realpath,
-    rmdir: (path: string, callback: (err: NodeJS.ErrnoException | null) => void) => (guard.forfeited ? callback(null) : fs.rmdir(path, callback)),
-    rmdirSync: (path: string) => {
-      if (!guard.forfeited) fs.rmdirSync(path);
+    info,
+    lost: isLost,
+    release: async () => {
+      if (released) return;
+      released = true;
+      // Forced away: the lock there now may be another globe's, and is left alone.
+      if (!isLost()) removeAtomically(lockPath);
+      lost = true;
     },
   };
 }
 
 /** The holder ran on this host and its process is gone. Locks from other hosts are never presumed dead. */
-function holderIsDeadHere(stateDir: string): boolean {
-  const holder = readLockInfo(stateDir);
-  if (!holder || !holder.who.endsWith(`@${hostname()}`) || holder.pid === process.pid) return false;
-  try {
-    process.kill(holder.pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+function holderIsDeadHere(holder: LockInfo): boolean {
+  if (!holder.who.endsWith(`@${hostname()}`) || holder.pid === process.pid) return false;
+  return !processAlive(holder.pid);
 }
 
-export function forceUnlock(stateDir: string, id: string): void {
-  const p = paths(stateDir);
-  const holder = readLockInfo(stateDir);
-  if (!holder && !existsSync(p.dir)) throw new LockError('the state is not locked');
-  if (holder && holder.id !== id) throw new LockError(`the lock ID is ${holder.id} (held by ${holder.who} since ${holder.since}), not ${id}`);
-  rmSync(p.dir, { recursive: true, force: true });
-  rmSync(p.info, { force: true });
-}
-
-export function stateDirOf(statePath: string): string {
-  return dirname(statePath);
+/** Remove the lock if its ID is `id`; a lock without a readable holder record is removed whatever ID is given. */
+export function forceUnlock(lockPath: string, id: string): void {
+  const holder = readHolder(lockPath);
+  if (holder.kind === 'free') throw new LockError('the state is not locked');
+  if (holder.kind === 'held' && holder.info.id !== id) throw new LockError(`the lock ID is ${holder.info.id} (held by ${holder.info.who} since ${holder.info.since}), not ${id}`);
+  if (!removeAtomically(lockPath)) throw new LockError('the state is not locked');
 }

@@ -1,21 +1,71 @@
 /**
  * Reading and writing the State document of the embedded `file` backend.
- * A missing file means nothing is deployed yet; a corrupt one is an error
- * that names the file and what is wrong — it is never overwritten.
+ * A missing file means nothing is deployed yet; a corrupt or invalid one is
+ * an error that names the file and what is wrong (where in the document, never
+ * its bytes: the path may name a file that is not ours) — it is never
+ * overwritten, and never copied over the good `.backup`.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { statePathProblem } from '../lang/check/backend-path.js';
 import writeFileAtomic from 'write-file-atomic';
 import type { Spec } from '../lang/spec.js';
 import { canonicalJson } from '../lang/canonical-json.js';
 import { STATE_VERSION, type Deployment, type IntentDigests, type State } from './state.js';
+import { describeProblem, validateState } from './state-validate.js';
 
 export class StateError extends Error {}
 
+export const DEFAULT_STATE_PATH = '.globe/state.json';
+
+/** The state file of a project, refused when it is (or, through a symbolic link, resolves to) somewhere outside the project. */
 export function stateFilePath(projectDir: string, spec: Spec): string {
-  const path = spec.backend?.kind === 'file' ? spec.backend.path : '.globe/state.json';
-  return isAbsolute(path) ? path : join(projectDir, path);
+  const path = spec.backend?.kind === 'file' ? spec.backend.path : DEFAULT_STATE_PATH;
+  const problem = statePathProblem(path);
+  if (problem) throw new StateError(`the file backend's path ${JSON.stringify(path)} ${problem}`);
+  const full = resolve(projectDir, path);
+  const inside = (p: string, root: string) => p === root || !relative(root, p).startsWith('..');
+  const root = realOrSelf(projectDir);
+  if (!inside(realOrSelf(full), root)) throw new StateError(`the file backend's path ${JSON.stringify(path)} must stay inside the project directory (it leads elsewhere through a symbolic link)`);
+  return full;
+}
+
+/** The real path of the nearest existing ancestor, with the rest appended: what the path resolves to once written. */
+function realOrSelf(path: string): string {
+  let head = resolve(path);
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...tail);
+    } catch {
+      const up = dirname(head);
+      if (up === head) return resolve(path);
+      tail.unshift(head.slice(up.length).replace(/^[\\/]/, ''));
+      head = up;
+    }
+  }
+}
+
+/** Parse and validate a state document; the error names `what` (a file) and the place in the document, never its content. */
+export function parseState(text: string, what: string): State {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    const at = /position (\d+)/.exec((e as Error).message);
+    const where = at ? ` at ${lineCol(text, Number(at[1]))}` : '';
+    throw new StateError(`${what} is corrupt: not valid JSON${where}`);
+  }
+  const problem = validateState(doc);
+  if (problem) throw new StateError(`${what} is not a valid globe state: ${describeProblem(problem)}`);
+  return doc as State;
+}
+
+function lineCol(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
 export async function readStateFile(path: string): Promise<State | null> {
@@ -23,34 +73,28 @@ export async function readStateFile(path: string): Promise<State | null> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new StateError(`cannot read the state file ${path}: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new StateError(`cannot read the state file ${path} (${code ?? 'error'})`);
   }
-  let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    return parseState(text, `the state file ${path}`);
   } catch (e) {
-    throw new StateError(`the state file ${path} is corrupt (${(e as Error).message}); restore it from ${path}.backup or your version control`);
+    throw new StateError(`${(e as Error).message}; restore it from ${path}.backup or your version control`);
   }
-  const problem = stateProblem(doc);
-  if (problem) throw new StateError(`the state file ${path} is not a globe state: ${problem}`);
-  return doc as State;
 }
 
-/** Structural check of a State document; the JSON Schema in schemas/state.schema.json says the same. */
+/** Structural and semantic check of a State document (schemas/state.schema.json and state-validate.ts): a one-line problem, or undefined. */
 export function stateProblem(doc: unknown): string | undefined {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'expected a JSON object';
-  const d = doc as Record<string, unknown>;
-  if (d.version !== STATE_VERSION) return `unsupported version ${JSON.stringify(d.version)} (this globe reads version ${STATE_VERSION})`;
-  if (typeof d.lineage !== 'string' || d.lineage.length === 0) return '`lineage` must be a string';
-  if (!Number.isInteger(d.serial) || (d.serial as number) < 0) return '`serial` must be a whole number';
-  for (const key of ['tenants', 'reservations', 'products', 'followers']) {
-    if (typeof d[key] !== 'object' || d[key] === null || Array.isArray(d[key])) return `\`${key}\` must be an object`;
-  }
-  return undefined;
+  const problem = validateState(doc);
+  return problem && describeProblem(problem);
 }
 
-/** Write the next serial of the state: temp file + fsync + rename, the previous version kept as `.backup`. */
+/**
+ * Write the next serial of the state: temp file + fsync + rename, the previous version kept as
+ * `.backup` (written the same way, and only when the previous file is a valid state). A next
+ * state that is not valid is refused before anything is written.
+ */
 export async function writeStateFile(path: string, previous: State | null, deployment: Deployment): Promise<State> {
   const next: State = {
     version: STATE_VERSION,
@@ -61,15 +105,32 @@ export async function writeStateFile(path: string, previous: State | null, deplo
     products: deployment.products,
     followers: deployment.followers,
   };
+  const problem = stateProblem(next);
+  if (problem) throw new StateError(`refusing to write an invalid state to ${path}: ${problem}`);
   await mkdir(dirname(path), { recursive: true });
-  if (previous) await copyFile(path, `${path}.backup`).catch(() => undefined);
+  if (previous) await backUp(path);
   await writeFileAtomic(path, `${canonicalJson(next)}\n`, { fsync: true });
   return next;
+}
+
+/** Keep the current file as `.backup`, atomically; a missing or invalid current file leaves the backup as it is. */
+async function backUp(path: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+    parseState(text, path);
+  } catch {
+    return;
+  }
+  await writeFileAtomic(`${path}.backup`, text, { fsync: true });
 }
 
 /** Record the intent a state was planned from, keeping its serial (the deployment is unchanged). Skipped if the state moved on. */
 export async function writeStatePlannedFrom(path: string, plannedFrom: IntentDigests, serial: number): Promise<void> {
   const state = await readStateFile(path);
   if (!state || state.serial !== serial) return;
-  await writeFileAtomic(path, `${canonicalJson({ ...state, plannedFrom })}\n`, { fsync: true });
+  const next = { ...state, plannedFrom };
+  const problem = stateProblem(next);
+  if (problem) throw new StateError(`refusing to write an invalid state to ${path}: ${problem}`);
+  await writeFileAtomic(path, `${canonicalJson(next)}\n`, { fsync: true });
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync as mkdtempKept, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -9,11 +9,18 @@ import { PostgresBackend } from '../executor/backends/postgres.js';
 import type { State } from '../executor/state.js';
 import type { Plan } from '../planner/plan.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
-import { startCluster, type Cluster } from './support/postgres.js';
+import { PASSWORD_USER, startCluster, type Cluster } from './support/postgres.js';
 
 let cluster: Cluster;
 let env: NodeJS.ProcessEnv;
 let schemas = 0;
+const dirs: string[] = [];
+/** A temporary directory, removed after the tests. */
+function mkdtempSync(prefix: string): string {
+  const d = mkdtempKept(prefix);
+  dirs.push(d);
+  return d;
+}
 
 beforeAll(async () => {
   ensureBuilt();
@@ -21,7 +28,10 @@ beforeAll(async () => {
   env = { GLOBE_TEST_PG: cluster.url };
 }, 120_000);
 
-afterAll(() => cluster?.stop());
+afterAll(() => {
+  cluster?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** The quickstart project on the postgres backend, in a fresh schema. */
 function pgProject(): { dir: string; schema: string } {
@@ -160,7 +170,9 @@ describe('the postgres backend', () => {
         expect(deployment(pull(dir)), `${point} ${k}`).toBe(expected);
       }
     }
-  }, 300_000);
+    // Dozens of CLI runs one after another: the limit only catches a hang (two stress runs at once on
+    // two busy cores took 380 s); being slow is not a failure.
+  }, 1_200_000);
 
   it('a connection dropped mid-apply (pg_terminate_backend) stops it cleanly; the resume ends in the right state', async () => {
     const reference = pgProject();
@@ -194,4 +206,60 @@ describe('the postgres backend', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(deployment(pull(dir))).toBe(expected);
   }, 60_000);
+});
+
+describe('a postgres backend that cannot be used says what failed', () => {
+  /** A URL like the cluster's with its parts replaced. */
+  const urlWith = (parts: { user?: string; host?: string; port?: string; db?: string }) => {
+    const u = new URL(cluster.url);
+    if (parts.user) u.username = parts.user.split(':')[0], (u.password = parts.user.split(':')[1] ?? '');
+    if (parts.host) u.hostname = parts.host;
+    if (parts.port) u.port = parts.port;
+    if (parts.db) u.pathname = `/${parts.db}`;
+    return u.toString();
+  };
+
+  it.each([
+    ['a wrong password', { user: `${PASSWORD_USER}:Wr0ng-secret-pw` }, 'PostgreSQL refused the password: check the user and password in the connection URL in GLOBE_TEST_PG'],
+    ['a closed port', { port: '1' }, 'connection refused: no PostgreSQL server is listening at the host and port of the connection URL in GLOBE_TEST_PG'],
+    ['an unknown host', { host: 'no-such-host.invalid' }, 'unknown host: the host name in the connection URL in GLOBE_TEST_PG does not resolve'],
+    ['an unknown database', { db: 'no_such_database' }, 'the database named in the connection URL in GLOBE_TEST_PG does not exist on that server'],
+  ])('%s: named, no "globe init", no URL', async (_, parts, says) => {
+    const admin = new pg.Client({ connectionString: cluster.url });
+    await admin.connect();
+    await admin.query(`DO $$ BEGIN CREATE ROLE ${PASSWORD_USER} LOGIN PASSWORD 'right-pw'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await admin.end();
+    const { dir } = pgProject();
+    const url = urlWith(parts);
+    for (const args of [['plan', dir], ['apply', dir, '--auto-approve'], ['state', 'pull', dir]]) {
+      const r = globe(args, { env: { GLOBE_TEST_PG: url } });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(says);
+      expect(r.stderr).not.toContain('globe init');
+      expect(r.stderr).not.toContain(url);
+      expect(r.stderr).not.toContain('Wr0ng-secret-pw');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('a reachable database without the schema: run `globe init`', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'globe-pgnoschema-'));
+    cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+    writeFileSync(join(dir, 'backend.globe'), 'backend postgres { url_env = GLOBE_TEST_PG  schema = never-initialised }\n');
+    const r = globe(['plan', dir], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the schema never-initialised is not initialised: run `globe init`');
+  });
+
+  it('an invalid state in the database is refused on read, naming where', async () => {
+    const { dir, schema } = pgProject();
+    const client = new pg.Client({ connectionString: cluster.url });
+    await client.connect();
+    const bad = { version: 1, lineage: 'l', serial: 1, tenants: { 'search/ranker': { replicas: { 'us-east': { h100: -3 } }, routing: {} } }, reservations: {}, products: {}, followers: {} };
+    await client.query(`INSERT INTO "${schema}".states (lineage, serial, document) VALUES ('l', 1, $1)`, [JSON.stringify(bad)]);
+    await client.end();
+    const r = globe(['plan', dir], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`the latest state in the schema ${schema} is not a valid globe state: at tenants["search/ranker"].replicas.us-east.h100: must be ≥ 0`);
+  });
 });

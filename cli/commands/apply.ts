@@ -74,6 +74,8 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
   const retries = count(flags.retries, '--retries', 0);
   const retryWaitMs = duration(flags.retryWait, '--retry-wait');
   const lockTimeoutMs = duration(flags.lockTimeout, '--lock-timeout');
+  // Without the lock two applies would interleave one journal and one state: apply always locks.
+  if (flags.lock === 'false') throw new CliError('--lock false is for `globe plan` only: apply always takes the state lock (two applies would interleave one journal)');
   const options = plannerOptions(flags);
   parseFailOn(flags.failOn);
 

@@ -1,17 +1,21 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
+import { stateFilePath, StateError } from '../../executor/state-file.js';
 import { loadAndCheckProject } from '../../lang/load.js';
 import type { Spec } from '../../lang/spec.js';
 import { forceUnlock, LockError } from '../../executor/lock.js';
 import { action, CliError } from '../output.js';
 
 /**
- * Where the state lock lives: the project's `.globe/` (beside the default
- * state file), whatever the backend — never next to a state file kept
- * elsewhere in the project, where lock files would litter committed folders.
+ * Where the state lock lives: with the state it protects. For the file
+ * backend, `<state file>.lock` beside the state file, so that two projects
+ * whose `backend file { path }` name one file take turns; for the exec
+ * backend (whose state lives behind its commands), `.globe/state.lock` in the
+ * project. (The postgres backend locks in the database itself.)
  */
-export function lockDirFor(_spec: Spec, projectDir: string): string {
-  return join(projectDir, '.globe');
+export function lockDirFor(spec: Spec, projectDir: string): string {
+  if ((spec.backend?.kind ?? 'file') === 'file') return `${stateFilePath(projectDir, spec)}.lock`;
+  return join(projectDir, '.globe', 'state.lock');
 }
 
 export function registerForceUnlock(program: Command): void {
@@ -26,7 +30,7 @@ export function registerForceUnlock(program: Command): void {
         try {
           forceUnlock(lockDirFor(project.spec, resolve(dir)), id);
         } catch (e) {
-          if (e instanceof LockError) throw new CliError(e.message);
+          if (e instanceof LockError || e instanceof StateError) throw new CliError(e.message);
           throw e;
         }
         process.stdout.write(`Lock ${id} removed. Make sure no other globe is still running against this state.\n`);

@@ -5,9 +5,24 @@ import { hasErrors } from '../../lang/diagnostics.js';
 import { loadAndCheckProject } from '../../lang/load.js';
 import { backendFor } from '../../executor/backends/index.js';
 import { PostgresBackend } from '../../executor/backends/postgres.js';
-import { readStateFile, stateFilePath, stateProblem, writeStateFile } from '../../executor/state-file.js';
+import type { Backend } from '../../executor/backend.js';
+import { acquireLock, type HeldLock } from '../../executor/lock.js';
+import { parseState, readStateFile, StateError, stateFilePath, writeStateFile } from '../../executor/state-file.js';
+import { lockDirFor } from './force-unlock.js';
 import type { State } from '../../executor/state.js';
 import { action, CliError, printDiagnostics } from '../output.js';
+
+/** How long `state push` waits for an apply holding the state lock. */
+const PUSH_LOCK_TIMEOUT_MS = 30_000;
+
+/** The project's backend; a backend that cannot be set up (no URL in the environment, a state path outside the project) is a plain error. */
+function openBackend(p: { spec: Parameters<typeof backendFor>[0]; dir: string }): Backend {
+  try {
+    return backendFor(p.spec, p.dir);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
 
 async function project(dir: string) {
   const p = await loadAndCheckProject(dir);
@@ -24,7 +39,7 @@ export function registerInit(program: Command): void {
     .action(
       action(async (dir: string) => {
         const p = await project(dir);
-        const backend = backendFor(p.spec, p.dir);
+        const backend = openBackend(p);
         try {
           if (!(backend instanceof PostgresBackend)) {
             process.stdout.write(`The ${backend.kind} backend needs no initialisation.\n`);
@@ -51,7 +66,7 @@ export function registerState(program: Command): void {
     .action(
       action(async (dir: string) => {
         const p = await project(dir);
-        const backend = backendFor(p.spec, p.dir);
+        const backend = openBackend(p);
         try {
           const s = await backend.getState();
           if (!s) throw new CliError('nothing is deployed yet: the backend holds no state');
@@ -75,14 +90,17 @@ export function registerState(program: Command): void {
         const p = await project(dir);
         let doc: State;
         try {
-          doc = JSON.parse(await readFile(file, 'utf8')) as State;
+          doc = parseState(await readFile(file, 'utf8'), file);
         } catch (e) {
-          throw new CliError(`${file} is not a State document: ${(e as Error).message}`);
+          if (e instanceof StateError) throw new CliError(e.message);
+          throw new CliError(`cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
         }
-        const problem = stateProblem(doc);
-        if (problem) throw new CliError(`${file} is not a State document: ${problem}`);
-        const backend = backendFor(p.spec, p.dir);
+        let backend: Backend | undefined;
+        let lock: HeldLock | undefined;
         try {
+          backend = backendFor(p.spec, p.dir);
+          // A push is a write like any move: it takes the state lock, so it never interleaves with an apply.
+          lock = backend.lock ? await backend.lock('state push', PUSH_LOCK_TIMEOUT_MS) : await acquireLock(lockDirFor(p.spec, p.dir), 'state push', PUSH_LOCK_TIMEOUT_MS);
           let written: State;
           if (backend instanceof PostgresBackend) written = await backend.push(doc, flags.force === true);
           else if (backend.kind === 'file') {
@@ -96,7 +114,8 @@ export function registerState(program: Command): void {
         } catch (e) {
           throw e instanceof CliError ? e : new CliError((e as Error).message);
         } finally {
-          await backend.close?.();
+          await lock?.release();
+          await backend?.close?.();
         }
       }),
     );

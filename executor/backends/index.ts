@@ -15,6 +15,6 @@ export function backendFor(spec: Spec, projectDir: string): Backend {
     case 'exec':
       return new ExecBackend(b.commands, b.timeoutMs, projectDir);
     case 'postgres':
-      return new PostgresBackend(connectionUrl(b.urlEnv), b.schema);
+      return new PostgresBackend(connectionUrl(b.urlEnv), b.schema, b.urlEnv);
   }
 }

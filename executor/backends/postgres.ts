@@ -23,6 +23,9 @@ export const SCHEMA_VERSION = 1;
 
 export class PostgresError extends Error {}
 
+/** A server that does not answer is reported, not waited for forever. */
+const CONNECT_TIMEOUT_MS = 15_000;
+
 const MIGRATIONS: Record<number, (s: string) => string[]> = {
   1: (s) => [
     `CREATE TABLE ${s}.states (lineage text NOT NULL, serial integer NOT NULL, document jsonb NOT NULL, written_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (lineage, serial))`,
@@ -50,6 +53,38 @@ export function mask(message: string, url: string): string {
   return out;
 }
 
+/**
+ * What failed, said plainly: the pg driver's own messages range from clear to "Connection
+ * terminated unexpectedly", and "run `globe init`" is the answer only when the schema is missing.
+ * The URL is never part of the answer (only which variable it came from).
+ */
+export function describeFailure(e: unknown, url: string, urlEnv: string): string {
+  const err = e as { code?: string; message?: string };
+  const from = `the connection URL in ${urlEnv}`;
+  switch (err.code) {
+    case '28P01':
+      return `PostgreSQL refused the password: check the user and password in ${from}`;
+    case '28000':
+      return `PostgreSQL refused the user of ${from} (no pg_hba.conf entry allows it, or the role may not log in)`;
+    case '3D000':
+      return `the database named in ${from} does not exist on that server (create it, or fix the URL)`;
+    case 'ECONNREFUSED':
+      return `connection refused: no PostgreSQL server is listening at the host and port of ${from}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `unknown host: the host name in ${from} does not resolve`;
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `cannot reach the host of ${from} (${err.code})`;
+    case '42501':
+      return mask(`PostgreSQL: permission denied (${err.message ?? ''}): grant the user of ${from} access to the schema`, url);
+    default:
+      if (/timeout/i.test(err.message ?? '')) return `connecting to the server of ${from} timed out`;
+      return mask(`PostgreSQL: ${err.message ?? String(e)}`, url);
+  }
+}
+
 export function connectionUrl(urlEnv: string): string {
   const url = process.env[urlEnv];
   if (!url) throw new PostgresError(`the postgres backend reads its connection URL from the environment variable ${urlEnv}, which is not set`);
@@ -65,8 +100,9 @@ export class PostgresBackend implements Backend {
   constructor(
     private readonly url: string,
     readonly schema: string,
+    private readonly urlEnv = 'GLOBE_PG_URL',
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max: 4 });
+    this.pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     this.pool.on('error', () => undefined); // a dropped idle connection is replaced on next use
     this.s = quoteIdent(schema);
   }
@@ -75,15 +111,23 @@ export class PostgresBackend implements Backend {
     try {
       return await this.pool.query<T>(sql, params);
     } catch (e) {
-      throw new PostgresError(mask(`PostgreSQL: ${(e as Error).message}`, this.url));
+      throw this.failure(e);
     }
+  }
+
+  private failure(e: unknown): PostgresError {
+    return e instanceof PostgresError ? e : new PostgresError(describeFailure(e, this.url, this.urlEnv));
+  }
+
+  private connect(): Promise<pg.PoolClient> {
+    return this.pool.connect().catch((e: unknown) => {
+      throw this.failure(e);
+    });
   }
 
   /** Create or migrate the schema: idempotent, serialised by an advisory lock, refusing a newer schema. */
   async init(): Promise<{ from: number; to: number }> {
-    const client = await this.pool.connect().catch((e: Error) => {
-      throw new PostgresError(mask(`cannot connect to PostgreSQL: ${e.message}`, this.url));
-    });
+    const client = await this.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`globe-migrate:${this.schema}`]);
@@ -102,7 +146,7 @@ export class PostgresBackend implements Backend {
       return { from, to: SCHEMA_VERSION };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw e instanceof PostgresError ? e : new PostgresError(mask(`PostgreSQL: ${(e as Error).message}`, this.url));
+      throw this.failure(e);
     } finally {
       client.release();
     }
@@ -110,8 +154,9 @@ export class PostgresBackend implements Backend {
 
   private ensureReady(): Promise<void> {
     this.ready ??= (async () => {
-      const r = await this.q<{ v: number | null }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [`${this.schema}.schema_version`]).catch(() => undefined);
-      const exists = (r?.rows[0] as unknown as { exists?: boolean } | undefined)?.exists;
+      // A failure to connect says what failed; only a reachable database without the schema needs `globe init`.
+      const r = await this.q<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [`"${this.schema}".schema_version`]);
+      const exists = r.rows[0]?.exists;
       if (!exists) throw new PostgresError(`the schema ${this.schema} is not initialised: run \`globe init\``);
       const v = await this.q<{ v: number }>(`SELECT max(version) AS v FROM ${this.s}.schema_version`);
       if (v.rows[0].v !== SCHEMA_VERSION) {
@@ -120,6 +165,8 @@ export class PostgresBackend implements Backend {
         );
       }
     })();
+    // A failed check is not remembered: the next call asks again (the server may be back).
+    this.ready.catch(() => (this.ready = undefined));
     return this.ready;
   }
 
@@ -129,7 +176,15 @@ export class PostgresBackend implements Backend {
 
   async getState(): Promise<State | null> {
     await this.ensureReady();
-    return (await this.q<{ document: State }>(this.latestStateSql())).rows[0]?.document ?? null;
+    const doc = (await this.q<{ document: State }>(this.latestStateSql())).rows[0]?.document ?? null;
+    if (doc) this.check(doc, `the latest state in the schema ${this.schema}`);
+    return doc;
+  }
+
+  /** Every state read or written is a valid globe state (schemas/state.schema.json and state-validate.ts). */
+  private check(doc: State, what: string): void {
+    const problem = stateProblem(doc);
+    if (problem) throw new PostgresError(`${what} is not a valid globe state: ${problem}`);
   }
 
   /**
@@ -142,9 +197,7 @@ export class PostgresBackend implements Backend {
   async commit(change: (d: Deployment) => Deployment, lineageIfNew?: string): Promise<State> {
     await this.ensureReady();
     for (let attempt = 0; attempt < 20; attempt++) {
-      const client = await this.pool.connect().catch((e: Error) => {
-        throw new PostgresError(mask(`cannot connect to PostgreSQL: ${e.message}`, this.url));
-      });
+      const client = await this.connect();
       try {
         await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`globe-state-write:${this.schema}`]);
@@ -155,12 +208,15 @@ export class PostgresBackend implements Backend {
           serial: (current?.serial ?? 0) + 1,
           ...change(current ? { tenants: current.tenants, reservations: current.reservations, products: current.products, followers: current.followers } : emptyDeployment()),
         };
+        if (current) this.check(current, `the latest state in the schema ${this.schema}`);
+        const problem = stateProblem(next);
+        if (problem) throw new PostgresError(`refusing to write an invalid state to the schema ${this.schema}: ${problem}`);
         await client.query(`INSERT INTO ${this.s}.states (lineage, serial, document) VALUES ($1, $2, $3)`, [next.lineage, next.serial, JSON.stringify(next)]);
         await client.query('COMMIT');
         return next;
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
-        if ((e as { code?: string }).code !== '23505') throw e instanceof PostgresError ? e : new PostgresError(mask(`PostgreSQL: ${(e as Error).message}`, this.url));
+        if ((e as { code?: string }).code !== '23505') throw this.failure(e);
         // unique_violation: someone wrote this serial first — read again and retry
       } finally {
         client.release();
@@ -201,14 +257,14 @@ export class PostgresBackend implements Backend {
 
   async lock(operation: string, timeoutMs: number): Promise<HeldLock> {
     await this.ensureReady();
-    const client = new pg.Client({ connectionString: this.url });
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // The advisory lock lives and dies with this session: once it drops, exclusivity is gone.
     let lost = false;
     let released = false;
     client.on('error', () => (lost = true));
     client.on('end', () => (lost = true));
-    await client.connect().catch((e: Error) => {
-      throw new PostgresError(mask(`cannot connect to PostgreSQL: ${e.message}`, this.url));
+    await client.connect().catch((e: unknown) => {
+      throw this.failure(e);
     });
     const key = `globe-state:${this.schema}`;
     const deadline = Date.now() + timeoutMs;

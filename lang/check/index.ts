@@ -6,6 +6,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { SourceMap } from '../source-map.js';
 import type { Spec } from '../spec.js';
+import { checkBackendPath } from './backend-path.js';
 import { CheckContext } from './context.js';
 import { checkReachability } from './reachability.js';
 import { checkReferences } from './references.js';
@@ -15,6 +16,7 @@ export function checkSpec(spec: Spec, sourceMap: SourceMap): Diagnostic[] {
   const ctx = new CheckContext(spec, sourceMap);
   checkReferences(ctx);
   checkValues(ctx);
+  checkBackendPath(ctx);
   // Reachability only makes sense once every name resolves.
   if (!ctx.diagnostics.some((d) => d.code === 'unknown-reference' && d.severity === 'error')) checkReachability(ctx);
   return ctx.diagnostics;

@@ -5,10 +5,13 @@
  * As root, the server runs as the `postgres` user (it refuses to run as root).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** The role that logs in with a password (scram-sha-256); create it with `CREATE ROLE ... PASSWORD`. */
+export const PASSWORD_USER = 'pwuser';
 
 export interface Cluster {
   url: string;
@@ -45,6 +48,9 @@ export async function startCluster(): Promise<Cluster> {
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stdout}${r.stderr}`);
   };
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'globe', '--no-sync']);
+  // One role must give its password (tests of a wrong one); everyone else is trusted.
+  const hba = join(data, 'pg_hba.conf');
+  writeFileSync(hba, `host all ${PASSWORD_USER} 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`);
   const port = await freePort();
   run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off`, 'start']);
   return {
