@@ -19,7 +19,8 @@ export { relativeGap } from './placement.js';
 import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
-import { SOLVER_WORKERS, useBaselineSolverCode } from './solve/solve.js';
+import { residualBeyondSupply } from './residual-fit.js';
+import { SOLVER_WORKERS, useBaselineSolverCode, type SolverPool } from './solve/solve.js';
 
 export { DEFAULT_WEIGHTS, WEIGHT_DOCS } from './weights.js';
 export type { PlannerFinding } from './explain.js';
@@ -44,6 +45,8 @@ export interface PlannerOptions {
    * process-wide V8 flag, so only a caller that owns its process opts in: the CLI and the benchmark.
    */
   tuneSolverCode?: boolean;
+  /** Solver workers to use (many plans in one process share them); default: a worker of the plan's own. */
+  pool?: SolverPool;
 }
 
 export const DEFAULT_TIME_LIMIT_SECONDS = 60;
@@ -62,6 +65,8 @@ export async function planPlacement(
   options: PlannerOptions = {},
   sourceMap?: SourceMap,
 ): Promise<{ placement: Placement; findings: PlannerFinding[] }> {
+  const unfit = residualBeyondSupply(spec, sourceMap);
+  if (unfit) throw new PlannerError(unfit);
   const world = new World(spec, current);
   const weights = resolveWeights(spec.planner?.weights, options.weights);
   const goals = { free: options.free, maxShift: options.maxShift };
@@ -70,6 +75,7 @@ export async function planPlacement(
     gapLimit: options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_GAP_LIMIT,
     onProgress: options.onProgress,
     onBlock: options.onBlock,
+    pool: options.pool,
   };
   const blocks = partitionFleet(world, weights, options.blockTenants ?? DEFAULT_BLOCK_TENANTS);
   // Quick solves: a small fleet in blocks, or one model no larger than a block (an exact model of 200

@@ -229,13 +229,17 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
   }
 
   // Normalise the distance term so it is at most `distance` per tenant in total.
+  // A route of RTT 0 has no distance term, and with a distance weight of 0 nothing is in the objective
+  // (addObjective skips zeros: with zero costs and churn 0 there may be no `main` stage yet).
   if (totalDemand > 0) {
     const d = pm.terms.get('distance')!;
     for (let i = firstRoute; i < pm.routes.length; i++) {
       const rv = pm.routes[i];
-      const coef = d.get(rv.col)! / totalDemand;
+      const raw = d.get(rv.col);
+      if (raw === undefined) continue;
+      const coef = raw / totalDemand;
       d.set(rv.col, coef);
-      model.objectives.get('main')!.set(rv.col, coef * w.distance);
+      if (w.distance !== 0) model.objectives.get('main')!.set(rv.col, coef * w.distance);
     }
   }
 

@@ -122,7 +122,10 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
     }
     for (const r of Object.keys(spec.regions)) add(peak, r, g.resource, Math.max(byRegion[r] ?? 0, current.reservations[name]?.[r] ?? 0));
     const worst = g.tolerateRegionFailure ? total - Math.max(0, ...Object.values(byRegion)) : total;
-    if (worst + TOL < g.amount) problems.push(`reservation ${name}: ${worst} < ${g.amount}${g.tolerateRegionFailure ? ' after a region loss' : ''}`);
+    // A shortfall is only right when the locality's supply cannot hold the amount (after its largest region's loss).
+    const supplies = Object.keys(spec.regions).filter((r) => spec.regions[r].locality === g.locality).map((r) => spec.regions[r].supply[g.resource] ?? 0);
+    const most = supplies.reduce((a, b) => a + b, 0) - (g.tolerateRegionFailure ? Math.max(0, ...supplies) : 0);
+    if (worst + TOL < Math.min(g.amount, most)) problems.push(`reservation ${name}: ${worst} < ${g.amount}${g.tolerateRegionFailure ? ' after a region loss' : ''}`);
   }
   for (const [service, byRegion] of Object.entries(target.followers)) {
     const s = spec.services[service];
