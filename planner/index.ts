@@ -65,9 +65,9 @@ export async function planPlacement(
   options: PlannerOptions = {},
   sourceMap?: SourceMap,
 ): Promise<{ placement: Placement; findings: PlannerFinding[] }> {
-  const unfit = residualBeyondSupply(spec, sourceMap);
-  if (unfit) throw new PlannerError(unfit);
   const world = new World(spec, current);
+  const unfit = residualBeyondSupply(world, sourceMap);
+  if (unfit) throw new PlannerError(unfit);
   const weights = resolveWeights(spec.planner?.weights, options.weights);
   const goals = { free: options.free, maxShift: options.maxShift };
   const settings = {

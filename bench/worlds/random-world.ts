@@ -175,8 +175,10 @@ export function worldShape(limits: WorldLimits = SMALL_WORLDS): fc.Arbitrary<Wor
     { requiredKeys: ['resources', 'regions', 'pairs', 'selfRtt', 'edges', 'tenants', 'current'] },
   ).map((w) => ({
     ...w,
+    // without DR: none for tenants, products and follower services (a reservation's N−1 spread stays)
+    tenants: limits.dr ? w.tenants : w.tenants.map((t) => ({ ...t, dr: undefined })),
     reservation: limits.reservations ? w.reservation : undefined,
-    product: limits.products ? w.product : undefined,
+    product: !limits.products || !w.product ? undefined : limits.dr ? w.product : { ...w.product, dr: false, follower: w.product.follower && { ...w.product.follower, dr: false } },
     planner: limits.plannerBlock ? w.planner : undefined,
   }));
 }
