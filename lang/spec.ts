@@ -92,14 +92,17 @@ export interface Tenant {
   replicas: Record<string, ReplicaOption>;
   /** Fraction of a replica's rps that may be used, in (0, 1]. Default 1. */
   targetUtilization: number;
-  /** With any one region lost, the remaining capacity covers the whole demand. */
+  /**
+   * `tolerate region-failure`: for every single region lost, the demand served
+   * can be re-routed onto the replicas left within each class's threshold (or
+   * `drLatency`) — planner/region-loss.ts decides it.
+   */
   tolerateRegionFailure: boolean;
   /**
-   * `tolerate region-failure strict`: for every single-region failure there is
-   * a feasible re-routing within the (relaxed) thresholds, not just enough
-   * capacity in aggregate.
+   * `tolerate region-failure aggregate`: only the capacity left outside any one
+   * region must cover the demand, wherever its clients are (latency-tolerant work).
    */
-  strictDisasterReadiness?: boolean;
+  aggregateDisasterReadiness?: boolean;
   /** During a region failure, classes may be served up to this RTT (ms) if larger than their threshold. */
   drLatency?: number;
   /** Regions this tenant must not be placed in (residency / policy). */

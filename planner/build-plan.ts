@@ -9,14 +9,14 @@ import { emptyDeployment, type Deployment, type State } from '../executor/state.
 import { diffDeployments } from './diff.js';
 import { buildMoves } from './move-graph.js';
 import type { Placement } from './placement.js';
-import { PLAN_VERSION, type MoveKind, type Plan, type PlanDiff, type PlanSummary, type ResizeMove } from './plan.js';
+import { PLAN_VERSION, type PlanFinding, type MoveKind, type Plan, type PlanDiff, type PlanSummary, type ResizeMove } from './plan.js';
 
 export function deploymentOf(state: State | null): Deployment {
   if (!state) return emptyDeployment();
   return { tenants: state.tenants, reservations: state.reservations, products: state.products, followers: state.followers };
 }
 
-export function buildPlan(args: { spec: Spec; current: State | null; placement: Placement; globeVersion: string }): Plan {
+export function buildPlan(args: { spec: Spec; current: State | null; placement: Placement; globeVersion: string; findings?: PlanFinding[] }): Plan {
   const { spec, placement } = args;
   const current = deploymentOf(args.current);
   const target = placement.target;
@@ -31,6 +31,7 @@ export function buildPlan(args: { spec: Spec; current: State | null; placement: 
     placement,
     diff,
     moves,
+    findings: args.findings ?? [],
     summary: summarize(diff, moves),
   };
 }

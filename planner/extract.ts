@@ -9,7 +9,7 @@ import { emptyDeployment, type Deployment, type RoutingMatrix } from '../executo
 import type { PlacementModel } from './model/build-placement-model.js';
 import type { World } from './model/world.js';
 import type { Placement, SupplyUse } from './placement.js';
-import { followedDemand } from '../executor/invariants.js';
+import { tenantReadiness, type TenantReadiness } from './region-loss.js';
 
 const EPS = 1e-6;
 
@@ -188,45 +188,20 @@ export function failoverOrder(world: World, target: Deployment): Placement['fail
   return out;
 }
 
-/** Disaster readiness of every tenant that asked for it, checked on the target. */
-export function disasterReadiness(world: World, target: Deployment, unserved: Placement['unserved'], strict?: { pm: PlacementModel; x: Float64Array }): Placement['disasterReadiness'] {
+/** Region-loss readiness of every tenant that asked for it, checked on the target by the one verdict function. */
+export function disasterReadiness(world: World, target: Deployment): Placement['disasterReadiness'] {
   const out: Placement['disasterReadiness'] = {};
-  for (const [index, t] of world.tenants.entries()) {
+  for (const t of world.tenants) {
     if (!t.spec.tolerateRegionFailure) continue;
-    if (t.spec.strictDisasterReadiness && strict) {
-      // Strict: the per-failure re-routings the model found; any shortfall is a failure it could not cover.
-      let worst: string | undefined;
-      let shortfall = 0;
-      for (const v of strict.pm.strictShortfall) {
-        if (v.tenant !== index) continue;
-        const w = Math.round(strict.x[v.col] * 1000) / 1000;
-        if (w > shortfall) {
-          shortfall = w;
-          worst = v.region;
-        }
-      }
-      out[t.id] = worst ? { met: false, worstRegion: worst, shortfall, mode: 'strict' } : { met: true, mode: 'strict' };
-      continue;
-    }
-    const d = target.tenants[t.id];
-    let demand = 0;
-    for (const byLoc of Object.values(t.spec.demand)) for (const v of Object.values(byLoc)) demand += v;
-    for (const v of followedDemand(world.spec, t.spec, target).values()) demand += v;
-    for (const byLoc of Object.values(unserved[t.id] ?? {})) for (const v of Object.values(byLoc)) demand -= v;
-    const capacity = (r: string) =>
-      Object.entries(d.replicas[r] ?? {}).reduce((s, [k, n]) => s + n * (t.spec.replicas[k]?.serves ?? 0) * t.spec.targetUtilization, 0);
-    const regions = Object.keys(d.replicas).sort();
-    const total = regions.reduce((s, r) => s + capacity(r), 0);
-    let worst: string | undefined;
-    let shortfall = 0;
-    for (const f of regions) {
-      const gap = demand - (total - capacity(f));
-      if (gap > shortfall + 1e-6) {
-        shortfall = gap;
-        worst = f;
-      }
-    }
-    out[t.id] = worst ? { met: false, worstRegion: worst, shortfall: round6(shortfall), mode: 'aggregate' } : { met: true, mode: 'aggregate' };
+    out[t.id] = readinessOf(tenantReadiness(world.spec, target, t.id, t.spec));
   }
   return out;
+}
+
+/** The Placement's record of one verdict: met, or the regions whose loss loses demand and how much. */
+export function readinessOf(v: TenantReadiness): Placement['disasterReadiness'][string] {
+  if (v.losses.length === 0) return { met: true, mode: v.mode };
+  const worst = v.losses[0];
+  const lost = Object.fromEntries([...v.losses].sort((a, b) => (a.region < b.region ? -1 : 1)).map((l) => [l.region, l.lost]));
+  return { met: false, mode: v.mode, worstRegion: worst.region, shortfall: worst.lost, lost };
 }

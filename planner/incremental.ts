@@ -34,8 +34,6 @@ export function tenantsToReplan(world: World, changed: Set<TenantId>, coupled: S
     if (coupled.has(id)) return undefined; // tied to products or followers: the coupled block moves as one
     out.add(id);
   }
-  // Strict readiness is only known from the model that planned it: those tenants are always planned again.
-  for (const t of world.tenants) if (t.spec.strictDisasterReadiness && t.spec.tolerateRegionFailure && !coupled.has(t.id)) out.add(t.id);
   return out.size <= limit ? [...out].sort() : undefined;
 }
 
@@ -54,13 +52,11 @@ export async function planIncrementally(world: World, weights: PlannerWeights, g
   };
   for (const id of kept) if (world.current.tenants[id]) target.tenants[id] = world.current.tenants[id];
   Object.assign(target.tenants, block.target.tenants);
-  const readiness = disasterReadiness(world, target, block.unserved);
-  for (const id of replan) delete readiness[id];
   return {
     target,
     unserved: block.unserved,
     unservedProducts: {},
-    disasterReadiness: { ...readiness, ...block.disasterReadiness },
+    disasterReadiness: disasterReadiness(world, target),
     block,
     replanned: replan.length,
     kept: kept.length,

@@ -24,8 +24,11 @@ export interface Placement {
   unservedProducts: Record<string, Record<string, number>>;
   /** Per region and resource: units supplied, used by the target, free, and the peak during the transition. */
   usage: Record<string, Record<string, SupplyUse>>;
-  /** Disaster readiness per tenant that asked for it: met or not, and by how much. */
-  disasterReadiness: Record<string, { met: boolean; worstRegion?: string; shortfall?: number; mode?: 'aggregate' | 'strict' }>;
+  /**
+   * Region-loss readiness per tenant that asked for it (planner/region-loss.ts): met, or the
+   * regions whose loss loses served demand (rps), the worst one named.
+   */
+  disasterReadiness: Record<string, { met: boolean; mode: 'per-failure' | 'aggregate'; worstRegion?: string; shortfall?: number; lost?: Record<string, number> }>;
   solver: SolverReport;
 }
 

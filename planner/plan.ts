@@ -27,7 +27,22 @@ export interface Plan {
   placement: Placement;
   diff: PlanDiff;
   moves: Move[];
+  /**
+   * What the plan could not do and why (planner/explain.ts), saved so that `show` renders exactly
+   * what `plan` printed. Absent in plans saved before findings were kept: read as none.
+   */
+  findings?: PlanFinding[];
   summary: PlanSummary;
+}
+
+/** A planner finding as the Plan keeps it: the message, and the intent's source line relative to the project. */
+export interface PlanFinding {
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+  /** Spec path of the intent concerned. */
+  path?: string;
+  source?: { file: string; line: number; col: number };
 }
 
 /** What a move changes. */

@@ -7,6 +7,7 @@ import type { PlannerWeights } from '../lang/spec.js';
 import type { Deployment } from '../executor/state.js';
 import { disasterReadiness, extractTarget, round6, unservedDemand, unservedProducts } from './extract.js';
 import { buildPlacementModel, type ModelGoals } from './model/build-placement-model.js';
+import { readinessMode, tenantReadiness } from './region-loss.js';
 import { currentAsStart } from './model/warm-start.js';
 import type { World } from './model/world.js';
 import type { Placement, SolverStatus } from './placement.js';
@@ -44,7 +45,45 @@ export interface BlockResult {
 
 export class BlockError extends Error {}
 
+/** Rounds of adding violated region-loss scenarios before a block's plan is taken as it is. */
+const MAX_SCENARIO_ROUNDS = 8;
+
+/**
+ * Solve, check every region loss of every DR tenant with the verdict function (planner/region-loss.ts),
+ * model the violated losses with per-failure routing, and solve again until none is violated that is
+ * not modelled: most losses never bind, so most tenants never carry failure scenarios. The plan is
+ * then optimal for the full model (every scenario it leaves out has no shortfall).
+ */
 export async function solveBlock(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings): Promise<BlockResult> {
+  const scenarios = new Map<string, Set<string>>();
+  for (const [id, regions] of goals.drScenarios ?? []) scenarios.set(id, new Set(regions));
+  let seconds = 0;
+  for (let round = 1; ; round++) {
+    const result = await solveOnce(world, weights, { ...goals, drScenarios: scenarios }, settings);
+    seconds += result.seconds;
+    const added = violatedScenarios(world, result.target, scenarios);
+    if (added === 0 || round >= MAX_SCENARIO_ROUNDS) return { ...result, seconds };
+  }
+}
+
+/** Adds to `scenarios` every region loss the target does not survive that is not modelled yet; returns how many. */
+function violatedScenarios(world: World, target: Deployment, scenarios: Map<string, Set<string>>): number {
+  let added = 0;
+  for (const t of world.tenants) {
+    if (!t.spec.tolerateRegionFailure || readinessMode(t.spec) !== 'per-failure') continue;
+    const modelled = scenarios.get(t.id) ?? new Set<string>();
+    const verdict = tenantReadiness(world.spec, target, t.id, t.spec);
+    for (const loss of verdict.losses) {
+      if (modelled.has(loss.region)) continue;
+      modelled.add(loss.region);
+      added++;
+    }
+    if (modelled.size > 0) scenarios.set(t.id, modelled);
+  }
+  return added;
+}
+
+async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings): Promise<BlockResult> {
   const pm = buildPlacementModel(world, weights, goals);
   const packed = pm.model.pack();
   const model = { rows: packed.numRows, columns: packed.numCols, nonzeros: pm.model.nonzeros, integers: pm.model.integers };
@@ -84,7 +123,7 @@ export async function solveBlock(world: World, weights: PlannerWeights, goals: M
     target,
     unserved,
     unservedProducts: unservedProducts(pm, x),
-    disasterReadiness: disasterReadiness(world, target, unserved, { pm, x }),
+    disasterReadiness: disasterReadiness(world, target),
     status: outcome.status,
     objective: main.objective - constant,
     bound: Math.min(bound, main.objective) - constant,

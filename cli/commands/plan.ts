@@ -11,7 +11,9 @@ import type { State } from '../../executor/state.js';
 import { buildPlan, deploymentOf } from '../../planner/build-plan.js';
 import { planPlacement, PlannerError, type PlannerOptions } from '../../planner/index.js';
 import { prestartSolverPool, SOLVER_WORKERS } from '../../planner/solve/solve.js';
-import type { Plan } from '../../planner/plan.js';
+import type { Plan, PlanFinding } from '../../planner/plan.js';
+import type { PlannerFinding } from '../../planner/explain.js';
+import path from 'node:path';
 import { isInteractive, useColor } from '../color.js';
 import { addPlanFlags, plannerOptions, type PlanFlags } from '../plan-options.js';
 import { action, CliError, printDiagnostics, writeFileSafely } from '../output.js';
@@ -88,8 +90,19 @@ export async function planProject(dir: string, options: PlannerOptions, read?: P
     .filter((f) => f.span)
     .map((f) => ({ severity: f.severity, code: f.code as Diagnostic['code'], message: f.message, span: f.span! }));
   printDiagnostics(findings, project.files);
-  const plan = buildPlan({ spec: project.spec, current: state, placement: result.placement, globeVersion: globeVersion() });
+  const plan = buildPlan({ spec: project.spec, current: state, placement: result.placement, globeVersion: globeVersion(), findings: result.findings.map((f) => planFinding(f, project)) });
   return { project, plan, state };
+}
+
+/** A finding as the Plan keeps it: its source file relative to the project, so the saved plan does not depend on the cwd. */
+function planFinding(f: PlannerFinding, project: Project): PlanFinding {
+  const source = f.span ? { file: relativeToProject(f.span.file, project), line: f.span.start.line, col: f.span.start.col } : undefined;
+  return { severity: f.severity, code: f.code, message: f.message, ...(f.path ? { path: f.path } : {}), ...(source ? { source } : {}) };
+}
+
+function relativeToProject(file: string, project: Project): string {
+  const rel = path.relative(project.dir, path.resolve(file));
+  return rel === '' ? path.basename(file) : rel.split(path.sep).join('/');
 }
 
 /** Hold the state lock while reading the state and planning, so no apply changes it underneath. */

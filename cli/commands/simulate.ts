@@ -99,8 +99,7 @@ export function renderFailures(reports: FailureReport[], spec: Spec, format: str
   const tenants = Object.entries(spec.services)
     .flatMap(([s, svc]) => Object.keys(svc.tenants).map((t) => `${s}/${t}`))
     .sort();
-  const lost = (r: FailureReport, id: string) =>
-    Object.values(r.unserved[id as keyof typeof r.unserved] ?? {}).reduce((a, byClient) => a + Object.values(byClient).reduce((x, y) => x + y, 0), 0);
+  const lost = (r: FailureReport, id: string) => r.lost[id as keyof typeof r.lost] ?? 0;
   const md = format === 'markdown';
   const lines: string[] = [];
   lines.push(md ? '## globe simulate: region failures' : 'Demand that cannot be served when a region fails (rps):', '');

@@ -11,23 +11,26 @@ export type PlanWarning =
   | { kind: 'removal'; text: string }
   | { kind: 'solver'; text: string };
 
+/** The label each kind of finding is shown under. */
+const FINDING_LABEL: Record<string, { kind: PlanWarning['kind']; label: string }> = {
+  'unserved-demand': { kind: 'unserved', label: 'UNSERVED' },
+  'unserved-traffic': { kind: 'unserved', label: 'UNSERVED' },
+  'reservation-short': { kind: 'unserved', label: 'RESERVATION SHORT' },
+  'dr-not-met': { kind: 'dr', label: 'DR NOT MET' },
+};
+
+/**
+ * The plan's warnings: its saved findings (reasons from the model, with the intent's source line),
+ * the removals, and the solver's status — from the Plan document alone, so `plan` and `show` agree.
+ */
 export function planWarnings(plan: Plan): PlanWarning[] {
   const out: PlanWarning[] = [];
   const p = plan.placement;
-  for (const [id, byClass] of Object.entries(p.unserved).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    for (const [cls, byClient] of Object.entries(byClass).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      for (const [client, rps] of Object.entries(byClient).sort(([a], [b]) => (a < b ? -1 : 1))) {
-        out.push({ kind: 'unserved', text: `UNSERVED: ${num(rps)} rps of ${id} class ${cls} from ${client} cannot be served` });
-      }
-    }
-  }
-  for (const [P, byClient] of Object.entries(p.unservedProducts).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    for (const [client, q] of Object.entries(byClient).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      out.push({ kind: 'unserved', text: `UNSERVED: ${num(q)} units of product ${P} traffic from ${client} cannot be served` });
-    }
-  }
-  for (const [id, dr] of Object.entries(p.disasterReadiness).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (!dr.met) out.push({ kind: 'dr', text: `DR NOT MET: ${id} does not survive the loss of ${dr.worstRegion} (${num(dr.shortfall ?? 0)} rps short)` });
+  for (const f of plan.findings ?? []) {
+    const shown = FINDING_LABEL[f.code];
+    if (!shown) continue;
+    const where = f.source ? ` (${f.source.file}:${f.source.line})` : '';
+    out.push({ kind: shown.kind, text: `${shown.label}: ${plainText(f.message)}${where}` });
   }
   for (const t of plan.diff.tenants) if (t.change === 'delete') out.push({ kind: 'removal', text: `REMOVAL: tenant ${t.tenant} is no longer declared; all its replicas will be removed` });
   if (p.solver.status === 'time-limit') {
@@ -61,13 +64,29 @@ export function summarySentence(plan: Plan): string {
   );
 }
 
+/** Markdown code spans in a finding's message, for renderers that print plain text. */
+function plainText(message: string): string {
+  return message.replace(/`([^`]*)`/g, '$1');
+}
+
+/**
+ * The region-loss sentence, from the verdicts the Placement records (planner/region-loss.ts decides
+ * them): how many tenants survive, and which are counted in aggregate, latency not checked.
+ */
 export function drSentence(plan: Plan): string {
-  const entries = Object.entries(plan.placement.disasterReadiness);
+  const entries = Object.entries(plan.placement.disasterReadiness).sort(([a], [b]) => (a < b ? -1 : 1));
   if (entries.length === 0) return 'No tenant asks for disaster readiness.';
   const failing = entries.filter(([, d]) => !d.met).length;
-  return failing === 0
-    ? `Survives the loss of any one region: ${entries.length === 1 ? 'the 1 tenant that asks' : `all ${entries.length} tenants that ask`} for it.`
-    : `${failing} of ${plural(entries.length, 'tenant')} asking for disaster readiness would NOT survive a region loss.`;
+  const aggregate = entries.filter(([, d]) => d.mode === 'aggregate').map(([id]) => id);
+  const caveat =
+    aggregate.length === 0
+      ? ''
+      : ` ${aggregate.join(', ')} ${aggregate.length === 1 ? 'asks' : 'ask'} for aggregate readiness only: ${aggregate.length === 1 ? 'its' : 'their'} capacity outside any one region is counted, latency is not checked.`;
+  const verdict =
+    failing === 0
+      ? `Survives the loss of any one region${aggregate.length === 0 ? ', every client re-routed within its latency threshold' : ''}: ${entries.length === 1 ? 'the 1 tenant that asks' : `all ${entries.length} tenants that ask`} for it.`
+      : `${failing} of ${plural(entries.length, 'tenant')} asking for disaster readiness would NOT survive a region loss.`;
+  return verdict + caveat;
 }
 
 export function describeMove(m: Move): { kind: string; subject: string; detail: string } {

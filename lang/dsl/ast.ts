@@ -25,8 +25,8 @@ export type Statement =
   | { kind: 'threshold'; keyword: IToken; cls?: IToken; value: Value }
   /** `replica RESOURCE xU serves Nrps`. */
   | { kind: 'replica'; keyword: IToken; resource: IToken; multiplier: IToken; serves: Value }
-  /** `tolerate WHAT [strict]`. */
-  | { kind: 'tolerate'; keyword: IToken; what: IToken; strict?: IToken }
+  /** `tolerate WHAT [strict|aggregate]` (`strict` is the default meaning, kept for older files). */
+  | { kind: 'tolerate'; keyword: IToken; what: IToken; mode?: IToken }
   /** `avoid [..]`, `only_in [..]`. */
   | { kind: 'list'; keyword: IToken; value: Value }
   /** `in LOCALITY`. */

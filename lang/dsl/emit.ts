@@ -79,7 +79,7 @@ function tenant(name: string, t: Tenant): string {
   for (const [cls, ms] of sorted(t.latency)) l.push(`latency ${cls} < ${formatQuantity(ms, 'latency')}`);
   for (const [k, o] of sorted(t.replicas)) l.push(`replica ${k} x${o.units} serves ${formatQuantity(o.serves, 'rate')}`);
   if (t.targetUtilization !== 1) l.push(`target_utilization = ${formatQuantity(t.targetUtilization, 'percent')}`);
-  if (t.tolerateRegionFailure) l.push(t.strictDisasterReadiness ? 'tolerate region-failure strict' : 'tolerate region-failure');
+  if (t.tolerateRegionFailure) l.push(t.aggregateDisasterReadiness ? 'tolerate region-failure aggregate' : 'tolerate region-failure');
   if (t.drLatency !== undefined) l.push(`dr_latency = ${formatQuantity(t.drLatency, 'latency')}`);
   if (t.avoid.length > 0) l.push(`avoid ${list(t.avoid)}`);
   if (t.onlyIn.length > 0) l.push(`only_in ${list(t.onlyIn)}`);

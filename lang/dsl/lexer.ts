@@ -79,6 +79,7 @@ export const Kw = {
   serves: keyword('serves'),
   tolerate: keyword('tolerate', true),
   strict: keyword('strict'),
+  aggregate: keyword('aggregate'),
   avoid: keyword('avoid', true),
   only_in: keyword('only_in', true),
   follows: keyword('follows'),

@@ -144,11 +144,11 @@ class GlobeParser extends EmbeddedActionsParser {
   private tolerateStatement = this.RULE('tolerateStatement', (): Statement => {
     const keyword = this.CONSUME(Kw.tolerate);
     const what = this.CONSUME(AnyName);
-    let strict: IToken | undefined;
+    let mode: IToken | undefined;
     this.OPTION(() => {
-      strict = this.CONSUME(Kw.strict);
+      mode = this.OR([{ ALT: () => this.CONSUME(Kw.strict) }, { ALT: () => this.CONSUME(Kw.aggregate) }]);
     });
-    return { kind: 'tolerate', keyword, what, strict };
+    return { kind: 'tolerate', keyword, what, mode };
   });
 
   private listStatement = this.RULE('listStatement', (): Statement => {

@@ -379,10 +379,10 @@ class Lowering {
       this.report('invalid-value', `globe can tolerate \`region-failure\`, not \`${st.what.image}\``, this.span(st.what));
       return false;
     }
-    if (st.strict && !strictAllowed) {
-      this.report('invalid-value', '`strict` disaster readiness applies to tenants only', this.span(st.strict));
+    if (st.mode && !strictAllowed) {
+      this.report('invalid-value', `\`${st.mode.image}\` disaster readiness applies to tenants only`, this.span(st.mode));
     }
-    this.at(path, this.span(st.keyword, st.strict ?? st.what));
+    this.at(path, this.span(st.keyword, st.mode ?? st.what));
     return true;
   }
 
@@ -453,7 +453,7 @@ class Lowering {
       else if (st.kind === 'replica') this.replica(st, base, t);
       else if (st.kind === 'tolerate') {
         t.tolerateRegionFailure = this.tolerate(st, `${base}/tolerateRegionFailure`);
-        if (st.strict && t.tolerateRegionFailure) t.strictDisasterReadiness = true;
+        if (st.mode?.image === 'aggregate' && t.tolerateRegionFailure) t.aggregateDisasterReadiness = true;
       } else if (st.kind === 'list') {
         const field = st.keyword.image === 'avoid' ? 'avoid' : 'onlyIn';
         if (!this.define(`${base}/${field}`, st.keyword, `\`${st.keyword.image}\` of tenant \`${name}\``)) continue;

@@ -104,7 +104,7 @@ function tenant(t: Tenant): Record<string, unknown> {
     latency: sortedObject(t.latency, (ms) => formatQuantity(ms, 'latency')),
     replicas: sortedObject(t.replicas, (o) => ({ units: o.units, serves: formatQuantity(o.serves, 'rate') })),
     ...(t.targetUtilization !== 1 ? { target_utilization: formatQuantity(t.targetUtilization, 'percent') } : {}),
-    ...(t.tolerateRegionFailure ? { tolerate: t.strictDisasterReadiness ? 'region-failure strict' : 'region-failure' } : {}),
+    ...(t.tolerateRegionFailure ? { tolerate: t.aggregateDisasterReadiness ? 'region-failure aggregate' : 'region-failure' } : {}),
     ...(t.drLatency !== undefined ? { dr_latency: formatQuantity(t.drLatency, 'latency') } : {}),
     ...(t.avoid.length > 0 ? { avoid: [...t.avoid] } : {}),
     ...(t.onlyIn.length > 0 ? { only_in: [...t.onlyIn] } : {}),

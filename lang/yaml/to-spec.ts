@@ -224,11 +224,11 @@ function lowerTenant(
     latency: {},
     replicas: {},
     targetUtilization: 1,
-    tolerateRegionFailure: t.tolerate === 'region-failure' || t.tolerate === 'region-failure strict',
+    tolerateRegionFailure: t.tolerate !== undefined && t.tolerate.startsWith('region-failure'),
     avoid: [...(t.avoid ?? [])],
     onlyIn: [...(t.only_in ?? [])],
   };
-  if (t.tolerate === 'region-failure strict') tenant.strictDisasterReadiness = true;
+  if (t.tolerate === 'region-failure aggregate') tenant.aggregateDisasterReadiness = true;
   if (t.dr_latency !== undefined) {
     tenant.drLatency = q(t.dr_latency, 'latency', [...at, 'dr_latency']);
     val(`${base}/drLatency`, [...at, 'dr_latency']);

@@ -23,6 +23,8 @@
 import type { Spec, TenantId } from '../../lang/spec.js';
 import type { Deployment } from '../../executor/state.js';
 import type { Placement } from '../../planner/placement.js';
+import { readinessOf } from '../../planner/extract.js';
+import { tenantReadiness } from '../../planner/region-loss.js';
 
 const TOL = 1e-6;
 /** Weights are stored to 1e-6 and renormalised: loads may exceed capacity by that rounding, relatively. */
@@ -100,7 +102,7 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
       for (const [r, load] of routed) {
         if (load > capacity(r) * (1 + ROUNDING) + 1e-3) problems.push(`${id}: ${load} rps routed to ${r} but capacity there is ${capacity(r)}`);
       }
-      checkReadiness(id, t.tolerateRegionFailure && !t.strictDisasterReadiness, d.replicas, capacity, served, placement, problems);
+      checkReadiness(spec, id, placement.target, placement, problems);
       checkFailover(id, t.latency, d.routing, d.replicas, placement, rtt, problems);
       // transition peak: max(current, target) per item
       const cur = current.tenants[id]?.replicas ?? {};
@@ -195,26 +197,23 @@ function checkReservationShortfall(spec: Spec, current: Deployment, name: string
   }
 }
 
-/** Aggregate readiness: the capacity outside any one region covers what is served — or the declared shortfall is exact. */
-function checkReadiness(
-  id: TenantId,
-  asked: boolean,
-  replicas: Record<string, Record<string, number>>,
-  capacity: (r: string) => number,
-  served: number,
-  placement: Placement,
-  problems: string[],
-): void {
-  if (!asked) return;
-  const regions = Object.keys(replicas);
-  const total = regions.reduce((a, r) => a + capacity(r), 0);
-  const shortfall = Math.max(0, ...regions.map((f) => served - (total - capacity(f))));
-  // A bare target (no report sections, as reference placements are) must simply be ready.
+/**
+ * Region-loss readiness: what the placement claims must be the verdict of planner/region-loss.ts on its
+ * target — the one function plan, show and simulate use, so none of them can say otherwise.
+ */
+function checkReadiness(spec: Spec, id: TenantId, target: Deployment, placement: Placement, problems: string[]): void {
+  const [s, n] = id.split('/');
+  const tenant = spec.services[s].tenants[n];
+  if (!tenant.tolerateRegionFailure) return;
   const claims = placement.disasterReadiness as Placement['disasterReadiness'] | undefined;
-  const claim = claims ? claims[id] : { met: true };
-  if (!claim) problems.push(`${id}: asks to tolerate a region failure but the placement says nothing about it`);
-  else if (claim.met && shortfall > 1e-3 + served * ROUNDING) problems.push(`${id}: claims readiness, but a region loss leaves ${shortfall} rps uncovered`);
-  else if (!claim.met && Math.abs((claim.shortfall ?? 0) - shortfall) > 1e-3 + served * ROUNDING) problems.push(`${id}: declares a readiness shortfall of ${claim.shortfall}, the true one is ${shortfall}`);
+  if (!claims) return; // a bare target (reference placements) claims nothing
+  const claim = claims[id];
+  if (!claim) {
+    problems.push(`${id}: asks to tolerate a region failure but the placement says nothing about it`);
+    return;
+  }
+  const verdict = readinessOf(tenantReadiness(spec, target, id, tenant));
+  if (JSON.stringify(claim) !== JSON.stringify(verdict)) problems.push(`${id}: claims ${JSON.stringify(claim)}, the region-loss verdict is ${JSON.stringify(verdict)}`);
 }
 
 /** Failover regions: within the threshold, holding capacity, not serving that client now, nearest first. */

@@ -60,8 +60,8 @@ export interface PlacementModel {
   churnConstant: number;
   /** Product traffic columns served in each `${product}\u0000${region}`. */
   productServedIn: Map<string, number[]>;
-  /** Strict readiness shortfall per tenant and failed region. */
-  strictShortfall: { tenant: number; region: string; col: number }[];
+  /** Region-loss shortfall columns per tenant and failed region (rps that region's loss would lose). */
+  drShortfall: { tenant: number; region: string; col: number }[];
   /** Units each service holds per `${service}\u0000${region}\u0000${resource}`: what service balancing spreads. */
   serviceUse: Map<string, [number, number][]>;
 }
@@ -78,6 +78,21 @@ export interface ModelGoals {
    * `final` bounds the target's units, `peak` the units held mid-apply (Σ max(current, target)).
    */
   room?: Map<string, { final: number; peak: number }>;
+  /**
+   * Per tenant id, the regions whose loss is modelled with per-failure routing (planner/region-loss.ts
+   * finds the rest; solveBlock adds those it finds violated). Other regions get the aggregate
+   * rows, a relaxation of per-failure routing.
+   */
+  drScenarios?: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** One demand row of a tenant: a declared (class, client) demand, or demand that follows product traffic (rate × Σ traffic cols). */
+interface DemandRow {
+  cls: string;
+  client: string;
+  demand: number;
+  traffic: [number, number][];
+  uCol: number;
 }
 
 export function buildPlacementModel(world: World, weights: PlannerWeights, goals: ModelGoals = {}): PlacementModel {
@@ -97,7 +112,7 @@ export function buildPlacementModel(world: World, weights: PlannerWeights, goals
     churnConstant: 0,
     productServedIn: new Map(),
     serviceUse: new Map(),
-    strictShortfall: [],
+    drShortfall: [],
   };
   const term = (name: string, col: number, coef: number, weight: number) => {
     if (coef === 0) return;
@@ -118,9 +133,10 @@ export function buildPlacementModel(world: World, weights: PlannerWeights, goals
   addProducts(world, pm, weights, use, term, goals);
   addReservations(world, pm, weights, use, term);
   const priorities = [...new Set(world.tenants.map((t) => t.spec.priority))].sort((a, b) => b - a);
-  world.tenants.forEach((t, i) => addTenant(world, pm, t, i, weights, use, term));
-  for (const p of priorities) pm.stages.push(`unserved:${p}`);
-  pm.stages = ['unserved:products', 'unserved:reservations', ...pm.stages, 'unserved:strict-dr', 'main'];
+  world.tenants.forEach((t, i) => addTenant(world, pm, t, i, weights, use, term, goals));
+  // A priority's region-loss readiness comes right after its demand: before any lower priority's demand.
+  for (const p of priorities) pm.stages.push(`unserved:${p}`, `dr:${p}`);
+  pm.stages = ['unserved:products', 'unserved:reservations', ...pm.stages, 'main'];
 
   addSupply(world, pm, usage, goals);
   addProductReadiness(world, pm, usage);
@@ -132,7 +148,7 @@ export function buildPlacementModel(world: World, weights: PlannerWeights, goals
 type Use = (r: string, k: string) => { final: [number, number][]; peak: [number, number][] };
 type Term = (name: string, col: number, coef: number, weight: number) => void;
 
-function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: number, w: PlannerWeights, use: Use, term: Term): void {
+function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: number, w: PlannerWeights, use: Use, term: Term, goals: ModelGoals): void {
   const { model } = pm;
   const spec = t.spec;
   const capacityCols = new Map<string, { cols: number[]; coefs: number[] }>();
@@ -172,6 +188,7 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
   // Demand: routed within the threshold, or unserved.
   const routedTo = new Map<string, { cols: number[] }>();
   const unservedCols: number[] = [];
+  const demandRows: DemandRow[] = [];
   const firstRoute = pm.routes.length; // this tenant's routing columns start here
   let totalDemand = 0;
   for (const cls of Object.keys(spec.demand).sort()) {
@@ -192,6 +209,7 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
       }
       const uCol = model.addCol(0, demand);
       unservedCols.push(uCol);
+      demandRows.push({ cls, client, demand, traffic: [], uCol });
       pm.unserved.push({ tenant: index, cls, client, demand, col: uCol });
       model.addObjective(`unserved:${spec.priority}`, uCol, 1);
       model.addRow(demand, demand, [...cols, uCol], [...cols.map(() => 1), 1]);
@@ -218,6 +236,7 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
         }
         const uCol = model.addCol(0, INF);
         unservedCols.push(uCol);
+        demandRows.push({ cls, client: s, demand: 0, traffic: traffic.map((c) => [c, rate] as [number, number]), uCol });
         pm.unserved.push({ tenant: index, cls, client: s, demand: 0, col: uCol });
         model.addObjective(`unserved:${spec.priority}`, uCol, 1);
         // Σ y + u = rate × Σ p
@@ -250,55 +269,7 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
     model.addRow(-INF, 0, [...routed, ...cap.cols], [...routed.map(() => 1), ...cap.coefs.map((c) => -c)]);
   }
 
-  // Disaster readiness: with any one region lost, the rest still covers the served demand.
-  if (spec.tolerateRegionFailure && (totalDemand > 0 || followedTraffic.cols.length > 0)) {
-    const regions = [...capacityCols.keys()].sort();
-    for (const f of regions) {
-      const cols: number[] = [];
-      const coefs: number[] = [];
-      for (const r of regions) {
-        if (r === f) continue;
-        const cap = capacityCols.get(r)!;
-        cols.push(...cap.cols);
-        coefs.push(...cap.coefs);
-      }
-      model.addRow(totalDemand, INF, [...cols, ...unservedCols, ...followedTraffic.cols], [...coefs, ...unservedCols.map(() => 1), ...followedTraffic.coefs]);
-    }
-  }
-
-  // Strict readiness: for every region f, a re-routing of the demand over the other regions
-  // within the (relaxed) thresholds, fitting their capacity — per-failure routing variables.
-  if (spec.tolerateRegionFailure && spec.strictDisasterReadiness) {
-    const regions = [...capacityCols.keys()].sort();
-    const unservedOf = new Map(pm.unserved.filter((v) => v.tenant === index).map((v) => [`${v.cls}\u0000${v.client}`, v.col]));
-    for (const f of regions) {
-      const load = new Map<string, number[]>();
-      const short = model.addCol(0, INF);
-      pm.strictShortfall.push({ tenant: index, region: f, col: short });
-      model.addObjective('unserved:strict-dr', short, 1);
-      for (const cls of Object.keys(spec.demand).sort()) {
-        const threshold = Math.max(spec.latency[cls] ?? 0, spec.drLatency ?? 0);
-        for (const client of Object.keys(spec.demand[cls]).sort()) {
-          const demand = spec.demand[cls][client];
-          if (!(demand > 0)) continue;
-          const cols: number[] = [];
-          for (const r of regions) {
-            if (r === f || world.latency(client, r) > threshold) continue;
-            const y = model.addCol(0, INF);
-            cols.push(y);
-            (load.get(r) ?? load.set(r, []).get(r)!).push(y);
-          }
-          // re-routed + what is unserved anyway + the shortfall ≥ demand
-          const u = unservedOf.get(`${cls}\u0000${client}`)!;
-          model.addRow(demand, INF, [...cols, u, short], [...cols.map(() => 1), 1, 1]);
-        }
-      }
-      for (const [r, ys] of [...load].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        const cap = capacityCols.get(r)!;
-        model.addRow(-INF, 0, [...ys, ...cap.cols], [...ys.map(() => 1), ...cap.coefs.map((c) => -c)]);
-      }
-    }
-  }
+  addReadiness(world, pm, t, index, goals, capacityCols, demandRows, unservedCols, totalDemand, followedTraffic);
 
   // min_replicas: either none in a region or at least the minimum (a switch per region).
   if (spec.minReplicasPerRegion !== undefined && spec.minReplicasPerRegion > 0) {
@@ -313,6 +284,87 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
     for (const [, cap] of [...capacityCols].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (cap.cols.length > 1) model.addRow(-INF, spec.maxReplicasPerRegion, cap.cols, cap.cols.map(() => 1));
     }
+  }
+}
+
+/**
+ * Region-loss readiness (docs/language.md): for each region f the tenant may use, the demand served
+ * must fit the capacity outside f — per-failure routing within max(threshold, dr_latency) for the
+ * regions in `goals.drScenarios`, the aggregate capacity for the others (and for `aggregate` tenants).
+ * What cannot be covered is a shortfall in rps, minimised in stage `dr:PRIORITY`, right after the
+ * tenant's own priority's demand: serving demand comes first.
+ */
+function addReadiness(
+  world: World,
+  pm: PlacementModel,
+  t: TenantEntry,
+  index: number,
+  goals: ModelGoals,
+  capacityCols: Map<string, { cols: number[]; coefs: number[] }>,
+  demandRows: DemandRow[],
+  unservedCols: number[],
+  totalDemand: number,
+  followedTraffic: { cols: number[]; coefs: number[] },
+): void {
+  const { model } = pm;
+  const spec = t.spec;
+  if (!spec.tolerateRegionFailure || (totalDemand <= 0 && followedTraffic.cols.length === 0)) return;
+  const stage = `dr:${spec.priority}`;
+  const regions = [...capacityCols.keys()].sort();
+  const perFailure = spec.aggregateDisasterReadiness ? undefined : goals.drScenarios?.get(t.id);
+  for (const f of regions) {
+    if (perFailure?.has(f)) {
+      addFailureRouting(world, pm, t, index, f, stage, regions, capacityCols, demandRows);
+      continue;
+    }
+    const cols: number[] = [];
+    const coefs: number[] = [];
+    for (const r of regions) {
+      if (r === f) continue;
+      const cap = capacityCols.get(r)!;
+      cols.push(...cap.cols);
+      coefs.push(...cap.coefs);
+    }
+    const short = model.addCol(0, INF);
+    pm.drShortfall.push({ tenant: index, region: f, col: short });
+    model.addObjective(stage, short, 1);
+    // capacity outside f + unserved + shortfall ≥ declared demand + followed demand
+    model.addRow(totalDemand, INF, [...cols, ...unservedCols, ...followedTraffic.cols, short], [...coefs, ...unservedCols.map(() => 1), ...followedTraffic.coefs, 1]);
+  }
+}
+
+/** With f lost: each demand row re-routed over the other regions within max(threshold, dr_latency), fitting their capacity. */
+function addFailureRouting(
+  world: World,
+  pm: PlacementModel,
+  t: TenantEntry,
+  index: number,
+  f: string,
+  stage: string,
+  regions: string[],
+  capacityCols: Map<string, { cols: number[]; coefs: number[] }>,
+  demandRows: DemandRow[],
+): void {
+  const { model } = pm;
+  const load = new Map<string, number[]>();
+  for (const row of demandRows) {
+    const threshold = Math.max(t.spec.latency[row.cls] ?? 0, t.spec.drLatency ?? 0);
+    const cols: number[] = [];
+    for (const r of regions) {
+      if (r === f || world.latency(row.client, r) > threshold) continue;
+      const y = model.addCol(0, INF);
+      cols.push(y);
+      (load.get(r) ?? load.set(r, []).get(r)!).push(y);
+    }
+    const short = model.addCol(0, INF);
+    pm.drShortfall.push({ tenant: index, region: f, col: short });
+    model.addObjective(stage, short, 1);
+    // re-routed + unserved anyway + shortfall ≥ demand (+ rate × followed traffic)
+    model.addRow(row.demand, INF, [...cols, row.uCol, short, ...row.traffic.map(([c]) => c)], [...cols.map(() => 1), 1, 1, ...row.traffic.map(([, a]) => -a)]);
+  }
+  for (const [r, ys] of [...load].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const cap = capacityCols.get(r)!;
+    model.addRow(-INF, 0, [...ys, ...cap.cols], [...ys.map(() => 1), ...cap.coefs.map((c) => -c)]);
   }
 }
 
