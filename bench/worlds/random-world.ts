@@ -34,8 +34,10 @@ export interface WorldLimits {
   regions: number;
   tenants: number;
   resources: number;
-  /** Disaster readiness anywhere (tenants, products, follower services, reservations). */
+  /** Disaster readiness of tenants (and, with productDr, of products and follower services). */
   dr: boolean;
+  /** `tolerate region-failure` on products and follower services (no routing meaning in the docs). */
+  productDr: boolean;
   /** DR modes the parser knows besides the plain one (`strict`, `aggregate`): see drModes(). */
   drModes: string[];
   products: boolean;
@@ -44,7 +46,7 @@ export interface WorldLimits {
   plannerBlock: boolean;
 }
 
-export const SMALL_WORLDS: WorldLimits = { regions: 4, tenants: 4, resources: 2, dr: true, drModes: [], products: true, reservations: true, plannerBlock: true };
+export const SMALL_WORLDS: WorldLimits = { regions: 4, tenants: 4, resources: 2, dr: true, productDr: true, drModes: [], products: true, reservations: true, plannerBlock: true };
 
 /** A latency: a tier, or a duration in a unit. */
 export type LatencySpelling = { tier: keyof typeof TIERS } | { ms: number; unit: 'ms' | 's' };
@@ -178,7 +180,7 @@ export function worldShape(limits: WorldLimits = SMALL_WORLDS): fc.Arbitrary<Wor
     // without DR: none for tenants, products and follower services (a reservation's N−1 spread stays)
     tenants: limits.dr ? w.tenants : w.tenants.map((t) => ({ ...t, dr: undefined })),
     reservation: limits.reservations ? w.reservation : undefined,
-    product: !limits.products || !w.product ? undefined : limits.dr ? w.product : { ...w.product, dr: false, follower: w.product.follower && { ...w.product.follower, dr: false } },
+    product: !limits.products || !w.product ? undefined : limits.dr && limits.productDr ? w.product : { ...w.product, dr: false, follower: w.product.follower && { ...w.product.follower, dr: false } },
     planner: limits.plannerBlock ? w.planner : undefined,
   }));
 }

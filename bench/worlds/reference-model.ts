@@ -263,7 +263,7 @@ export async function solveReference(spec: Spec, current: Deployment, options: R
    * every client (f's own included) routed from its own location, within each region's capacity.
    */
   function addReadiness(id: TenantId, t: Tenant, sources: { cls: string; client: string; demand: [number, number][]; constant: number }[], capacity: Map<string, [number, number][]>, served: [number, number][], servedConstant: number): void {
-    const aggregate = (t as { disasterReadinessMode?: string }).disasterReadinessMode === 'aggregate';
+    const aggregate = t.aggregateDisasterReadiness === true;
     for (const f of regions) {
       const short = lp.col(`dr:${id}:${f}`, 0, INF);
       stage(`dr:${t.priority}`, short);
