@@ -61,7 +61,7 @@ export function plannerStages(spec: Spec, placement: Placement, ref: ReferenceRe
           lostCount += Object.keys(dr.lost ?? {}).length;
         }
       }
-      out.push({ stage: `dr:${p}`, planner: short, reference: ref.drShortfall[p], rounded: lostCount });
+      out.push({ stage: `dr:${p}`, planner: short, reference: ref.drShortfall[p], rounded: Math.max(1, lostCount) });
     }
   }
   out.push({ stage: 'cost', planner: hardwareCost(spec, placement.target), reference: ref.cost, rounded: 0 });

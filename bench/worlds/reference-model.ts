@@ -351,10 +351,11 @@ async function solveLexicographic(lp: Program, stages: { name: string; terms: [n
   const values = new Map<string, number>();
   if (lp.names.length === 0) return { exact: true, infeasible: false, values };
   const h = await highs();
-  const holds: { hi: number; terms: [number, number][] }[] = [];
+  const holds: { hi: number; terms: [number, number][]; loosened?: boolean }[] = [];
   let exact = true;
   let x: Float64Array | undefined;
-  for (const s of stages) {
+  for (let i = 0; i < stages.length; i++) {
+    const s = stages[i];
     const cost = new Float64Array(lp.names.length);
     for (const [c, v] of s.terms) cost[c] += v;
     const rows = [...lp.rows.map((r) => ({ lo: r.lo, hi: r.hi, terms: [...r.terms] })), ...holds.map((r) => ({ lo: -INF, hi: r.hi, terms: r.terms }))];
@@ -388,13 +389,23 @@ async function solveLexicographic(lp: Program, stages: { name: string; terms: [n
       model.run();
       const status = model.getModelStatus();
       const S = h.constants.modelStatus;
-      if (status === S.infeasible) return { exact: true, infeasible: true, values };
+      if (status === S.infeasible) {
+        // The first stage infeasible: no plan exists. A later one: the last hold was tighter than the
+        // solver's tolerances (a stage's optimum found 3e-6 below its true value); loosen it once.
+        if (holds.length === 0) return { exact: true, infeasible: true, values };
+        const last = holds[holds.length - 1];
+        if (last.loosened) return { exact: false, infeasible: false, values, x };
+        last.hi += 1e-4 * Math.max(1, Math.abs(last.hi));
+        last.loosened = true;
+        i--;
+        continue;
+      }
       if (status !== S.optimal) exact = false;
       x = Float64Array.from(model.getSolution().colValue);
       let value = 0;
       for (const [c, v] of s.terms) value += v * x[c];
       values.set(s.name, value);
-      if (s.terms.length > 0) holds.push({ hi: value + 1e-7 + Math.abs(value) * 1e-9, terms: s.terms });
+      if (s.terms.length > 0) holds.push({ hi: value + 1e-6 + Math.abs(value) * 1e-9, terms: s.terms });
     } finally {
       model.dispose();
     }
