@@ -106,6 +106,23 @@ reservation batch { cpu = 2  in na }`);
     );
   });
 
+  it('lower-priority demand is served though its region-loss readiness cannot be met (was: dropped while supply sat free)', async () => {
+    // One allowed region: no placement survives its loss. The old model made readiness a hard row,
+    // Σ capacity outside f + unserved ≥ demand, so the demand was left unserved instead.
+    const { spec } = specOf(`
+resource cpu { unit = server  cost = 1 }
+region a { locality = na  supply { cpu = 12 } }
+region b { locality = na  supply { cpu = 12 } }
+latency { a <-> b = 100ms }
+service s {
+  tenant low { priority = 1  demand r { a = 300rps }  latency r < 5ms  replica cpu x1 serves 100rps  tolerate region-failure aggregate  only_in [a] }
+}`);
+    const { placement } = await planPlacement(spec, emptyDeployment(), { pool, weights: COST_ONLY, gapLimit: 0 });
+    expect(placement.unserved).toEqual({});
+    expect(placement.target.tenants['s/low'].replicas).toEqual({ a: { cpu: 3 } });
+    expect(placement.disasterReadiness['s/low']).toMatchObject({ met: false, worstRegion: 'a', shortfall: 300 });
+  });
+
   it('a later stage does not keep a gain of solver tolerance: no replicas carrying no traffic (cost 55 for 20), and no false gap', async () => {
     // Generated world: serving 2e-6 rps of `s1/t4` (priority 1) came out of the tolerance of the
     // priority-100 stage; held exactly, it forced 7 replicas of t4 and reported "optimal, gap 70%".
