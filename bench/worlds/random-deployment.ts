@@ -1,8 +1,8 @@
 /**
  * An arbitrary but valid current deployment of a loaded Spec (what a State may hold): whole
  * replica counts on a tenant's own resources in its allowed regions, routing weights that sum
- * to 1, product shares, follower units, reservation units — and, when asked, a tenant the Spec
- * no longer declares. `withinSupply` keeps every (region, resource) within its supply (a world
+ * to 1, product shares, follower units, reservation units — now and then in a region the tenant
+ * may no longer use — and, when asked, a tenant the Spec no longer declares. `withinSupply` keeps every (region, resource) within its supply (a world
  * whose supply did not shrink); without it a deployment may exceed a region's supply.
  */
 import type { Deployment } from '../../executor/state.js';
@@ -27,7 +27,8 @@ export function randomDeployment(spec: Spec, seed: number, options: DeploymentOp
     for (const name of Object.keys(spec.services[service].tenants).sort()) {
       const t = spec.services[service].tenants[name];
       if (rnd.chance(0.3)) continue; // not deployed yet
-      const allowed = regions.filter((r) => !t.avoid.includes(r) && (t.onlyIn.length === 0 || t.onlyIn.includes(r)));
+      // now and then the tenant's policy changed since: it runs where it may no longer run
+      const allowed = rnd.chance(0.15) ? regions : regions.filter((r) => !t.avoid.includes(r) && (t.onlyIn.length === 0 || t.onlyIn.includes(r)));
       const replicas: Record<string, Record<string, number>> = {};
       for (const r of allowed) {
         for (const [k, o] of Object.entries(t.replicas).sort()) {

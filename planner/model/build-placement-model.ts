@@ -503,8 +503,14 @@ function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final:
     for (const k of world.resources) {
       const u = usage.get(`${r}\u0000${k}`);
       const supply = world.supply(r, k);
+      // What runs now and has no column here is held, unchanged, until apply's downsizes: tenants the Spec no
+      // longer has, and a tenant's replicas in a region or on a resource it may no longer use.
       let removedUse = 0;
       for (const id of removed) removedUse += world.currentReplicas(id, r, k) * world.unitsPerReplica(id, k, true);
+      for (const t of world.tenants) {
+        if (t.regions.includes(r) && t.resources.includes(k)) continue;
+        removedUse += world.currentReplicas(t.id, r, k) * world.unitsPerReplica(t.id, k, true);
+      }
       if (!u && removedUse === 0) continue;
       const final = u?.final ?? [];
       const peak = u?.peak ?? [];
