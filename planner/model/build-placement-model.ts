@@ -505,12 +505,13 @@ function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final:
       const supply = world.supply(r, k);
       // What runs now and has no column here is held, unchanged, until apply's downsizes: tenants the Spec no
       // longer has, and a tenant's replicas in a region or on a resource it may no longer use.
-      let removedUse = 0;
-      for (const id of removed) removedUse += world.currentReplicas(id, r, k) * world.unitsPerReplica(id, k, true);
+      let heldOutside = 0;
       for (const t of world.tenants) {
         if (t.regions.includes(r) && t.resources.includes(k)) continue;
-        removedUse += world.currentReplicas(t.id, r, k) * world.unitsPerReplica(t.id, k, true);
+        heldOutside += world.currentReplicas(t.id, r, k) * world.unitsPerReplica(t.id, k, true);
       }
+      let removedUse = heldOutside;
+      for (const id of removed) removedUse += world.currentReplicas(id, r, k) * world.unitsPerReplica(id, k, true);
       if (!u && removedUse === 0) continue;
       const final = u?.final ?? [];
       const peak = u?.peak ?? [];
@@ -518,7 +519,7 @@ function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final:
       const room = goals.room?.get(`${r}\u0000${k}`);
       if (room) {
         if (final.length > 0) pm.model.addRow(-INF, Math.max(0, room.final - keepFree), final.map(([c]) => c), final.map(([, v]) => v));
-        if (peak.length > 0) pm.model.addRow(-INF, room.peak, peak.map(([c]) => c), peak.map(([, v]) => v));
+        if (peak.length > 0) pm.model.addRow(-INF, room.peak - heldOutside, peak.map(([c]) => c), peak.map(([, v]) => v));
         continue;
       }
       if (final.length > 0) pm.model.addRow(-INF, Math.max(0, supply - keepFree), final.map(([c]) => c), final.map(([, v]) => v));
