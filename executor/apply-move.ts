@@ -5,7 +5,7 @@
  */
 import type { TenantId } from '../lang/spec.js';
 import type { Move } from '../planner/plan.js';
-import type { Deployment, RoutingMatrix } from './state.js';
+import type { Deployment, RoutingMatrix, TenantDeployment } from './state.js';
 
 export function applyMove(deployment: Deployment, move: Move): Deployment {
   const next: Deployment = structuredClone(deployment);
@@ -16,6 +16,7 @@ export function applyMove(deployment: Deployment, move: Move): Deployment {
       if (s.type === 'tenant') {
         const t = (next.tenants[s.tenant] ??= { replicas: {}, routing: {} });
         setCount(t.replicas, move.region, move.resource, move.to);
+        recordUnits(t, move.resource, move.units);
         if (Object.keys(t.replicas).length === 0 && Object.keys(t.routing).length === 0) delete next.tenants[s.tenant];
       } else if (s.type === 'reservation') {
         const g = (next.reservations[s.reservation] ??= {});
@@ -48,4 +49,15 @@ function setCount(map: Record<string, Record<string, number>>, region: string, r
   if (to > 0) byRes[resource] = to;
   else delete byRes[resource];
   if (Object.keys(byRes).length === 0) delete map[region];
+}
+
+/**
+ * Keep the units one replica takes beside the count (the Spec may drop the tenant later, and
+ * its size must stay known until it is gone); forget them once no region runs that resource.
+ */
+function recordUnits(t: TenantDeployment, resource: string, units: number | undefined): void {
+  const runs = Object.values(t.replicas).some((byRes) => (byRes[resource] ?? 0) > 0);
+  if (runs && units !== undefined) (t.units ??= {})[resource] = units;
+  else if (!runs && t.units) delete t.units[resource];
+  if (t.units && Object.keys(t.units).length === 0) delete t.units;
 }

@@ -6,7 +6,7 @@
  * capacity covers what its products' traffic needs.
  */
 import type { Spec, Tenant, TenantId } from '../lang/spec.js';
-import type { Deployment } from './state.js';
+import { replicaUnits, type Deployment } from './state.js';
 
 export type InvariantViolation =
   | { kind: 'supply'; region: string; resource: string; used: number; limit: number }
@@ -19,9 +19,8 @@ export function usageByRegion(spec: Spec, d: Deployment): Map<string, number> {
   const used = new Map<string, number>();
   const add = (r: string, k: string, v: number) => used.set(`${r}\u0000${k}`, (used.get(`${r}\u0000${k}`) ?? 0) + v);
   for (const [id, t] of Object.entries(d.tenants)) {
-    const [s, name] = id.split('/');
-    const table = spec.services[s]?.tenants[name]?.replicas ?? {};
-    for (const [r, byRes] of Object.entries(t.replicas)) for (const [k, n] of Object.entries(byRes)) add(r, k, n * (table[k]?.units ?? 1));
+    // The same units as the plan's figures (replicaUnits); 1 where nobody knows — the plan warns of it.
+    for (const [r, byRes] of Object.entries(t.replicas)) for (const [k, n] of Object.entries(byRes)) add(r, k, n * (replicaUnits(spec, d, id as TenantId, k) ?? 1));
   }
   for (const [g, byRegion] of Object.entries(d.reservations)) {
     const k = spec.reservations[g]?.resource;

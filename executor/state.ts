@@ -3,7 +3,7 @@
  * is the planner's second input and what `apply` changes move by move.
  * JSON Schema: `schemas/state.schema.json`.
  */
-import type { TenantId } from '../lang/spec.js';
+import type { Spec, TenantId } from '../lang/spec.js';
 
 export const STATE_VERSION = 1 as const;
 
@@ -20,6 +20,26 @@ export interface TenantDeployment {
   replicas: ReplicaCounts;
   /** Per request class. */
   routing: Record<string, RoutingMatrix>;
+  /**
+   * Units of each resource one replica takes (a key for each resource in `replicas`), recorded
+   * as moves are applied: once the Spec no longer declares the tenant, only the State knows
+   * its size. States written before globe recorded it lack it (see `replicaUnits`).
+   */
+  units?: Record<string, number>;
+}
+
+/**
+ * Units of `resource` one replica of a deployed tenant takes: the Spec's table while it
+ * declares that option (what the planner models), else what the State recorded when the
+ * replicas were placed. Undefined when neither knows: a state written before globe recorded
+ * units, of a tenant the Spec no longer declares — callers count 1 and say so.
+ */
+export function replicaUnits(spec: Spec, d: Deployment, id: TenantId, resource: string): number | undefined {
+  const [service, name] = id.split('/');
+  const declared = spec.services[service]?.tenants[name]?.replicas[resource]?.units;
+  if (typeof declared === 'number') return declared;
+  const recorded = d.tenants[id]?.units?.[resource];
+  return typeof recorded === 'number' ? recorded : undefined;
 }
 
 /** The deployable part of the world: shared by State and Placement. */

@@ -88,7 +88,7 @@ export async function loadProject(path: string): Promise<Project> {
 /** Like compilers do, stop after this many problems in one file: the first ones are what to fix. */
 export const MAX_DIAGNOSTICS_PER_FILE = 50;
 
-function capDiagnostics(diagnostics: Diagnostic[], file: string): Diagnostic[] {
+export function capDiagnostics(diagnostics: Diagnostic[], file: string): Diagnostic[] {
   if (diagnostics.length <= MAX_DIAGNOSTICS_PER_FILE) return diagnostics;
   const kept = sortDiagnostics(diagnostics).slice(0, MAX_DIAGNOSTICS_PER_FILE);
   const last = kept[kept.length - 1].span;

@@ -48,7 +48,7 @@ function regionUse(spec: Spec, current: Deployment, moves: Plan['moves']): PlanD
   for (const m of moves) {
     if (m.kind !== 'upsize' && m.kind !== 'downsize') continue;
     const key = `${m.region}\u0000${m.resource}`;
-    const now = (used.get(key) ?? 0) + (m.to - m.from) * unitsOf(spec, m.subject, m.resource);
+    const now = (used.get(key) ?? 0) + (m.to - m.from) * (m.units ?? unitsOf(spec, m.subject, m.resource));
     used.set(key, now);
     peak.set(key, Math.max(peak.get(key) ?? 0, now));
   }

@@ -67,6 +67,16 @@ export function explainPlacement(world: World, placement: Placement): PlannerFin
       path: `services/${service}/tenants/${name}/tolerateRegionFailure`,
     });
   }
+  for (const [P, dr] of Object.entries(placement.productReadiness ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (dr.met) continue;
+    const losses = Object.entries(dr.lost ?? {}).map(([r, units]) => `\`${r}\` (${fmt(units)} units of traffic lost)`);
+    findings.push({
+      severity: 'warning',
+      code: 'dr-not-met',
+      message: `product \`${P}\` does not survive the loss of ${losses.join(', ')}: the follower capacity left within ${world.spec.products[P].latency}ms cannot carry its traffic`,
+      path: `products/${P}/tolerateRegionFailure`,
+    });
+  }
   if (placement.solver.status === 'time-limit') {
     findings.push({
       severity: 'warning',

@@ -6,6 +6,7 @@ import { lookupSpan } from '../lang/source-map.js';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
 import type { Deployment, IntentDigests } from '../executor/state.js';
 import { explainPlacement, type PlannerFinding } from './explain.js';
+import { productReadiness } from './product-loss.js';
 import { failoverOrder, round6, supplyUse } from './extract.js';
 import type { ModelGoals } from './model/build-placement-model.js';
 import { World } from './model/world.js';
@@ -20,7 +21,7 @@ import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
 import { residualBeyondSupply } from './residual-fit.js';
-import { SOLVER_WORKERS, useBaselineSolverCode, type SolverPool } from './solve/solve.js';
+import { SOLVER_WORKERS, solverPool, useBaselineSolverCode, type SolverPool } from './solve/solve.js';
 
 export { DEFAULT_WEIGHTS, WEIGHT_DOCS } from './weights.js';
 export type { PlannerFinding } from './explain.js';
@@ -45,7 +46,7 @@ export interface PlannerOptions {
    * process-wide V8 flag, so only a caller that owns its process opts in: the CLI and the benchmark.
    */
   tuneSolverCode?: boolean;
-  /** Solver workers to use (many plans in one process share them); default: a worker of the plan's own. */
+  /** Solver workers to use (many plans in one process share them); default: a pool of the plan's own. */
   pool?: SolverPool;
 }
 
@@ -75,27 +76,38 @@ export async function planPlacement(
     gapLimit: options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_GAP_LIMIT,
     onProgress: options.onProgress,
     onBlock: options.onBlock,
-    pool: options.pool,
   };
   const blocks = partitionFleet(world, weights, options.blockTenants ?? DEFAULT_BLOCK_TENANTS);
   // Quick solves: a small fleet in blocks, or one model no larger than a block (an exact model of 200
   // tenants runs for seconds: optimised code pays off there).
   if (options.tuneSolverCode) useBaselineSolverCode(world.tenants.length <= (blocks.length > 1 ? QUICK_FLEET_TENANTS : DEFAULT_BLOCK_TENANTS));
   let placement: Placement;
+  // One pool of solver workers for every solve of this plan: its blocks, their region-loss rounds, the
+  // products' failover LPs (HiGHS loads once per worker, not once per solve).
+  // (A caller that plans many worlds in one process passes its own pool, and closes it itself.)
+  const pool = options.pool ?? solverPool(SOLVER_WORKERS);
   try {
-    if (blocks.length <= 1) placement = await planAsOneModel(world, weights, goals, settings);
-    else {
-      // Each block's own gap: the fleet's gap is then certified from the blocks' bounds.
-      const blockSettings = { ...settings, gapLimit: options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_BLOCK_GAP_LIMIT };
-      placement =
-        (await planOnlyWhatChanged(world, weights, goals, blockSettings, options)) ?? (await planAsBlocks(world, weights, goals, blockSettings, blocks));
-    }
-  } catch (e) {
-    if (e instanceof BlockError) throw new PlannerError(e.message);
-    throw e;
+    placement = await planWith(pool);
+    const products = await productReadiness(world.spec, placement.target, pool);
+    if (Object.keys(products).length > 0) placement = { ...placement, productReadiness: products };
+  } finally {
+    if (pool !== options.pool) void pool.close(); // the workers are told to stop now; the plan need not wait until they have
   }
   const findings = explainPlacement(world, placement).map((f) => (f.path && sourceMap ? { ...f, span: lookupSpan(sourceMap, f.path) } : f));
   return { placement, findings };
+
+  async function planWith(pool: SolverPool): Promise<Placement> {
+    const pooled = { ...settings, pool };
+    try {
+      if (blocks.length <= 1) return await planAsOneModel(world, weights, goals, pooled);
+      // Each block's own gap: the fleet's gap is then certified from the blocks' bounds.
+      const blockSettings = { ...pooled, gapLimit: options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_BLOCK_GAP_LIMIT };
+      return (await planOnlyWhatChanged(world, weights, goals, blockSettings, options)) ?? (await planAsBlocks(world, weights, goals, blockSettings, blocks));
+    } catch (e) {
+      if (e instanceof BlockError) throw new PlannerError(e.message);
+      throw e;
+    }
+  }
 }
 
 /** The whole fleet as one model: exact, for fleets up to a few hundred tenants. */

@@ -16,7 +16,7 @@
 import type { Spec, TenantId } from '../lang/spec.js';
 import { applyMove } from '../executor/apply-move.js';
 import { checkInvariants, newViolations, usageByRegion } from '../executor/invariants.js';
-import type { Deployment, RoutingMatrix } from '../executor/state.js';
+import { replicaUnits, type Deployment, type RoutingMatrix } from '../executor/state.js';
 import { diffCounts, diffMatrix } from './diff.js';
 import { normalizeRow } from './extract.js';
 import type { Move, ResizeMove, Subject } from './plan.js';
@@ -35,7 +35,7 @@ export function buildMoves(spec: Spec, current: Deployment, target: Deployment, 
   const ids = [...new Set([...Object.keys(current.tenants), ...Object.keys(target.tenants)])].sort(byName) as TenantId[];
   for (const id of ids) {
     const chain = tenantChain(spec, current, target, id, routingThreshold);
-    if (chain) chains.push(chain);
+    if (chain) chains.push(withUnits(chain, (k) => replicaUnits(spec, current, id, k)));
   }
   for (const name of [...new Set([...Object.keys(current.reservations), ...Object.keys(target.reservations)])].sort(byName)) {
     const resource = spec.reservations[name]?.resource ?? 'units';
@@ -58,6 +58,19 @@ function wrap(byRegion: Record<string, number>, resource: string): Record<string
 
 function resize(subject: Subject, region: string, resource: string, from: number, to: number): Omit<ResizeMove, 'id' | 'dependsOn' | 'round'> {
   return { kind: to > from ? 'upsize' : 'downsize', subject, region, resource, from, to };
+}
+
+/** A tenant's resizes carry the units one replica takes, for the backend to record in the State. */
+function withUnits(chain: Chain, unitsOf: (resource: string) => number | undefined): Chain {
+  const groups = chain.groups.map((g) => ({
+    round: g.round,
+    moves: g.moves.map((m): Draft => {
+      if (m.kind !== 'upsize' && m.kind !== 'downsize') return m;
+      const units = unitsOf(m.resource);
+      return units === undefined ? m : { ...m, units };
+    }),
+  }));
+  return { groups };
 }
 
 function tenantChain(spec: Spec, current: Deployment, target: Deployment, id: TenantId, threshold: number): Chain | undefined {

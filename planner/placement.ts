@@ -29,6 +29,8 @@ export interface Placement {
    * regions whose loss loses served demand (rps), the worst one named.
    */
   disasterReadiness: Record<string, { met: boolean; mode: 'per-failure' | 'aggregate'; worstRegion?: string; shortfall?: number; lost?: Record<string, number> }>;
+  /** Region-loss readiness per product that asked for it (planner/product-loss.ts): met, or traffic lost per region. */
+  productReadiness?: Record<string, { met: boolean; lost?: Record<string, number> }>;
   solver: SolverReport;
 }
 

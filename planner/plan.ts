@@ -68,6 +68,12 @@ export interface ResizeMove extends MoveBase {
   resource: string;
   from: number;
   to: number;
+  /**
+   * A tenant's resize: units of the resource one replica takes, which the backend records in
+   * the State beside the count (the Spec may later drop the tenant). Absent when nobody knows
+   * it: a removed tenant of a state written before globe recorded units.
+   */
+  units?: number;
 }
 
 /** Set a tenant's routing matrices (only the classes listed) to these absolute weights. */

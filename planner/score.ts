@@ -10,7 +10,7 @@
  * cost, churn, balance and distance.
  */
 import { DEFAULT_SELF_RTT_MS, type PlannerWeights, type Spec, type TenantId } from '../lang/spec.js';
-import type { Deployment } from '../executor/state.js';
+import { replicaUnits, type Deployment } from '../executor/state.js';
 
 export type Unserved = Record<TenantId, Record<string, Record<string, number>>>;
 
@@ -45,7 +45,7 @@ export function scoreSolution(spec: Spec, current: Deployment, target: Deploymen
       const next = target.tenants[id]?.replicas ?? {};
       for (const r of new Set([...Object.keys(now), ...Object.keys(next)])) {
         for (const k of new Set([...Object.keys(now[r] ?? {}), ...Object.keys(next[r] ?? {})])) {
-          const units = t.replicas[k]?.units ?? 1;
+          const units = replicaUnits(spec, current, id, k) ?? 1;
           const n = next[r]?.[k] ?? 0;
           churn += Math.abs(n - (now[r]?.[k] ?? 0)) * units;
           cost += n * units * (spec.resources[k]?.cost ?? 0);

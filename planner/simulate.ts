@@ -2,17 +2,14 @@
  * What happens when a region fails: replicas stay where they are, the failed
  * region's capacity is gone, and each tenant's demand is re-routed onto what
  * is left by the one verdict function (planner/region-loss.ts) — the same
- * that decides the plan's "survives the loss of any one region". Product
- * traffic is re-routed by an LP within the follower capacity left.
+ * that decides the plan's "survives the loss of any one region" — and
+ * product traffic by planner/product-loss.ts.
  */
 import type { Spec, TenantId } from '../lang/spec.js';
 import type { Deployment } from '../executor/state.js';
-import { SparseModel } from './model/sparse-model.js';
 import { World } from './model/world.js';
 import { LOSS_TOLERANCE, readinessMode, TenantNetwork } from './region-loss.js';
-import { solveInWorker } from './solve/solve.js';
-
-const INF = 1e30;
+import { productFailover, productLossesByRegion } from './product-loss.js';
 
 export interface FailureReport {
   region: string;
@@ -59,58 +56,10 @@ export async function simulateFailure(spec: Spec, deployment: Deployment, failed
     const c = capacityOf.get(r)!;
     if (c > 0) report.utilization[r] = Math.round(((routed.get(r) ?? 0) / c) * 1e4) / 1e4;
   }
-  const products = await productFailover(spec, world, deployment, failed);
-  report.unservedProducts = products;
-  report.violatedProducts = Object.keys(products).filter((P) => spec.products[P].tolerateRegionFailure).sort();
+  report.unservedProducts = await productFailover(spec, deployment, failed);
+  if (Object.values(spec.products).some((p) => p.tolerateRegionFailure)) {
+    const lost = await productLossesByRegion(spec, deployment, [failed]);
+    report.violatedProducts = [...lost.keys()].filter((P) => spec.products[P].tolerateRegionFailure).sort();
+  }
   return report;
-}
-
-/** Product traffic that cannot be re-routed with `failed` lost: product → client → units. */
-async function productFailover(spec: Spec, world: World, deployment: Deployment, failed: string): Promise<FailureReport['unservedProducts']> {
-  const model = new SparseModel();
-  // Products: their traffic re-routed within the latency threshold, limited by the follower
-  // capacity that stands in the surviving regions (beyond each service's residual).
-  const productUnserved: { product: string; client: string; col: number }[] = [];
-  const followerLoad = new Map<string, { cols: number[]; coefs: number[] }>();
-  for (const P of Object.keys(spec.products).sort()) {
-    const product = spec.products[P];
-    for (const client of Object.keys(product.demand).sort()) {
-      const demand = product.demand[client];
-      if (!(demand > 0)) continue;
-      const cols: number[] = [];
-      for (const r of world.regions) {
-        if (r === failed || product.avoid.includes(r) || world.latency(client, r) > product.latency) continue;
-        const y = model.addCol(0, INF);
-        cols.push(y);
-        model.addObjective('main', y, (world.latency(client, r) / Math.max(product.latency, 1)) * 1e-6);
-        for (const [S, service] of Object.entries(spec.services)) {
-          for (const [k, alpha] of Object.entries(service.follows[P]?.perUnit ?? {})) {
-            const key = `${S}\u0000${r}\u0000${k}`;
-            const l = followerLoad.get(key) ?? followerLoad.set(key, { cols: [], coefs: [] }).get(key)!;
-            l.cols.push(y);
-            l.coefs.push(alpha);
-          }
-        }
-      }
-      const u = model.addCol(0, demand);
-      productUnserved.push({ product: P, client, col: u });
-      model.addObjective('unserved:products', u, 1);
-      model.addRow(demand, demand, [...cols, u], [...cols.map(() => 1), 1]);
-    }
-  }
-  for (const [key, l] of [...followerLoad].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const [S, r, k] = key.split('\u0000');
-    const room = (deployment.followers[S]?.[r]?.[k] ?? 0) - (spec.services[S].residual[r]?.[k] ?? 0);
-    model.addRow(-INF, Math.max(0, room), l.cols, l.coefs);
-  }
-  if (productUnserved.length === 0) return {};
-  const stages = ['unserved:products', 'main'].map((name) => ({ name, cost: model.objectiveVector(name) }));
-  const outcome = await solveInWorker(model.pack(), stages, { timeLimitSeconds: 60, gapLimit: 1e-6 });
-  if (!outcome.ok) throw new Error(outcome.error ?? `the failover LP failed (${outcome.status})`);
-  const out: FailureReport['unservedProducts'] = {};
-  for (const v of productUnserved) {
-    const u = Math.round(outcome.colValue[v.col] * 1000) / 1000;
-    if (u > 0) (out[v.product] ??= {})[v.client] = u;
-  }
-  return out;
 }

@@ -7,9 +7,10 @@ import type { PlannerWeights } from '../lang/spec.js';
 import type { Deployment } from '../executor/state.js';
 import { disasterReadiness, extractTarget, round6, unservedDemand, unservedProducts } from './extract.js';
 import { buildPlacementModel, type ModelGoals } from './model/build-placement-model.js';
-import { readinessMode, tenantReadiness } from './region-loss.js';
-import { currentAsStart } from './model/warm-start.js';
-import type { World } from './model/world.js';
+import { LOSS_TOLERANCE, readinessMode, tenantReadiness, TenantNetwork } from './region-loss.js';
+import { productLossesByRegion, servingRegions } from './product-loss.js';
+import { currentAsStart, startFrom } from './model/warm-start.js';
+import type { TenantEntry, World } from './model/world.js';
 import type { Placement, SolverStatus } from './placement.js';
 import { solveInWorker, type SolveOutcome, type SolverPool, type SolveProgress } from './solve/solve.js';
 
@@ -47,6 +48,12 @@ export class BlockError extends Error {}
 
 /** Rounds of adding violated region-loss scenarios before a block's plan is taken as it is. */
 const MAX_SCENARIO_ROUNDS = 8;
+/**
+ * Gap of the rounds that only look for violated region losses when a much tighter one is asked for
+ * (below EXPLORE_BELOW: an exact plan's 0.01%, not a block's 0.5%, which a round would hardly speed up).
+ */
+const EXPLORE_GAP = 0.01;
+const EXPLORE_BELOW = 1e-3;
 
 /**
  * Solve, check every region loss of every DR tenant with the verdict function (planner/region-loss.ts),
@@ -57,12 +64,23 @@ const MAX_SCENARIO_ROUNDS = 8;
 export async function solveBlock(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings): Promise<BlockResult> {
   const scenarios = new Map<string, Set<string>>();
   for (const [id, regions] of goals.drScenarios ?? []) scenarios.set(id, new Set(regions));
+  for (const [id, regions] of likelyScenarios(world)) scenarios.set(id, new Set([...(scenarios.get(id) ?? []), ...regions]));
+  const productScenarios = new Set(goals.productScenarios ?? []);
   let seconds = 0;
+  let previous: Deployment | undefined;
+  // A tight gap is proven once, at the end: the rounds that look for violated losses stop at EXPLORE_GAP.
+  const asksReadiness = world.tenants.some((t) => t.spec.tolerateRegionFailure && readinessMode(t.spec) === 'per-failure') || Object.values(world.spec.products).some((p) => p.tolerateRegionFailure);
+  let exploring = asksReadiness && settings.gapLimit < EXPLORE_BELOW;
   for (let round = 1; ; round++) {
-    const result = await solveOnce(world, weights, { ...goals, drScenarios: scenarios }, settings);
+    const roundSettings = exploring ? { ...settings, gapLimit: EXPLORE_GAP, lpBound: false } : settings;
+    const result = await solveOnce(world, weights, { ...goals, drScenarios: scenarios, productScenarios }, roundSettings, previous);
     seconds += result.seconds;
-    const added = violatedScenarios(world, result.target, scenarios);
-    if (added === 0 || round >= MAX_SCENARIO_ROUNDS) return { ...result, seconds };
+    previous = result.target;
+    const added = violatedScenarios(world, result.target, scenarios) + (await violatedProductScenarios(world, result.target, productScenarios, settings.pool));
+    if (process.env.GLOBE_DEBUG_SOLVER === '1') process.stderr.write(`[solver] region-loss round ${round}: ${world.tenants.length} tenants, ${result.seconds.toFixed(2)} s, ${added} scenarios added\n`);
+    if (added > 0 && round < MAX_SCENARIO_ROUNDS) continue;
+    if (!exploring) return { ...result, seconds };
+    exploring = false; // one more solve, at the gap asked for, from this plan
   }
 }
 
@@ -75,6 +93,8 @@ function violatedScenarios(world: World, target: Deployment, scenarios: Map<stri
     const verdict = tenantReadiness(world.spec, target, t.id, t.spec);
     for (const loss of verdict.losses) {
       if (modelled.has(loss.region)) continue;
+      // A loss no placement avoids (clients only f can serve) gains nothing from its scenario.
+      if (loss.lost <= unavoidableLoss(world, t, target, loss.region) + LOSS_TOLERANCE) continue;
       modelled.add(loss.region);
       added++;
     }
@@ -83,7 +103,67 @@ function violatedScenarios(world: World, target: Deployment, scenarios: Map<stri
   return added;
 }
 
-async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings): Promise<BlockResult> {
+/** rps a tenant loses with f lost whatever the placement: what it serves to clients no other region can reach. */
+function unavoidableLoss(world: World, t: TenantEntry, target: Deployment, f: string): number {
+  let lost = 0;
+  const hosts = hostRegions(world, t);
+  for (const d of TenantNetwork.of(world.spec, target, t.id, t.spec).demand) {
+    if (hosts.every((r) => r === f || world.latency(d.client, r) > d.drThreshold)) lost += d.rps;
+  }
+  return lost;
+}
+
+/** Regions where a tenant may run and one of its replicas fits the supply. */
+function hostRegions(world: World, t: TenantEntry): string[] {
+  return t.regions.filter((r) => t.resources.some((k) => world.supply(r, k) >= t.spec.replicas[k].units));
+}
+
+/**
+ * Region losses to model with per-failure routing from the first solve: where a client of a DR tenant
+ * can be served from at most LIKELY_REACH regions within its (DR) threshold, losing one of them is
+ * what the aggregate count misses — so those come first, and most blocks need no second solve.
+ */
+const LIKELY_REACH = 3;
+
+function likelyScenarios(world: World): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const t of world.tenants) {
+    if (!t.spec.tolerateRegionFailure || readinessMode(t.spec) !== 'per-failure') continue;
+    const hosts = hostRegions(world, t);
+    const regions = new Set<string>();
+    for (const [cls, byClient] of Object.entries(t.spec.demand)) {
+      const threshold = Math.max(t.spec.latency[cls] ?? 0, t.spec.drLatency ?? 0);
+      for (const client of Object.keys(byClient)) {
+        const reach = hosts.filter((r) => world.latency(client, r) <= threshold);
+        // one region in reach: its loss is lost whatever the plan, nothing to model
+        if (reach.length > 1 && reach.length <= LIKELY_REACH) for (const r of reach) regions.add(r);
+      }
+    }
+    // where it runs now: a re-plan usually keeps those regions, and their loss is what binds
+    for (const [r, byRes] of Object.entries(world.current.tenants[t.id]?.replicas ?? {})) if (Object.values(byRes).some((n) => n > 0)) regions.add(r);
+    if (regions.size > 0) out.set(t.id, regions);
+  }
+  return out;
+}
+
+/** Adds to `scenarios` every region whose loss a product that asks for readiness does not survive, not modelled yet. */
+async function violatedProductScenarios(world: World, target: Deployment, scenarios: Set<string>, pool?: SolverPool): Promise<number> {
+  const asking = Object.keys(world.spec.products).filter((P) => world.spec.products[P].tolerateRegionFailure);
+  if (asking.length === 0) return 0;
+  const regions = servingRegions(target, asking).filter((r) => !scenarios.has(r));
+  const lost = await productLossesByRegion(world.spec, target, regions, pool);
+  let added = 0;
+  for (const byRegion of lost.values()) {
+    for (const r of Object.keys(byRegion)) {
+      if (scenarios.has(r)) continue;
+      scenarios.add(r);
+      added++;
+    }
+  }
+  return added;
+}
+
+async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings, previous?: Deployment): Promise<BlockResult> {
   const pm = buildPlacementModel(world, weights, goals);
   const packed = pm.model.pack();
   const model = { rows: packed.numRows, columns: packed.numCols, nonzeros: pm.model.nonzeros, integers: pm.model.integers };
@@ -95,7 +175,7 @@ async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoal
     timeLimitSeconds: settings.timeLimitSeconds,
     gapLimit: settings.gapLimit,
     onProgress: settings.onProgress,
-    start: currentAsStart(pm),
+    start: previous ? startFrom(pm, plannedCounts(world, previous)) : currentAsStart(pm),
     lpBound: settings.lpBound,
   });
   if (!outcome.ok) {
@@ -138,4 +218,13 @@ async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoal
 
 function nothingToDecide(stages: string[]): SolveOutcome {
   return { ok: true, status: 'optimal', colValue: new Float64Array(0), stages: stages.map((name) => ({ name, objective: 0, bound: 0, gap: 0, status: 'optimal' })), lpBound: 0, seconds: 0 };
+}
+
+/** Replica, reservation and follower counts of a deployment, as the warm start reads them. */
+function plannedCounts(world: World, d: Deployment): Parameters<typeof startFrom>[1] {
+  return {
+    replicas: (v) => d.tenants[world.tenants[v.tenant].id]?.replicas[v.region]?.[v.resource] ?? 0,
+    reservation: (v) => d.reservations[v.name]?.[v.region] ?? 0,
+    follower: (v) => d.followers[v.service]?.[v.region]?.[v.resource] ?? 0,
+  };
 }

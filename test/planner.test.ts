@@ -93,16 +93,6 @@ describe('latency, policy and churn', () => {
     expect(f.span).toEqual({ file: 'test.globe', start: { line: 7, col: 25 }, end: { line: 7, col: 25 } });
   });
 
-  it('says that region-failure tolerance is what leaves demand unserved when the tenant can run in one region only', async () => {
-    const { spec } = specOf(
-      twoRegions(10, `  tenant t { demand r { a = 200rps }  latency r < 20ms  replica cpu x1 serves 100rps  only_in [a]  tolerate region-failure }`),
-    );
-    const { placement, findings } = await planPlacement(spec, emptyDeployment());
-    expect(placement.unserved['s/t']).toEqual({ r: { a: 200 } });
-    const f = findings.find((x) => x.code === 'unserved-demand')!;
-    expect(f.message).toContain('`tolerate region-failure` asks that losing any one region loses no served demand, and `s/t` can run only in `a`');
-  });
-
   it('never places a tenant in a region it avoids, even when that region is cheaper', async () => {
     const { spec } = specOf(`
 resource cpu { unit = server  cost = 1 }

@@ -126,22 +126,31 @@ service batch {
 });
 
 describe('product disaster readiness', () => {
-  it('keeps room elsewhere for the traffic of any one region, giving up traffic rather than readiness', async () => {
+  it('keeps follower capacity standing elsewhere for the traffic of any one region; serving comes first, the loss it cannot cover is reported', async () => {
     const { specOf } = await import('./support/specs.js');
     const { planPlacement } = await import('../planner/index.js');
     const { emptyDeployment } = await import('../executor/state.js');
-    const world = (dr: string) => `
+    const { simulateFailure } = await import('../planner/simulate.js');
+    const world = (demand: number, dr: string) => `
 resource cpu { unit = server  cost = 1 }
 region a { locality = na  supply { cpu = 100 } }
 region b { locality = na  supply { cpu = 100 } }
 latency { a <-> b = 10ms }
-product app { demand { a = 110 }  latency < 20ms  ${dr} }
+product app { demand { a = ${demand} }  latency < 20ms  ${dr} }
 service web { follows app { cpu = 1 per unit } }`;
-    const plain = await planPlacement(specOf(world('')).spec, emptyDeployment());
-    expect(plain.placement.unservedProducts).toEqual({});
-    // with readiness, the traffic of either region must fit in the other's free supply: at most 100 in all
-    const ready = await planPlacement(specOf(world('tolerate region-failure')).spec, emptyDeployment());
-    expect(ready.placement.unservedProducts).toEqual({ app: { a: 10 } });
-    expect(ready.findings.map((f) => f.code)).toContain('unserved-traffic');
+    const plain = await planPlacement(specOf(world(90, '')).spec, emptyDeployment());
+    expect(Object.values(plain.placement.target.followers.web).reduce((n, byRes) => n + byRes.cpu, 0)).toBe(90);
+    expect(plain.placement.productReadiness).toBeUndefined();
+    // Ready: the traffic of either region must find follower capacity standing in the other.
+    const ready = await planPlacement(specOf(world(90, 'tolerate region-failure')).spec, emptyDeployment());
+    expect(ready.placement.productReadiness).toEqual({ app: { met: true } });
+    expect(ready.placement.target.followers).toEqual({ web: { a: { cpu: 90 }, b: { cpu: 90 } } });
+    // 110 units cannot survive either loss (100 cpu per region): all of it is served, 10 would be lost.
+    const spec = specOf(world(110, 'tolerate region-failure')).spec;
+    const short = await planPlacement(spec, emptyDeployment());
+    expect(short.placement.unservedProducts).toEqual({});
+    expect(short.placement.productReadiness).toEqual({ app: { met: false, lost: { a: 10, b: 10 } } });
+    expect(short.findings.map((f) => f.code)).toContain('dr-not-met');
+    for (const region of ['a', 'b']) expect((await simulateFailure(spec, short.placement.target, region)).violatedProducts).toEqual(['app']);
   });
 });

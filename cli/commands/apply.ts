@@ -18,6 +18,7 @@ import type { Plan } from '../../planner/plan.js';
 import { isInteractive } from '../color.js';
 import { action, CliError, printDiagnostics } from '../output.js';
 import { readPlanDocument } from '../plan-file.js';
+import { addFailOnFlag, enforcePromises, parseFailOn } from '../fail-on.js';
 import { addPlanFlags, plannerOptions, type PlanFlags } from '../plan-options.js';
 import { describeMove } from '../render/plan-facts.js';
 import { renderPlan } from '../render/render-plan.js';
@@ -30,10 +31,11 @@ interface ApplyFlags extends PlanFlags {
   parallelism: string;
   retries: string;
   retryWait: string;
+  failOn: string;
 }
 
 export function registerApply(program: Command): void {
-  addPlanFlags(
+  addFailOnFlag(addPlanFlags(
     program
       .command('apply')
       .description('carry out a saved plan (or plan afresh and confirm): upsize → route → downsize, resumable')
@@ -43,7 +45,7 @@ export function registerApply(program: Command): void {
       .option('--parallelism <n>', 'independent moves run at once', '4')
       .option('--retries <n>', 'extra reads of the backend state when a move has not converged yet', '0')
       .option('--retry-wait <duration>', 'wait between those reads', '2s'),
-  ).action(action(runApply));
+  )).action(action(runApply));
 }
 
 function duration(text: string, flag: string): number {
@@ -70,6 +72,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
   const retryWaitMs = duration(flags.retryWait, '--retry-wait');
   const lockTimeoutMs = duration(flags.lockTimeout, '--lock-timeout');
   const options = plannerOptions(flags);
+  parseFailOn(flags.failOn);
 
   let plan: Plan;
   let projectDir: string;
@@ -83,6 +86,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     if (digest !== plan.basis.specDigest) {
       throw new CliError(`Saved plan is stale: the project's files in ${projectDir} changed since the plan was made (${plan.basis.specDigest.slice(0, 19)}… → ${digest.slice(0, 19)}…). Plan again.`);
     }
+    enforcePromises(plan.placement, flags.failOn, 'apply');
   } else {
     if (!existsSync(target)) throw new CliError(`${target}: no such plan file or project directory`);
     if (!flags.autoApprove && !(isInteractive(process.stdin) && isInteractive(process.stderr))) {
@@ -91,6 +95,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     projectDir = resolve(target);
     plan = (await planProject(target, options)).plan;
     process.stdout.write(renderPlan(plan, 'text'));
+    enforcePromises(plan.placement, flags.failOn, 'apply');
     if (!plan.summary.hasChanges) return 0;
     if (!flags.autoApprove) {
       const { confirm } = await import('../views/confirm.js');

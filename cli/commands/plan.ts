@@ -15,6 +15,7 @@ import type { Plan, PlanFinding } from '../../planner/plan.js';
 import type { PlannerFinding } from '../../planner/explain.js';
 import path from 'node:path';
 import { isInteractive, useColor } from '../color.js';
+import { addFailOnFlag, BROKEN_PROMISE_EXIT, enforcePromises, parseFailOn } from '../fail-on.js';
 import { addPlanFlags, plannerOptions, type PlanFlags } from '../plan-options.js';
 import { action, CliError, printDiagnostics, writeFileSafely } from '../output.js';
 import { renderPlan, stripTimings, type PlanFormat } from '../render/render-plan.js';
@@ -25,10 +26,11 @@ interface PlanCommandFlags extends PlanFlags {
   json?: boolean;
   out?: string;
   detailedExitcode?: boolean;
+  failOn: string;
 }
 
 export function registerPlan(program: Command): void {
-  addPlanFlags(
+  addFailOnFlag(addPlanFlags(
     program
       .command('plan')
       .description('plan the project against the current state and show what would change')
@@ -36,12 +38,13 @@ export function registerPlan(program: Command): void {
       .option('--format <format>', 'text, markdown (a pull-request comment) or json', 'text')
       .option('--json', 'the Plan document as JSON (same as --format json)')
       .option('--out <file>', 'save the plan for `globe apply`')
-      .option('--detailed-exitcode', 'exit 0 without changes, 2 with changes, 1 on error'),
-  ).action(
+      .option('--detailed-exitcode', `exit 0 without changes, 2 with changes, 1 on error (${BROKEN_PROMISE_EXIT} for a broken promise, see --fail-on)`),
+  )).action(
     action(async (dir: string, flags: PlanCommandFlags) => {
       const format = (flags.json ? 'json' : flags.format) as PlanFormat;
       if (!['text', 'markdown', 'json'].includes(format)) throw new CliError(`--format must be text, markdown or json, not ${flags.format}`);
       const options = plannerOptions(flags);
+      parseFailOn(flags.failOn); // a bad value fails before anything is planned
       const read = await loadProject(dir); // read once: it names the state's lock, then it is checked and planned
       const lock = flags.lock === 'false' ? undefined : await lockProject(read, flags.lockTimeout);
       let plan: Plan;
@@ -57,6 +60,7 @@ export function registerPlan(program: Command): void {
         const project = dir === '.' ? '' : ` --project ${dir}`;
         process.stdout.write(`\nSaved the plan to ${flags.out}. To carry it out: globe apply ${flags.out}${project}\n`);
       }
+      enforcePromises(plan.placement, flags.failOn, 'plan');
       if (flags.detailedExitcode) return plan.summary.hasChanges ? 2 : 0;
       return 0;
     }),

@@ -4,7 +4,8 @@ import { hasErrors } from '../../lang/diagnostics.js';
 import { loadAndCheckProject, type Project } from '../../lang/load.js';
 import type { Spec } from '../../lang/spec.js';
 import { backendFor } from '../../executor/backends/index.js';
-import type { Deployment } from '../../executor/state.js';
+import type { Deployment, State } from '../../executor/state.js';
+import type { Plan } from '../../planner/plan.js';
 import { buildPlan, deploymentOf } from '../../planner/build-plan.js';
 import { planPlacement, type PlannerOptions } from '../../planner/index.js';
 import { simulateFailure, type FailureReport } from '../../planner/simulate.js';
@@ -57,17 +58,18 @@ async function runSimulate(dir: string, flags: SimulateFlags): Promise<number> {
     for (const s of flags.set ?? []) spec = applySetting(spec, s);
     if (flags.demand) spec = scaleDemand(spec, flags.demand);
     const backend = backendFor(spec, project.dir);
-    const current = deploymentOf(await backend.getState().finally(() => backend.close?.()));
+    const state = await backend.getState().finally(() => backend.close?.());
+    const current = deploymentOf(state);
 
     if (flags.sweep) return await sweep(spec, current, flags);
     if (flags.exit) {
-      const plan = buildPlan({ spec: exitRegion(spec, flags.exit), current: null, placement: (await planPlacement(exitRegion(spec, flags.exit), current)).placement, globeVersion: globeVersion() });
+      const plan = await whatIfPlan(exitRegion(spec, flags.exit), state);
       process.stdout.write(renderPlan(plan, flags.format as 'text'));
       return Object.keys(plan.placement.unserved).length > 0 ? 2 : 0;
     }
     if (flags.turnUp) {
       const grown = turnUpRegion(spec, flags.turnUp, flags.locality, flags.supply, flags.latency);
-      const plan = buildPlan({ spec: grown, current: null, placement: (await planPlacement(grown, current)).placement, globeVersion: globeVersion() });
+      const plan = await whatIfPlan(grown, state);
       if (flags.format === 'text') {
         const takes = Object.entries(plan.placement.usage[flags.turnUp] ?? {}).map(([k, u]) => `${num(u.used)} of ${u.supply} ${k}`);
         process.stdout.write(`${flags.turnUp} would take ${takes.length > 0 ? takes.join(', ') : 'nothing'}.\n\n`);
@@ -81,6 +83,12 @@ async function runSimulate(dir: string, flags: SimulateFlags): Promise<number> {
     if (e instanceof WhatIfError) throw new CliError(e.message);
     throw e;
   }
+}
+
+/** The plan the changed Spec would give, diffed against what is deployed now (as `globe plan` would show it). */
+async function whatIfPlan(spec: Spec, state: State | null): Promise<Plan> {
+  const { placement } = await planPlacement(spec, deploymentOf(state));
+  return buildPlan({ spec, current: state, placement, globeVersion: globeVersion() });
 }
 
 async function failures(spec: Spec, current: Deployment, flags: SimulateFlags, project: Project): Promise<number> {

@@ -7,7 +7,7 @@
  */
 import type { Plan, TenantDiff } from '../../planner/plan.js';
 import { num, pct, signed, solverLine } from './format.js';
-import { describeMove, drSentence, planCost, planWarnings, summarySentence } from './plan-facts.js';
+import { describeMove, drSentence, isDeclared, planCost, planWarnings, summarySentence } from './plan-facts.js';
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
 /** Room kept for the truncation notice and a CI system's own wrapper text. */
@@ -57,7 +57,7 @@ export function renderPlanMarkdown(plan: Plan, options: { showTimings: boolean; 
       head.push('');
     }
   }
-  const details = plan.diff.tenants.filter((t) => t.change !== 'none').map((t) => ({ t, text: tenantDetails(t) }));
+  const details = plan.diff.tenants.filter((t) => t.change !== 'none').map((t) => ({ t, text: tenantDetails(t, isDeclared(plan, t.tenant)) }));
   const other = otherDetails(plan);
   let text = head.join('\n');
   if (details.length > 0 || other) text += '\n### Details\n\n';
@@ -86,10 +86,10 @@ function fitDetails(details: { t: TenantDiff; text: string }[], room: number): {
   return details.filter((d) => keep.has(d.t.tenant));
 }
 
-function tenantDetails(t: TenantDiff): string {
+function tenantDetails(t: TenantDiff, declared: boolean): string {
   const up = t.replicas.reduce((n, r) => n + Math.max(0, r.to - r.from), 0);
   const down = t.replicas.reduce((n, r) => n + Math.max(0, r.from - r.to), 0);
-  const label = t.change === 'create' ? 'new' : t.change === 'delete' ? 'removed' : 'changed';
+  const label = t.change === 'create' ? 'new' : t.change === 'delete' ? (declared ? 'scaled to zero' : 'removed') : 'changed';
   const lines = [`<details><summary><b>${t.tenant}</b> (${label}): +${up} / −${down} replicas, ${new Set(t.routing.map((r) => `${r.class}/${r.client}`)).size} routing rows</summary>`, ''];
   if (t.replicas.length > 0) {
     lines.push('| region | resource | from | to | change |', '| --- | --- | ---: | ---: | ---: |');

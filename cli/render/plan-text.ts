@@ -5,7 +5,7 @@
  */
 import type { Plan, ReplicaChange } from '../../planner/plan.js';
 import { num, pct, signed, solverLine } from './format.js';
-import { describeMove, drSentence, planCost, planWarnings, summarySentence } from './plan-facts.js';
+import { describeMove, drSentence, isDeclared, planCost, planWarnings, summarySentence } from './plan-facts.js';
 
 export interface TextOptions {
   color: boolean;
@@ -31,7 +31,7 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
   for (const t of plan.diff.tenants) {
     if (t.change === 'none') continue;
     const sym = t.change === 'create' ? c.green('+') : t.change === 'delete' ? c.red('−') : c.yellow('~');
-    out.push(`  ${sym} tenant ${c.bold(t.tenant)}${t.change === 'create' ? ' (new)' : t.change === 'delete' ? ' (removed)' : ''}`);
+    out.push(`  ${sym} tenant ${c.bold(t.tenant)}${t.change === 'create' ? ' (new)' : t.change === 'delete' ? (isDeclared(plan, t.tenant) ? ' (scaled to zero)' : ' (removed)') : ''}`);
     if (t.replicas.length > 0) {
       out.push('      replicas');
       for (const r of t.replicas) out.push(`        ${replicaLine(r, c)}`);

@@ -55,6 +55,7 @@ export interface BlockedOptions extends BlockSettings {
 const TOLERANCE = 1e-6;
 
 export async function planInBlocks(world: World, weights: PlannerWeights, goals: ModelGoals, blocks: Block[], options: BlockedOptions): Promise<BlockedPlan> {
+  if (options.pool) return planWithPool(world, weights, goals, blocks, options);
   const pool = solverPool(options.concurrency);
   try {
     return await planWithPool(world, weights, goals, blocks, { ...options, pool });

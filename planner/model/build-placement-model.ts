@@ -84,6 +84,8 @@ export interface ModelGoals {
    * rows, a relaxation of per-failure routing.
    */
   drScenarios?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Regions whose loss is modelled for the products that ask for readiness (planner/product-loss.ts finds them). */
+  productScenarios?: ReadonlySet<string>;
 }
 
 /** One demand row of a tenant: a declared (class, client) demand, or demand that follows product traffic (rate × Σ traffic cols). */
@@ -136,10 +138,10 @@ export function buildPlacementModel(world: World, weights: PlannerWeights, goals
   world.tenants.forEach((t, i) => addTenant(world, pm, t, i, weights, use, term, goals));
   // A priority's region-loss readiness comes right after its demand: before any lower priority's demand.
   for (const p of priorities) pm.stages.push(`unserved:${p}`, `dr:${p}`);
-  pm.stages = ['unserved:products', 'unserved:reservations', ...pm.stages, 'main'];
+  pm.stages = ['unserved:products', 'dr:products', 'unserved:reservations', ...pm.stages, 'main'];
 
   addSupply(world, pm, usage, goals);
-  addProductReadiness(world, pm, usage);
+  for (const f of [...(goals.productScenarios ?? [])].sort()) addProductFailure(world, pm, f);
   if (weights.balance > 0) addBalance(world, pm, usage, weights, term);
   if (weights.serviceBalance > 0) addServiceBalance(world, pm, weights, term);
   return pm;
@@ -566,37 +568,45 @@ function addBalance(world: World, pm: PlacementModel, usage: Map<string, { final
 }
 
 /**
- * Disaster readiness of a product: with any one region f lost, the traffic
- * served in f can move elsewhere — the free supply of every other region,
- * together, holds the follower capacity that traffic needs.
+ * Region-loss readiness of the products that ask for it, with region f lost (planner/product-loss.ts):
+ * their traffic re-routed within each product's latency to the other regions, carried by the follower
+ * capacity planned there beyond each service's residual. What cannot be re-routed is a shortfall,
+ * minimised in stage `dr:products`, right after the products' own traffic.
  */
-function addProductReadiness(world: World, pm: PlacementModel, usage: Map<string, { final: [number, number][] }>): void {
+function addProductFailure(world: World, pm: PlacementModel, f: string): void {
+  const { model } = pm;
   const spec = world.spec;
-  for (const P of Object.keys(spec.products).sort()) {
-    if (!spec.products[P].tolerateRegionFailure) continue;
-    // α per resource, summed over the services that follow P
-    const alpha = new Map<string, number>();
-    for (const S of Object.keys(spec.services).sort()) {
-      for (const [k, a] of Object.entries(spec.services[S].follows[P]?.perUnit ?? {})) alpha.set(k, (alpha.get(k) ?? 0) + a);
-    }
-    for (const f of world.regions) {
-      const traffic = pm.productServedIn.get(`${P}\u0000${f}`) ?? [];
-      if (traffic.length === 0) continue;
-      for (const [k, a] of [...alpha].sort(([x], [y]) => (x < y ? -1 : 1))) {
-        const cols: number[] = [];
-        const coefs: number[] = [];
-        let supply = 0;
-        for (const r of world.regions) {
-          if (r === f) continue;
-          supply += world.supply(r, k);
-          for (const [c, v] of usage.get(`${r}\u0000${k}`)?.final ?? []) {
-            cols.push(c);
-            coefs.push(v);
-          }
+  const load = new Map<string, { cols: number[]; coefs: number[] }>();
+  const followerCol = new Map(pm.followers.map((v) => [`${v.service}\u0000${v.region}\u0000${v.resource}`, v.col]));
+  for (const v of pm.productUnserved) {
+    const product = spec.products[v.product];
+    if (!product.tolerateRegionFailure) continue;
+    const cols: number[] = [];
+    for (const r of world.regions) {
+      if (r === f || product.avoid.includes(r) || world.latency(v.client, r) > product.latency) continue;
+      const y = model.addCol(0, INF);
+      cols.push(y);
+      for (const S of Object.keys(spec.services).sort()) {
+        for (const [k, alpha] of Object.entries(spec.services[S].follows[v.product]?.perUnit ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+          const key = `${S}\u0000${r}\u0000${k}`;
+          const l = load.get(key) ?? load.set(key, { cols: [], coefs: [] }).get(key)!;
+          l.cols.push(y);
+          l.coefs.push(alpha);
         }
-        pm.model.addRow(-INF, supply, [...cols, ...traffic], [...coefs, ...traffic.map(() => a)]);
       }
     }
+    const short = model.addCol(0, INF);
+    model.addObjective('dr:products', short, 1);
+    // re-routed + unserved anyway + shortfall ≥ demand
+    model.addRow(v.demand, INF, [...cols, v.col, short], [...cols.map(() => 1), 1, 1]);
+  }
+  for (const [key, l] of [...load].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const [S, r, k] = key.split('\u0000');
+    const residual = spec.services[S].residual[r]?.[k] ?? 0;
+    const col = followerCol.get(key);
+    // Σ α · re-routed ≤ follower capacity − residual
+    if (col === undefined) model.addRow(-INF, 0, l.cols, l.coefs);
+    else model.addRow(-INF, -residual, [...l.cols, col], [...l.coefs, -1]);
   }
 }
 

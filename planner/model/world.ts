@@ -4,7 +4,7 @@
  * where a tenant may run, what is deployed now.
  */
 import { DEFAULT_SELF_RTT_MS, tenantId, type Spec, type Tenant, type TenantId } from '../../lang/spec.js';
-import type { Deployment } from '../../executor/state.js';
+import { replicaUnits, type Deployment } from '../../executor/state.js';
 
 export interface TenantEntry {
   id: TenantId;
@@ -85,15 +85,13 @@ export class World {
   }
 
   /**
-   * Units one replica of a tenant takes on a resource. A tenant removed from
-   * the Spec keeps occupying what it has until it is downsized; its size is
-   * then unknown, so it counts one unit per replica (`removed` = true).
+   * Units one replica of a tenant takes on a resource: the Spec's, or for a tenant (or option)
+   * the Spec no longer declares, what the State recorded — it keeps occupying that until it is
+   * downsized. An old state that never recorded it counts 1 per replica with `removedFallback`
+   * (0 without); the plan then warns that those figures are a guess (unknownUnits).
    */
   unitsPerReplica(id: TenantId, resource: string, removedFallback = false): number {
-    const [service, name] = id.split('/');
-    const option = this.spec.services[service]?.tenants[name]?.replicas[resource];
-    if (option) return option.units;
-    return removedFallback ? 1 : 0;
+    return replicaUnits(this.spec, this.current, id, resource) ?? (removedFallback ? 1 : 0);
   }
 
   /** Tenants deployed now that the Spec no longer has. */

@@ -98,8 +98,14 @@ function applyMove(world, move) {
     case 'downsize': {
       const s = move.subject;
       if (s.type === 'tenant') {
-        world.tenants[s.tenant] ??= { replicas: {}, routing: {} };
-        setCount(world.tenants[s.tenant].replicas, move.region, move.resource, move.to);
+        const t = (world.tenants[s.tenant] ??= { replicas: {}, routing: {} });
+        setCount(t.replicas, move.region, move.resource, move.to);
+        // Keep the size of a replica with the count: once the tenant is removed from the
+        // project, only the state tells globe how many units its replicas still hold.
+        const runs = Object.values(t.replicas).some((byRes) => (byRes[move.resource] ?? 0) > 0);
+        if (runs && move.units !== undefined) (t.units ??= {})[move.resource] = move.units;
+        else if (!runs && t.units) delete t.units[move.resource];
+        if (t.units && Object.keys(t.units).length === 0) delete t.units;
       } else if (s.type === 'reservation') {
         world.reservations[s.reservation] ??= {};
         if (move.to > 0) world.reservations[s.reservation][move.region] = move.to;

@@ -1,0 +1,125 @@
+/**
+ * Every keyword and property of the language, once: where it may appear, its
+ * YAML key, the kind of value it takes, and a one-line doc. Data only. The
+ * language server reads it for completion and hover; the lowerings
+ * (dsl/to-spec.ts, yaml/to-spec.ts) still keep their own lists for now.
+ */
+import type { QuantityKind } from './units.js';
+
+/** The blocks statements live in. `top` is the file itself; `backend exec` etc. are the backend kinds. */
+export type BlockKind =
+  | 'top'
+  | 'resource'
+  | 'region'
+  | 'supply'
+  | 'latency'
+  | 'service'
+  | 'tenant'
+  | 'demand'
+  | 'follows'
+  | 'residual'
+  | 'reservation'
+  | 'product'
+  | 'traffic'
+  | 'backend file'
+  | 'backend exec'
+  | 'backend postgres'
+  | 'planner';
+
+export interface Property {
+  /** Where the statement may be written. */
+  block: BlockKind;
+  /** The DSL keyword that starts it. */
+  keyword: string;
+  /** Its key in the YAML spelling (where it differs in shape, the key that holds it). */
+  yamlKey: string;
+  /** What the value is: a quantity kind, a plain count, a name, a block. */
+  value: QuantityKind | 'count' | 'name' | 'names' | 'string' | 'argv' | 'block' | 'flag';
+  /** How it is written, e.g. `priority = 100`. */
+  syntax: string;
+  /** One line: what it means (and its default). */
+  doc: string;
+}
+
+export const PROPERTIES: readonly Property[] = [
+  // top level
+  { block: 'top', keyword: 'resource', yamlKey: 'resources', value: 'block', syntax: 'resource NAME { unit = gpu  cost = 3.0 }', doc: 'A hardware type counted in whole units (h100, cpu servers, …), with an optional cost per unit.' },
+  { block: 'top', keyword: 'region', yamlKey: 'regions', value: 'block', syntax: 'region NAME { locality = na  supply { h100 = 40 } }', doc: 'A datacenter region: its locality and its supply of units per resource.' },
+  { block: 'top', keyword: 'latency', yamlKey: 'latency', value: 'block', syntax: 'latency { us-east <-> us-west = 62ms }', doc: 'Round-trip times between regions and edge locations (symmetric; a location to itself is 1ms by default).' },
+  { block: 'top', keyword: 'service', yamlKey: 'services', value: 'block', syntax: 'service NAME { tenant … }', doc: 'A service: its tenants, and the capacity that follows products (follower contracts).' },
+  { block: 'top', keyword: 'reservation', yamlKey: 'reservations', value: 'block', syntax: 'reservation NAME { cpu = 300  in na }', doc: 'Latency-tolerant capacity: N units of a resource anywhere in a locality.' },
+  { block: 'top', keyword: 'product', yamlKey: 'products', value: 'block', syntax: 'product NAME { traffic { us-east = 60% } latency < 70ms }', doc: 'A demand source whose traffic the global load balancer can shift between regions.' },
+  { block: 'top', keyword: 'backend', yamlKey: 'backend', value: 'block', syntax: 'backend file|exec|postgres { … }', doc: 'Where state is read and moves are executed (default: backend file, .globe/state.json).' },
+  { block: 'top', keyword: 'planner', yamlKey: 'planner', value: 'block', syntax: 'planner { churn = 0.1 }', doc: 'Solver weights and limits for this project (CLI flags override them).' },
+  // resource
+  { block: 'resource', keyword: 'unit', yamlKey: 'unit', value: 'name', syntax: 'unit = gpu', doc: 'What one unit of the resource is (documentation only).' },
+  { block: 'resource', keyword: 'cost', yamlKey: 'cost', value: 'count', syntax: 'cost = 3.0', doc: 'Cost of one unit (default 0; only ratios between costs matter).' },
+  // region
+  { block: 'region', keyword: 'locality', yamlKey: 'locality', value: 'name', syntax: 'locality = na', doc: 'The locality the region belongs to (reservations are placed per locality).' },
+  { block: 'region', keyword: 'supply', yamlKey: 'supply', value: 'block', syntax: 'supply { h100 = 40  cpu = 800 }', doc: 'Units of each resource in the region; an unlisted resource has 0.' },
+  // service
+  { block: 'service', keyword: 'tenant', yamlKey: 'tenants', value: 'block', syntax: 'tenant NAME { … }', doc: 'An independently placed unit of the service (one model, one database tier).' },
+  { block: 'service', keyword: 'follows', yamlKey: 'follows', value: 'block', syntax: 'follows PRODUCT { cpu = 0.96 per unit }', doc: 'Capacity per unit of a product\'s traffic served in a region (a follower contract).' },
+  { block: 'service', keyword: 'residual', yamlKey: 'residual', value: 'block', syntax: 'residual { us-east { cpu = 12 } }', doc: 'Capacity per region not explained by products.' },
+  { block: 'service', keyword: 'tolerate', yamlKey: 'tolerate', value: 'flag', syntax: 'tolerate region-failure', doc: 'The follower capacity survives the loss of any one region.' },
+  // tenant
+  { block: 'tenant', keyword: 'priority', yamlKey: 'priority', value: 'count', syntax: 'priority = 100', doc: 'Integer; when supply is short, lower-priority demand is given up first (default 0).' },
+  { block: 'tenant', keyword: 'demand', yamlKey: 'demand', value: 'block', syntax: 'demand CLASS { us-east = 200rps }', doc: 'Demand of a request class per client location (a region or an edge location).' },
+  { block: 'tenant', keyword: 'latency', yamlKey: 'latency', value: 'latency', syntax: 'latency CLASS < continental', doc: 'RTT threshold of a request class: regional (1ms), zonal (20ms), continental (70ms), global (200ms) or a duration.' },
+  { block: 'tenant', keyword: 'replica', yamlKey: 'replicas', value: 'block', syntax: 'replica RESOURCE x1 serves 500rps', doc: 'A hardware option: one replica takes xU units of RESOURCE and serves N rps at 100%.' },
+  { block: 'tenant', keyword: 'target_utilization', yamlKey: 'target_utilization', value: 'percent', syntax: 'target_utilization = 80%', doc: 'Share of a replica\'s rps that may be used, (0%, 100%] (default 100%).' },
+  { block: 'tenant', keyword: 'tolerate', yamlKey: 'tolerate', value: 'flag', syntax: 'tolerate region-failure [strict]', doc: 'With any single region lost the remaining replicas still cover the demand; strict: within the class thresholds.' },
+  { block: 'tenant', keyword: 'dr_latency', yamlKey: 'dr_latency', value: 'latency', syntax: 'dr_latency = 200ms', doc: 'During a region failure, classes may be served up to this RTT (default: the class threshold).' },
+  { block: 'tenant', keyword: 'follows', yamlKey: 'follows', value: 'block', syntax: 'follows PRODUCT { read = 2rps per unit }', doc: 'Demand that follows a product\'s traffic: a rate per unit of traffic served in a region.' },
+  { block: 'tenant', keyword: 'avoid', yamlKey: 'avoid', value: 'names', syntax: 'avoid [ap-south]', doc: 'Regions never to use (residency, policy).' },
+  { block: 'tenant', keyword: 'only_in', yamlKey: 'only_in', value: 'names', syntax: 'only_in [us-east, eu-west]', doc: 'The only regions to use (default: all).' },
+  { block: 'tenant', keyword: 'min_replicas', yamlKey: 'min_replicas', value: 'count', syntax: 'min_replicas = 1', doc: 'Replicas (all resources) in each region where the tenant runs.' },
+  { block: 'tenant', keyword: 'max_replicas', yamlKey: 'max_replicas', value: 'count', syntax: 'max_replicas = 40', doc: 'Replicas (all resources) in any one region.' },
+  { block: 'tenant', keyword: 'max_surge', yamlKey: 'max_surge', value: 'count', syntax: 'max_surge = 4', doc: 'Replicas that may be added before the matching ones are removed during apply (default unlimited).' },
+  // reservation
+  { block: 'reservation', keyword: 'in', yamlKey: 'in', value: 'name', syntax: 'in na', doc: 'The locality whose regions hold the reserved units.' },
+  { block: 'reservation', keyword: 'tolerate', yamlKey: 'tolerate', value: 'flag', syntax: 'tolerate region-failure', doc: 'The units outside any one region still add up to the amount.' },
+  // product
+  { block: 'product', keyword: 'traffic', yamlKey: 'traffic', value: 'block', syntax: 'traffic { us-east = 60%  us-west = 40% }', doc: 'Shares of the product\'s total traffic per client location; they add up to 100%.' },
+  { block: 'product', keyword: 'demand', yamlKey: 'demand', value: 'block', syntax: 'demand { us-east = 300 }', doc: 'Absolute units of traffic per client location (instead of traffic shares).' },
+  { block: 'product', keyword: 'total', yamlKey: 'total', value: 'count', syntax: 'total = 1000', doc: 'Units of traffic the traffic shares divide (default 100).' },
+  { block: 'product', keyword: 'latency', yamlKey: 'latency', value: 'latency', syntax: 'latency < 70ms', doc: 'RTT threshold between a client location and the region serving its traffic.' },
+  { block: 'product', keyword: 'avoid', yamlKey: 'avoid', value: 'names', syntax: 'avoid [ap-south]', doc: 'Regions never to serve the product\'s traffic.' },
+  { block: 'product', keyword: 'tolerate', yamlKey: 'tolerate', value: 'flag', syntax: 'tolerate region-failure', doc: 'The traffic can be re-routed when any single region is lost.' },
+  // backends
+  { block: 'backend file', keyword: 'path', yamlKey: 'path', value: 'string', syntax: 'path = ".globe/state.json"', doc: 'The state file, relative to the project directory.' },
+  { block: 'backend exec', keyword: 'get_state', yamlKey: 'get_state', value: 'argv', syntax: 'get_state = ["./hook", "get-state"]', doc: 'Command (argv, no shell) that prints the current State as JSON.' },
+  { block: 'backend exec', keyword: 'upsize', yamlKey: 'upsize', value: 'argv', syntax: 'upsize = ["./hook", "upsize"]', doc: 'Command that adds replicas (the move as JSON on stdin).' },
+  { block: 'backend exec', keyword: 'route', yamlKey: 'route', value: 'argv', syntax: 'route = ["./hook", "route"]', doc: 'Command that changes a routing matrix (the move as JSON on stdin).' },
+  { block: 'backend exec', keyword: 'downsize', yamlKey: 'downsize', value: 'argv', syntax: 'downsize = ["./hook", "downsize"]', doc: 'Command that removes replicas (the move as JSON on stdin).' },
+  { block: 'backend exec', keyword: 'shift', yamlKey: 'shift', value: 'argv', syntax: 'shift = ["./hook", "shift"]', doc: 'Command that shifts a product\'s traffic (optional).' },
+  { block: 'backend exec', keyword: 'timeout', yamlKey: 'timeout', value: 'duration', syntax: 'timeout = 30s', doc: 'Time limit of each command (default 30s).' },
+  { block: 'backend postgres', keyword: 'url_env', yamlKey: 'url_env', value: 'name', syntax: 'url_env = GLOBE_PG_URL', doc: 'The environment variable holding the PostgreSQL URL (never written anywhere).' },
+  { block: 'backend postgres', keyword: 'schema', yamlKey: 'schema', value: 'name', syntax: 'schema = globe', doc: 'The database schema for state, lock and journal (default globe).' },
+  // planner
+  { block: 'planner', keyword: 'cost', yamlKey: 'weights.cost', value: 'count', syntax: 'cost = 1', doc: 'Weight of hardware cost in the objective.' },
+  { block: 'planner', keyword: 'churn', yamlKey: 'weights.churn', value: 'count', syntax: 'churn = 0.1', doc: 'Weight of replicas added or removed against the current state.' },
+  { block: 'planner', keyword: 'balance', yamlKey: 'weights.balance', value: 'count', syntax: 'balance = 0.01', doc: 'Weight of spreading free capacity in proportion to region size.' },
+  { block: 'planner', keyword: 'distance', yamlKey: 'weights.distance', value: 'count', syntax: 'distance = 0.001', doc: 'Weight of preferring nearer serving regions.' },
+  { block: 'planner', keyword: 'service_balance', yamlKey: 'weights.service_balance', value: 'count', syntax: 'service_balance = 0', doc: 'Weight of spreading each service like the regions\' supply.' },
+  { block: 'planner', keyword: 'time_limit', yamlKey: 'time_limit', value: 'duration', syntax: 'time_limit = 60s', doc: 'Time limit of the solver (per block for a large fleet).' },
+  { block: 'planner', keyword: 'gap', yamlKey: 'gap', value: 'percent', syntax: 'gap = 0.1%', doc: 'Relative optimality gap at which the solver stops (default 0.01%; 0.5% per block).' },
+];
+
+/** The statements allowed in a block, in the table's order. */
+export function propertiesOf(block: BlockKind): Property[] {
+  return PROPERTIES.filter((p) => p.block === block);
+}
+
+/** The property `keyword` in `block`, or (block unknown) the first property of that name. */
+export function findProperty(keyword: string, block?: BlockKind): Property | undefined {
+  return PROPERTIES.find((p) => p.keyword === keyword && (block === undefined || p.block === block)) ?? PROPERTIES.find((p) => p.keyword === keyword);
+}
+
+/** Units of each kind of quantity, the first the usual one. */
+export const UNITS_OF: Record<QuantityKind, readonly string[]> = {
+  latency: ['ms', 's'],
+  duration: ['s', 'ms'],
+  rate: ['rps'],
+  percent: ['%'],
+};
