@@ -20,7 +20,7 @@ import { planPlacement, type PlannerFinding } from '../planner/index.js';
 import { prestartSolverPool, SOLVER_WORKERS } from '../planner/solve/solve.js';
 import type { Placement } from '../planner/placement.js';
 import type { Plan } from '../planner/plan.js';
-import { checkPlacement } from '../test/support/placement-checker.js';
+import { checkPlacement } from '../planner/check/placement-checker.js';
 import { generateWorld, type GeneratedWorld, type WorldParams } from './generate-world.js';
 import type { MemorySampler } from './memory-sampler.js';
 import { runMonolithic, type MonolithicRun } from './monolithic.js';

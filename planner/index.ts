@@ -19,6 +19,7 @@ export { relativeGap } from './placement.js';
 import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
+import { residualBeyondSupply } from './residual-fit.js';
 import { SOLVER_WORKERS, solverPool, useBaselineSolverCode, type SolverPool } from './solve/solve.js';
 
 export { DEFAULT_WEIGHTS, WEIGHT_DOCS } from './weights.js';
@@ -44,6 +45,8 @@ export interface PlannerOptions {
    * process-wide V8 flag, so only a caller that owns its process opts in: the CLI and the benchmark.
    */
   tuneSolverCode?: boolean;
+  /** Solver workers to use (many plans in one process share them); default: a pool of the plan's own. */
+  pool?: SolverPool;
 }
 
 export const DEFAULT_TIME_LIMIT_SECONDS = 60;
@@ -63,6 +66,8 @@ export async function planPlacement(
   sourceMap?: SourceMap,
 ): Promise<{ placement: Placement; findings: PlannerFinding[] }> {
   const world = new World(spec, current);
+  const unfit = residualBeyondSupply(world, sourceMap);
+  if (unfit) throw new PlannerError(unfit);
   const weights = resolveWeights(spec.planner?.weights, options.weights);
   const goals = { free: options.free, maxShift: options.maxShift };
   const settings = {
@@ -78,13 +83,14 @@ export async function planPlacement(
   let placement: Placement;
   // One pool of solver workers for every solve of this plan: its blocks, their region-loss rounds, the
   // products' failover LPs (HiGHS loads once per worker, not once per solve).
-  const pool = solverPool(SOLVER_WORKERS);
+  // (A caller that plans many worlds in one process passes its own pool, and closes it itself.)
+  const pool = options.pool ?? solverPool(SOLVER_WORKERS);
   try {
     placement = await planWith(pool);
     const products = await productReadiness(world.spec, placement.target, pool);
     if (Object.keys(products).length > 0) placement = { ...placement, productReadiness: products };
   } finally {
-    void pool.close(); // the workers are told to stop now; the plan need not wait until they have
+    if (pool !== options.pool) void pool.close(); // the workers are told to stop now; the plan need not wait until they have
   }
   const findings = await explainPlacement(world, placement, { goals, weights, sourceMap });
   return { placement, findings };

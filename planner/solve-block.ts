@@ -12,7 +12,7 @@ import { productLossesByRegion, servingRegions } from './product-loss.js';
 import { currentAsStart, startFrom } from './model/warm-start.js';
 import type { TenantEntry, World } from './model/world.js';
 import type { Placement, SolverStatus } from './placement.js';
-import { solveInWorker, type SolverPool, type SolveProgress } from './solve/solve.js';
+import { solveInWorker, type SolveOutcome, type SolverPool, type SolveProgress } from './solve/solve.js';
 
 export interface BlockSettings {
   timeLimitSeconds: number;
@@ -169,7 +169,9 @@ async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoal
   const model = { rows: packed.numRows, columns: packed.numCols, nonzeros: pm.model.nonzeros, integers: pm.model.integers };
   const stages = pm.stages.map((name) => ({ name, cost: pm.model.objectiveVector(name) }));
   const solve = settings.pool ? settings.pool.solve.bind(settings.pool) : solveInWorker;
-  const outcome = await solve(packed, stages, {
+  // Nothing to decide (regions without supply, tenants without demand): HiGHS calls a model without
+  // columns "empty" rather than solving it, and there is only one plan, placing nothing.
+  const outcome: SolveOutcome = packed.numCols === 0 ? nothingToDecide(stages.map((s) => s.name)) : await solve(packed, stages, {
     timeLimitSeconds: settings.timeLimitSeconds,
     gapLimit: settings.gapLimit,
     onProgress: settings.onProgress,
@@ -212,6 +214,10 @@ async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoal
     seconds: outcome.seconds,
     model,
   };
+}
+
+function nothingToDecide(stages: string[]): SolveOutcome {
+  return { ok: true, status: 'optimal', colValue: new Float64Array(0), stages: stages.map((name) => ({ name, objective: 0, bound: 0, gap: 0, status: 'optimal' })), lpBound: 0, seconds: 0 };
 }
 
 /** Replica, reservation and follower counts of a deployment, as the warm start reads them. */

@@ -12,7 +12,7 @@ import { readStateFile } from '../executor/state-file.js';
 import type { Placement } from '../planner/placement.js';
 import { generateWorld } from '../bench/generate-world.js';
 import { writeProject } from '../bench/write-project.js';
-import { checkPlacement } from './support/placement-checker.js';
+import { checkPlacement } from '../planner/check/placement-checker.js';
 
 const dirs: string[] = [];
 const tempDir = () => {

@@ -9,7 +9,7 @@ import { runMonolithic } from '../bench/monolithic.js';
 import { unservedWeights } from '../bench/monolithic-model.js';
 import { printSummary, type RunResult } from '../bench/report.js';
 import { scoreSolution, totalUnserved } from '../planner/score.js';
-import { checkPlacement } from './support/placement-checker.js';
+import { checkPlacement } from '../planner/check/placement-checker.js';
 import { ROOT } from './support/cli.js';
 import { specOf } from './support/specs.js';
 

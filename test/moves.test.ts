@@ -4,7 +4,7 @@ import { checkInvariants, usageByRegion } from '../executor/invariants.js';
 import { emptyDeployment, type Deployment } from '../executor/state.js';
 import { planPlacement } from '../planner/index.js';
 import { buildMoves } from '../planner/move-graph.js';
-import { checkPlacement } from './support/placement-checker.js';
+import { checkPlacement } from '../planner/check/placement-checker.js';
 import { specOf } from './support/specs.js';
 
 const world = (surge: string) => `

@@ -15,7 +15,7 @@ import { DEFAULT_WEIGHTS } from '../planner/weights.js';
 import { intentDigests } from '../planner/intent-digests.js';
 import type { Spec, TenantId } from '../lang/spec.js';
 import type { Placement } from '../planner/placement.js';
-import { checkPlacement } from './support/placement-checker.js';
+import { checkPlacement } from '../planner/check/placement-checker.js';
 import { specOf } from './support/specs.js';
 
 const withoutTimings = (p: Placement) => canonicalJson({ ...p, solver: { ...p.solver, seconds: 0 } });

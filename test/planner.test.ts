@@ -4,7 +4,7 @@ import { loadAndCheckProject } from '../lang/load.js';
 import { emptyDeployment, type Deployment } from '../executor/state.js';
 import { planPlacement } from '../planner/index.js';
 import type { Placement } from '../planner/placement.js';
-import { checkPlacement } from './support/placement-checker.js';
+import { checkPlacement } from '../planner/check/placement-checker.js';
 import { specOf } from './support/specs.js';
 import { parseGlobe } from '../lang/dsl/index.js';
 import { mergeFiles } from '../lang/merge.js';

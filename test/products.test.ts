@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { State } from '../executor/state.js';
 import type { Plan } from '../planner/plan.js';
-import { checkPlacement } from './support/placement-checker.js';
+import { checkPlacement } from '../planner/check/placement-checker.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
 
 function seedProject(): string {

@@ -10,7 +10,7 @@ import { maxFlow } from '../planner/region-loss.js';
 import { simulateFailure, type FailureReport } from '../planner/simulate.js';
 import type { Plan } from '../planner/plan.js';
 import { globe } from './support/cli.js';
-import { checkPlacement } from './support/placement-checker.js';
+import { checkPlacement } from '../planner/check/placement-checker.js';
 import { parseGlobe } from '../lang/dsl/index.js';
 import { checkSpec } from '../lang/check/index.js';
 import { mergeFiles } from '../lang/merge.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyDeployment } from '../executor/state.js';
 import { planPlacement } from '../planner/index.js';
 import { simulateFailure } from '../planner/simulate.js';
-import { checkPlacement } from './support/placement-checker.js';
+import { checkPlacement } from '../planner/check/placement-checker.js';
 import { specOf } from './support/specs.js';
 import { globe } from './support/cli.js';
 

@@ -261,13 +261,17 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
   }
 
   // Normalise the distance term so it is at most `distance` per tenant in total.
+  // A route of RTT 0 has no distance term, and with a distance weight of 0 nothing is in the objective
+  // (addObjective skips zeros: with zero costs and churn 0 there may be no `main` stage yet).
   if (totalDemand > 0) {
     const d = pm.terms.get('distance')!;
     for (let i = firstRoute; i < pm.routes.length; i++) {
       const rv = pm.routes[i];
-      const coef = d.get(rv.col)! / totalDemand;
+      const raw = d.get(rv.col);
+      if (raw === undefined) continue;
+      const coef = raw / totalDemand;
       d.set(rv.col, coef);
-      model.objectives.get('main')!.set(rv.col, coef * w.distance);
+      if (w.distance !== 0) model.objectives.get('main')!.set(rv.col, coef * w.distance);
     }
   }
 
@@ -512,7 +516,14 @@ function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final:
     for (const k of world.resources) {
       const u = usage.get(`${r}\u0000${k}`);
       const supply = world.supply(r, k);
-      let removedUse = 0;
+      // What runs now and has no column here is held, unchanged, until apply's downsizes: tenants the Spec no
+      // longer has, and a tenant's replicas in a region or on a resource it may no longer use.
+      let heldOutside = 0;
+      for (const t of world.tenants) {
+        if (t.regions.includes(r) && t.resources.includes(k)) continue;
+        heldOutside += world.currentReplicas(t.id, r, k) * world.unitsPerReplica(t.id, k, true);
+      }
+      let removedUse = heldOutside;
       for (const id of removed) removedUse += world.currentReplicas(id, r, k) * world.unitsPerReplica(id, k, true);
       if (!u && removedUse === 0) continue;
       const final = u?.final ?? [];
@@ -522,7 +533,7 @@ function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final:
       const slack = relaxSlack(pm, goals, final.length > 0 || peak.length > 0);
       if (room) {
         if (final.length > 0) pm.model.addRow(-INF, Math.max(0, room.final - keepFree), ...withSlack(final, slack.final));
-        if (peak.length > 0) pm.model.addRow(-INF, room.peak, ...withSlack(peak, slack.peak));
+        if (peak.length > 0) pm.model.addRow(-INF, room.peak - heldOutside, ...withSlack(peak, slack.peak));
         continue;
       }
       if (final.length > 0) pm.model.addRow(-INF, Math.max(0, supply - keepFree), ...withSlack(final, slack.final));

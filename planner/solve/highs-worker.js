@@ -53,6 +53,8 @@ const SHORTFALL_SHARE = 0.75;
 const LP_GRACE = 0.1;
 /** Shortfall stages are solved exactly: priorities depend on them. */
 const SHORTFALL_GAP = { rel: 1e-6, abs: 1e-3 };
+/** Absolute room a solved shortfall stage is held with (see hold()). */
+const HOLD_ROOM = 1e-4;
 
 // HiGHS loads on the parent's `load` message (prestartSolverPool: while the CLI reads the project)
 // or with the first job.
@@ -191,7 +193,11 @@ class StagedSolver {
     if (stage.indices.length === 0) return;
     const n = stage.indices.length;
     if (value <= ZERO) this.m.changeColsBounds({ kind: 'set', indices: stage.indices }, new Float64Array(n), new Float64Array(n));
-    else this.m.addRow(-this.highs.infinity, value + Math.max(ZERO, Math.abs(value) * 1e-9), { indices: stage.indices, values: stage.values });
+    // Held at its value to the documents' precision (1e-3 rps), with a little room. A stage's optimum is
+    // found within the solver's tolerances (an unserved 39 rps found as 38.999998, or a later stage gaining
+    // 1e-4 rps from an earlier stage's room); holding the next stages to exactly that value forces them to
+    // reproduce the same slack, which only some (costlier) placements allow: extra replicas carrying no traffic.
+    else this.m.addRow(-this.highs.infinity, Math.max(value, Math.round(value * 1e3) / 1e3) + HOLD_ROOM + Math.abs(value) * 1e-7, { indices: stage.indices, values: stage.values });
   }
 
   remaining() {
@@ -227,8 +233,12 @@ class StagedSolver {
     this.incumbent = m.getSolution().colValue;
     const value = m.getObjectiveValue();
     if (stopAtZero && value <= ZERO) return { status: 'optimal', objective: 0, bound: 0, gap: 0 };
-    const bound = Number(m.info.get('mip_dual_bound'));
-    const g = Number(m.info.get('mip_gap'));
+    // A MIP that presolve solves outright (no node, no LP) is optimal but reports no dual bound (−∞)
+    // and an infinite gap: its bound is then its value, not 0 (which showed as an LP-relaxation gap
+    // although 0% was asked).
+    const solvedOutright = status === S.optimal && !Number.isFinite(Number(m.info.get('mip_dual_bound')));
+    const bound = solvedOutright ? value : Number(m.info.get('mip_dual_bound'));
+    const g = solvedOutright ? 0 : Number(m.info.get('mip_gap'));
     if (status !== S.optimal) this.timedOut = true;
     return {
       status: status === S.optimal ? 'optimal' : 'time-limit',
