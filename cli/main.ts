@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   simulate: async () => [(await import('./commands/simulate.js')).registerSimulate],
   init: async () => [(await import('./commands/state.js')).registerInit],
   state: async () => [(await import('./commands/state.js')).registerState],
+  worker: async () => [(await import('./commands/worker.js')).registerWorker],
 };
 
 /** Commands whose solver workers start first (planner/solve/solve.ts); `apply DIR` starts them when it plans. */

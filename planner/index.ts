@@ -19,7 +19,7 @@ export { relativeGap } from './placement.js';
 import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
-import { SOLVER_WORKERS, useBaselineSolverCode } from './solve/solve.js';
+import { solveConcurrency, useBaselineSolverCode } from './solve/solve.js';
 
 export { DEFAULT_WEIGHTS, WEIGHT_DOCS } from './weights.js';
 export type { PlannerFinding } from './explain.js';
@@ -111,7 +111,7 @@ async function planAsOneModel(world: World, weights: PlannerWeights, goals: Mode
 
 /** A large fleet in blocks (planner/decompose): scored with the full objective, its gap certified by the blocks' bounds. */
 async function planAsBlocks(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings & Pick<BlockedOptions, 'onBlock'>, blocks: Block[]): Promise<Placement> {
-  const r = await planInBlocks(world, weights, goals, blocks, { ...settings, concurrency: SOLVER_WORKERS });
+  const r = await planInBlocks(world, weights, goals, blocks, { ...settings, concurrency: solveConcurrency() });
   const score = scoreSolution(world.spec, world.current, r.target, r.unserved, r.unservedProducts, weights);
   const bound = r.boundHolds ? Math.min(r.bound, score.weighted) : -Infinity;
   const solver: SolverReport = {

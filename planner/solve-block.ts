@@ -10,7 +10,7 @@ import { buildPlacementModel, type ModelGoals } from './model/build-placement-mo
 import { currentAsStart } from './model/warm-start.js';
 import type { World } from './model/world.js';
 import type { Placement, SolverStatus } from './placement.js';
-import { solveInWorker, type SolverPool, type SolveProgress } from './solve/solve.js';
+import { solveInWorker, type SolvePool, type SolveProgress } from './solve/solve.js';
 
 export interface BlockSettings {
   timeLimitSeconds: number;
@@ -19,7 +19,7 @@ export interface BlockSettings {
   /** Solve the LP relaxation too, for its bound (default true). */
   lpBound?: boolean;
   /** Workers to solve in (a large fleet's blocks share them); default: a worker of its own. */
-  pool?: SolverPool;
+  pool?: SolvePool;
 }
 
 export interface BlockResult {

@@ -23,6 +23,7 @@ interface PlanCommandFlags extends PlanFlags {
   json?: boolean;
   out?: string;
   detailedExitcode?: boolean;
+  workers: string;
 }
 
 export function registerPlan(program: Command): void {
@@ -34,13 +35,15 @@ export function registerPlan(program: Command): void {
       .option('--format <format>', 'text, markdown (a pull-request comment) or json', 'text')
       .option('--json', 'the Plan document as JSON (same as --format json)')
       .option('--out <file>', 'save the plan for `globe apply`')
-      .option('--detailed-exitcode', 'exit 0 without changes, 2 with changes, 1 on error'),
+      .option('--detailed-exitcode', 'exit 0 without changes, 2 with changes, 1 on error')
+      .option('--workers <where>', 'solve blocks here (local) or on `globe worker` processes through the postgres backend (queue)', 'local'),
   ).action(
     action(async (dir: string, flags: PlanCommandFlags) => {
       const format = (flags.json ? 'json' : flags.format) as PlanFormat;
       if (!['text', 'markdown', 'json'].includes(format)) throw new CliError(`--format must be text, markdown or json, not ${flags.format}`);
       const options = plannerOptions(flags);
       const read = await loadProject(dir); // read once: it names the state's lock, then it is checked and planned
+      if (flags.workers !== 'local') await (await import('./plan-on-queue.js')).solveOnQueueFor(read, flags.workers);
       const lock = flags.lock === 'false' ? undefined : await lockProject(read, flags.lockTimeout);
       let plan: Plan;
       try {
