@@ -115,9 +115,10 @@ export class QueueSolverPool implements SolvePool {
       await this.ready;
       const request = requestToWire({ model, stages: stageInputs.map(sparseStage), start: options.start, timeLimitSeconds: options.timeLimitSeconds, gapLimit: options.gapLimit, lpBound: options.lpBound });
       // pg-boss's own expiry is a backstop for a worker that is alive but stuck: the solve's time limit, its
-      // LP grace and HiGHS's backstop for a first plan (highs-worker.js), and a minute.
+      // LP grace and HiGHS's backstop for a first plan (highs-worker.js), and a minute. Earlier solves first
+      // (a higher priority): the planner waits for them in order.
       const expireInSeconds = Math.ceil(options.timeLimitSeconds * 1.1) + 360;
-      const id = await this.boss.send(QUEUE, { plan: this.id, solve, request }, { retryLimit: RETRY_LIMIT, retryDelay: 0, expireInSeconds });
+      const id = await this.boss.send(QUEUE, { plan: this.id, solve, request }, { retryLimit: RETRY_LIMIT, retryDelay: 0, expireInSeconds, priority: -solve });
       if (!id) return failure('the job queue did not take the solve');
       return await new Promise<SolveOutcome>((resolve) => {
         this.pending.set(id, { solve, resolve, waitingSince: Date.now(), timeLimitSeconds: options.timeLimitSeconds });
