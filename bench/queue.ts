@@ -10,7 +10,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import os, { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { benchDatabase } from './loopback-postgres.js';
@@ -25,6 +25,7 @@ interface Options {
   workers: number[];
   timeLimit: number;
   local: boolean;
+  baselineWorkers: boolean;
   outDir?: string;
 }
 
@@ -37,6 +38,10 @@ interface Run {
   gap?: number;
   status?: string;
   jobs?: number;
+  /** The coordinator's CPU seconds (user + system): work no worker can take over. */
+  cpuSeconds: number;
+  /** Σ of the workers' solve times, from their log lines. */
+  solveSeconds?: number;
 }
 
 const URL_ENV = 'GLOBE_BENCH_QUEUE_PG';
@@ -55,6 +60,7 @@ function parse(argv: string[]): Options {
     .option('--seed <n>', 'generator seed', whole('--seed'), 1)
     .option('--workers <list>', 'queue runs with these numbers of `globe worker` processes, e.g. 1,2', list, [1, 2])
     .option('--time-limit <seconds>', 'time limit of each block solve', whole('--time-limit'), 60)
+    .option('--baseline-workers', 'start the workers with --baseline-code (no optimising recompilation of HiGHS)')
     .option('--no-local', 'skip the in-process plan (identity is then not checked)')
     .option('--out-dir <dir>', 'keep the project and plans here')
     .exitOverride()
@@ -68,7 +74,7 @@ function planOnce(dir: string, mode: string, o: Options, env: NodeJS.ProcessEnv,
   const out = join(dir, `plan-${mode}.json`);
   const timeFile = join(dir, `time-${mode}.txt`);
   const started = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, CLI, 'plan', dir, '--time-limit', `${o.timeLimit}s`, '--out', out, ...extra], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, process.execPath, CLI, 'plan', dir, '--time-limit', `${o.timeLimit}s`, '--out', out, ...extra], {
     encoding: 'utf8',
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -78,10 +84,12 @@ function planOnce(dir: string, mode: string, o: Options, env: NodeJS.ProcessEnv,
   if (r.status !== 0) throw new Error(`globe plan (${mode}) exited ${r.status}: ${(r.stderr ?? '').split('\n').filter((l) => !l.startsWith('queue:')).slice(-3).join(' ')}`);
   const plan = JSON.parse(readFileSync(out, 'utf8')) as { placement: { solver: { gap: number; status: string; blocks?: { count: number } } } };
   const local = join(dir, 'plan-local.json');
+  const [rssKb, user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
   return {
     mode,
     seconds,
-    peakMb: Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024,
+    cpuSeconds: user + system,
+    peakMb: rssKb / 1024,
     identical: mode === 'local' || !existsSync(local) ? undefined : readFileSync(out, 'utf8') === readFileSync(local, 'utf8'),
     blocks: plan.placement.solver.blocks?.count,
     gap: plan.placement.solver.gap,
@@ -89,12 +97,12 @@ function planOnce(dir: string, mode: string, o: Options, env: NodeJS.ProcessEnv,
   };
 }
 
-async function startWorkers(dir: string, n: number, env: NodeJS.ProcessEnv): Promise<{ children: ChildProcess[]; logs: string[] }> {
+async function startWorkers(dir: string, n: number, env: NodeJS.ProcessEnv, baseline: boolean): Promise<{ children: ChildProcess[]; logs: string[] }> {
   const children: ChildProcess[] = [];
   const logs: string[] = [];
   await Promise.all(
     Array.from({ length: n }, (_, i) => {
-      const child = spawn(process.execPath, [CLI, 'worker', dir, '--name', `bench-${i + 1}`], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [CLI, 'worker', dir, '--name', `bench-${i + 1}`, ...(baseline ? ['--baseline-code'] : [])], { env, stdio: ['ignore', 'pipe', 'inherit'] });
       children.push(child);
       logs.push('');
       return new Promise<void>((resolve, reject) => {
@@ -113,16 +121,22 @@ async function stopWorkers(children: ChildProcess[]): Promise<void> {
   await Promise.all(children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.on('exit', () => resolve()), c.kill('SIGTERM'))))));
 }
 
-function report(o: Options, runs: Run[], generation: { seconds: number; peakMb: number }): string {
+function report(o: Options, runs: Run[], generation: { seconds: number; peakMb: number }, load: { before: number }): string {
   const lines = [
     `# globe queue benchmark: ${o.tenants} tenants × ${o.regions} regions × ${o.resources} resources (seed ${o.seed})`,
     '',
-    `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}; PostgreSQL on loopback; block time limit ${o.timeLimit} s`,
+    `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}; PostgreSQL on loopback; block time limit ${o.timeLimit} s; workers ${o.baselineWorkers ? 'baseline' : 'optimising'} WebAssembly`,
     `generate + write project: ${generation.seconds.toFixed(1)} s, peak RSS ${generation.peakMb.toFixed(0)} MB`,
     '',
-    '| mode | wall s | coordinator peak RSS MB | blocks | status | gap | plan bytes = in-process |',
-    '| --- | ---: | ---: | ---: | --- | ---: | --- |',
-    ...runs.map((r) => `| ${r.mode} | ${r.seconds.toFixed(1)} | ${r.peakMb.toFixed(0)} | ${r.blocks ?? '–'} | ${r.status ?? ''} | ${r.gap !== undefined ? `${(r.gap * 100).toFixed(3)}%` : ''} | ${r.identical === undefined ? '–' : r.identical ? 'yes' : '**NO**'} |`),
+    `load average (1 min) before / after: ${load.before.toFixed(1)} / ${os.loadavg()[0].toFixed(1)} on ${cpus().length} cores (other work on the machine slows every run)`,
+    '',
+    '| mode | wall s | coordinator CPU s | coordinator peak RSS MB | blocks | jobs | Σ solve s (workers) | status | gap | plan bytes = in-process |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |',
+    ...runs.map(
+      (r) =>
+        `| ${r.mode} | ${r.seconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${r.peakMb.toFixed(0)} | ${r.blocks ?? '–'} | ${r.jobs ?? '–'} | ${r.solveSeconds?.toFixed(1) ?? '–'} | ${r.status ?? ''} | ` +
+        `${r.gap !== undefined ? `${(r.gap * 100).toFixed(3)}%` : ''} | ${r.identical === undefined ? '–' : r.identical ? 'yes' : '**NO**'} |`,
+    ),
   ];
   const one = runs.find((r) => r.mode === 'queue×1');
   const workersOf = (r: Run) => Number(r.mode.slice('queue×'.length));
@@ -131,13 +145,29 @@ function report(o: Options, runs: Run[], generation: { seconds: number; peakMb: 
   const local = runs.find((r) => r.mode === 'local');
   if (local && most) lines.push('', `queue with ${n} workers / in-process: ${(most.seconds / local.seconds).toFixed(2)}×`);
   if (one && most && n > 1) {
-    // Amdahl: T(n) = T(1)·(s + (1 − s)/n)  ⇒  s = (n·T(n)/T(1) − 1) / (n − 1)
-    const s = Math.min(1, Math.max(0, ((n * most.seconds) / one.seconds - 1) / (n - 1)));
-    lines.push(`serial fraction (Amdahl, from 1 and ${n} workers): ${(s * 100).toFixed(1)}%`, '', 'PROJECTION (not measured): 2 workers per machine', '', '| machines | workers | projected wall s | speed-up over 1 worker |', '| ---: | ---: | ---: | ---: |');
-    for (const machines of [4, 16, 64]) {
+    // Amdahl fitted to wall times: T(n) = T(1)·(s + (1 − s)/n)  ⇒  s = (n·T(n)/T(1) − 1) / (n − 1). Meaningful only on an idle machine.
+    const fitted = Math.min(1, Math.max(0, ((n * most.seconds) / one.seconds - 1) / (n - 1)));
+    lines.push(`serial fraction fitted to wall times (Amdahl, 1 and ${n} workers): ${(fitted * 100).toFixed(1)}%`);
+  }
+  const measured = most ?? one;
+  if (measured?.solveSeconds !== undefined) {
+    // Accounting: the coordinator's CPU time is the serial part (one coordinator does it, however many workers);
+    // the workers' solve time is the part that spreads over workers.
+    const serial = measured.cpuSeconds;
+    const total = serial + measured.solveSeconds;
+    const s = serial / total;
+    lines.push(
+      `serial fraction by accounting (${measured.mode}): coordinator CPU ${serial.toFixed(1)} s / (that + Σ solve ${measured.solveSeconds.toFixed(1)} s) = ${(s * 100).toFixed(1)}%`,
+      '',
+      'PROJECTION (not measured; from the serial fraction by accounting, 2 workers per machine, queue latency ignored):',
+      '',
+      '| machines | workers | projected wall s | speed-up over 1 worker |',
+      '| ---: | ---: | ---: | ---: |',
+    );
+    for (const machines of [1, 4, 16, 64]) {
       const w = 2 * machines;
-      const t = one.seconds * (s + (1 - s) / w);
-      lines.push(`| ${machines} | ${w} | ${t.toFixed(1)} | ${(one.seconds / t).toFixed(1)}× |`);
+      const t = total * (s + (1 - s) / w);
+      lines.push(`| ${machines} | ${w} | ${t.toFixed(1)} | ${(total / t).toFixed(1)}× |`);
     }
   }
   return `${lines.join('\n')}\n`;
@@ -167,23 +197,26 @@ async function main(): Promise<number> {
       if (r.status !== 0) throw new Error(`globe ${args[0]} failed: ${r.stderr}`);
     }
     const runs: Run[] = [];
+    const load = { before: os.loadavg()[0] };
     if (o.local) {
       process.stderr.write('in-process plan …\n');
       runs.push(planOnce(dir, 'local', o, env, []));
     }
     for (const n of o.workers) {
       process.stderr.write(`queue plan with ${n} worker(s) …\n`);
-      const { children, logs } = await startWorkers(dir, n, env);
+      const { children, logs } = await startWorkers(dir, n, env, o.baselineWorkers);
       try {
         const run = planOnce(dir, `queue×${n}`, o, env, ['--workers', 'queue']);
         await stopWorkers(children);
-        run.jobs = logs.join('').split('\n').filter((l) => / solve \d+ of /.test(l)).length;
+        const solved = logs.join('').split('\n').map((l) => / solve \d+ of .* in ([0-9.]+) s$/.exec(l)).filter((m) => m !== null);
+        run.jobs = solved.length;
+        run.solveSeconds = solved.reduce((a, m) => a + Number(m[1]), 0);
         runs.push(run);
       } finally {
         await stopWorkers(children);
       }
     }
-    process.stdout.write(report(o, runs, generation));
+    process.stdout.write(report(o, runs, generation, load));
     return runs.some((r) => r.identical === false) ? 1 : 0;
   } catch (e) {
     process.stderr.write(`bench:queue: ${(e as Error).message}\n`);

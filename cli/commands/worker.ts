@@ -16,8 +16,9 @@ export function registerWorker(program: Command): void {
     .description('solve block models for `globe plan --workers queue` (postgres backend), until stopped')
     .argument('[dir]', 'project directory (for its backend block)', '.')
     .option('--name <name>', 'how this worker is shown in plans (default host:pid)')
+    .option('--baseline-code', "run HiGHS as baseline WebAssembly only: no optimising recompilation (faster for a worker that lives for few, small solves)")
     .action(
-      action(async (dir: string, flags: { name?: string }) => {
+      action(async (dir: string, flags: { name?: string; baselineCode?: boolean }) => {
         const project = checkProject(await loadProject(dir));
         printDiagnostics(project.diagnostics, project.files);
         if (hasErrors(project.diagnostics)) throw new CliError('the project has errors; no worker started');
@@ -25,6 +26,9 @@ export function registerWorker(program: Command): void {
         if (backend?.kind !== 'postgres') throw new CliError('globe worker needs the postgres backend: the job queue lives in its database (add a `backend postgres { ... }` block)');
         const { connectionUrl } = await import('../../executor/backends/postgres.js');
         const { startWorker } = await import('../../planner/distribute/queue-worker.js');
+        // A long-lived worker gains from V8's optimising compiler (HiGHS ~40% faster on large blocks); it costs
+        // CPU seconds at first, which a short-lived one never wins back (bench/README.md).
+        if (flags.baselineCode) (await import('../../planner/solve/solve.js')).useBaselineSolverCode(true);
         let worker;
         try {
           worker = await startWorker({ url: connectionUrl(backend.urlEnv), schema: backend.schema, name: flags.name, log: (line) => process.stdout.write(`${line}\n`) });
