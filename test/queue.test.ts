@@ -107,7 +107,7 @@ async function jobsLeft(qs: string): Promise<number> {
 }
 
 describe('block solves on the job queue', () => {
-  it('gives the in-process plan byte for byte with 3 workers, one killed mid-block, and with 1 worker; leaves the queue empty', async () => {
+  it('gives the in-process plan byte for byte with 3 workers, one SIGKILLed mid-block, and with 1 worker (another SIGTERMed mid-block); leaves the queue empty', async () => {
     const dir = worldProject('q-kill');
     const qs = 'q_kill_queue';
     const local = globe(['plan', dir, '--out', join(dir, 'local.json')], { env });
@@ -129,19 +129,29 @@ describe('block solves on the job queue', () => {
     expect(solved.length).toBeGreaterThanOrEqual(3);
     expect(await jobsLeft(qs)).toBe(0);
 
-    // One worker alone: the same bytes again.
-    others[1].child.kill('SIGTERM');
-    expect(await others[1].exited).toBe(0);
-    const single = run(['plan', dir, '--workers', 'queue', '--out', join(dir, 'single.json')]);
-    expect(await single.exited, single.stderr()).toBe(0);
-    expect(readFileSync(join(dir, 'single.json'), 'utf8')).toBe(readFileSync(join(dir, 'local.json'), 'utf8'));
-    expect(await jobsLeft(qs)).toBe(0);
-
-    others[0].child.kill('SIGTERM');
-    expect(await others[0].exited).toBe(0);
+    // Stopped with SIGTERM while idle: exit 0, their rows gone.
+    for (const w of others) w.child.kill('SIGTERM');
+    for (const w of others) expect(await w.exited).toBe(0);
     expect(others[0].stdout()).toContain('worker w2 stopped');
     const members = await db.query(`SELECT id FROM ${qs}.globe_members WHERE kind = 'worker' AND id <> 'victim'`);
     expect(members.rows).toEqual([]);
+
+    // A worker stopped with SIGTERM mid-block hands its job back; one worker alone finishes: the same bytes again.
+    const polite = worker(dir, 'polite', { GLOBE_TEST_SOLVE_DELAY_MS: '600000' });
+    await polite.said('is taking block solves');
+    const again = run(['plan', dir, '--workers', 'queue', '--out', join(dir, 'single.json')]);
+    await holdsJob(qs, 'polite');
+    const single = worker(dir, 'single');
+    await single.said('is taking block solves');
+    polite.child.kill('SIGTERM');
+    expect(await polite.exited).toBe(0);
+    expect(await again.exited, again.stderr()).toBe(0);
+    expect(readFileSync(join(dir, 'single.json'), 'utf8')).toBe(readFileSync(join(dir, 'local.json'), 'utf8'));
+    expect(polite.stdout()).not.toMatch(/ solve \d+ of /);
+    expect(again.stderr()).not.toContain('worker polite is gone'); // handed back by the worker, not found dead by the plan
+    expect(await jobsLeft(qs)).toBe(0);
+    single.child.kill('SIGTERM');
+    expect(await single.exited).toBe(0);
   }, 240_000);
 
   it('fails clearly after --time-limit when no worker takes the solves, and leaves nothing in the queue', async () => {

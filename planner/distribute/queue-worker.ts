@@ -101,27 +101,31 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     return r.rows[0].gone as boolean;
   };
 
-  const work = async (job: Job): Promise<void> => {
+  /** Solve one job and store its outcome; false when stopped first (the job then goes back to the queue). */
+  const work = async (job: Job): Promise<boolean> => {
     const started = Date.now();
     if (await planGone(job.data.plan)) {
       await boss.deleteJob(QUEUE, job.id);
       config.log(`${job.id} skipped: the plan that sent it is gone`);
-      return;
+      return true;
     }
     if (testDelayMs > 0) await pause(testDelayMs);
-    if (stopping) return;
-    const request = requestFromWire(job.data.request);
-    const size = `${request.model.numRows}×${request.model.numCols}`;
-    const outcome: SolveOutcome = await pool.solve(request.model, request.stages, {
-      timeLimitSeconds: request.timeLimitSeconds,
-      gapLimit: request.gapLimit,
-      start: request.start,
-      lpBound: request.lpBound,
-    });
-    if (stopping) return; // stopped mid-solve: the outcome is the pool's shutdown, not the model's; cleanUp re-queues the job
+    if (stopping) return false;
+    let size = '?';
+    let outcome: SolveOutcome;
+    try {
+      const request = requestFromWire(job.data.request);
+      size = `${request.model.numRows}×${request.model.numCols}`;
+      outcome = await pool.solve(request.model, request.stages, { timeLimitSeconds: request.timeLimitSeconds, gapLimit: request.gapLimit, start: request.start, lpBound: request.lpBound });
+    } catch (e) {
+      // A request this worker cannot read fails the same on every worker: an outcome, not a retry.
+      outcome = { ok: false, status: 'error', error: `the worker could not read the solve request: ${(e as Error).message}`, stages: [], seconds: 0 };
+    }
+    if (stopping) return false; // stopped mid-solve: the outcome is the pool's shutdown, not the model's
     await boss.complete(QUEUE, job.id, outcomeToWire(outcome) as object);
     const seconds = ((Date.now() - started) / 1000).toFixed(2);
     config.log(`${job.id} solve ${job.data.solve} of ${job.data.plan}: ${size}, ${outcome.ok ? outcome.status : `failed (${outcome.status})`} in ${seconds} s`);
+    return true;
   };
 
   const loop = async (): Promise<void> => {
@@ -132,19 +136,17 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
         continue;
       }
       held = job.id;
-      try {
-        await work(job);
-      } finally {
-        held = undefined;
-        await client.query(`UPDATE ${qs}.globe_members SET job_id = NULL, job_since = NULL WHERE id = $1`, [name]).catch(() => undefined);
-      }
+      const finished = await work(job);
+      // Handed back (state retry) for another worker at once, rather than waiting for a plan to notice.
+      if (!finished) await boss.fail(QUEUE, job.id, { message: `worker ${name} stopped` });
+      held = undefined;
+      await client.query(`UPDATE ${qs}.globe_members SET job_id = NULL, job_since = NULL WHERE id = $1`, [name]);
     }
   };
 
   const cleanUp = async (): Promise<void> => {
     clearInterval(heartbeat);
-    // A job taken but not finished goes back to the queue (retry state) for another worker.
-    if (held && !lost) await boss.fail(QUEUE, held, { message: `worker ${name} stopped` }).catch(() => undefined);
+    // A job still held (the database failed mid-job) goes back to the queue when a plan sees this session gone.
     if (!lost) await client.query(`DELETE FROM ${qs}.globe_members WHERE id = $1`, [name]).catch(() => undefined);
     await client.end().catch(() => undefined);
     await boss.stop({ graceful: false, close: true, wait: true }).catch(() => undefined);
