@@ -51,6 +51,7 @@ async function main(): Promise<number> {
     const r = await f();
     const seconds = (performance.now() - started) / 1000;
     rows.push(`| ${name} | ${seconds.toFixed(1)} | ${(memory.peakBytes() / 2 ** 20).toFixed(0)} | ${note(r)} |`);
+    process.stderr.write(`${rows[rows.length - 1]}\n`); // as it goes: a run stopped early still tells what it measured
     return r;
   };
   const root = mkdtempSync(join(tmpdir(), 'globe-bench-scale-'));

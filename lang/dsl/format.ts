@@ -74,7 +74,10 @@ function print(tokens: IToken[], starts: Set<number>, inline: Set<number>, multi
   const inInline = () => blocks.length > 0 && blocks[blocks.length - 1];
   const blankBefore = (t: IToken) => prev !== undefined && (t.startLine ?? 0) - (prev.endLine ?? 0) >= 2;
   const newline = (blank: boolean) => {
-    out = out.replace(/[ ]+$/, '');
+    // Trailing spaces trimmed from the end only: a /[ ]+$/ regex scans the whole output each time (quadratic in file size).
+    let end = out.length;
+    while (end > 0 && out.charCodeAt(end - 1) === 32) end--;
+    if (end < out.length) out = out.slice(0, end);
     out += blank ? '\n\n' : '\n';
   };
 
