@@ -23,9 +23,10 @@ export async function solveOnQueueFor(project: Project, workers: string): Promis
     url,
     schema: backend.schema,
     onStatus: (s) => {
-      if (s.requeued) process.stderr.write(`queue: solve ${s.requeued.solve} goes back to the queue: worker ${s.requeued.worker} is gone\n`);
+      // console.error, not process.stderr: on a terminal the progress view (ink) prints these above its live line.
+      if (s.requeued) console.error(`queue: solve ${s.requeued.solve} goes back to the queue: worker ${s.requeued.worker} is gone`);
       const running = s.running.map((r) => `solve ${r.solve} on ${r.worker}`).join(', ');
-      process.stderr.write(`queue: ${s.queued} queued, ${s.running.length} running${running ? ` (${running})` : ''}, ${s.done} done\n`);
+      console.error(`queue: ${s.queued} queued, ${s.running.length} running${running ? ` (${running})` : ''}, ${s.done} done`);
     },
   });
 }
