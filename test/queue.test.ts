@@ -164,6 +164,34 @@ describe('block solves on the job queue', () => {
     expect(await jobsLeft('q_none_queue')).toBe(0);
   }, 120_000);
 
+  it('a worker drops, unsolved, the jobs of a plan that was killed', async () => {
+    const dir = worldProject('q-orphan');
+    const qs = 'q_orphan_queue';
+    const plan = run(['plan', dir, '--workers', 'queue']);
+    for (;;) {
+      const r = await db.query(`SELECT count(*)::int AS n FROM ${qs}.job`).catch(() => ({ rows: [{ n: 0 }] }));
+      if (r.rows[0].n > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    plan.child.kill('SIGKILL');
+    await plan.exited;
+    // The event the worker's check relies on: PostgreSQL has ended the dead plan's sessions.
+    for (;;) {
+      const r = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'globe plan'`);
+      if (r.rows[0].n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const w = worker(dir, 'sweeper');
+    await w.said('skipped: the plan that sent it is gone');
+    for (;;) {
+      if ((await jobsLeft(qs)) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(w.stdout()).not.toMatch(/ solve \d+ of /);
+    w.child.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+  }, 120_000);
+
   it('refuses --workers queue on the file backend, and globe worker without the postgres backend', () => {
     const dir = tempDir('globe-queue-file-');
     cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
