@@ -31,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   init: async () => [(await import('./commands/state.js')).registerInit],
   state: async () => [(await import('./commands/state.js')).registerState],
   lsp: async () => [(await import('./commands/lsp.js')).registerLsp],
+  worker: async () => [(await import('./commands/worker.js')).registerWorker],
 };
 
 /** Commands whose solver workers start first (planner/solve/solve.ts); `apply DIR` starts them when it plans. */

@@ -20,7 +20,7 @@ import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
 import { residualBeyondSupply } from './residual-fit.js';
-import { SOLVER_WORKERS, solverPool, useBaselineSolverCode, type SolverPool } from './solve/solve.js';
+import { solveConcurrency, solverPool, useBaselineSolverCode, type SolvePool } from './solve/solve.js';
 
 export { DEFAULT_WEIGHTS, WEIGHT_DOCS } from './weights.js';
 export type { FindingReason, Limit, LimitFamily, PlannerFinding } from './explain.js';
@@ -46,7 +46,7 @@ export interface PlannerOptions {
    */
   tuneSolverCode?: boolean;
   /** Solver workers to use (many plans in one process share them); default: a pool of the plan's own. */
-  pool?: SolverPool;
+  pool?: SolvePool;
 }
 
 export const DEFAULT_TIME_LIMIT_SECONDS = 60;
@@ -84,7 +84,7 @@ export async function planPlacement(
   // One pool of solver workers for every solve of this plan: its blocks, their region-loss rounds, the
   // products' failover LPs (HiGHS loads once per worker, not once per solve).
   // (A caller that plans many worlds in one process passes its own pool, and closes it itself.)
-  const pool = options.pool ?? solverPool(SOLVER_WORKERS);
+  const pool = options.pool ?? solverPool(solveConcurrency());
   try {
     placement = await planWith(pool);
     const products = await productReadiness(world.spec, placement.target, pool);
@@ -95,7 +95,7 @@ export async function planPlacement(
   const findings = await explainPlacement(world, placement, { goals, weights, sourceMap });
   return { placement, findings };
 
-  async function planWith(pool: SolverPool): Promise<Placement> {
+  async function planWith(pool: SolvePool): Promise<Placement> {
     const pooled = { ...settings, pool };
     try {
       if (blocks.length <= 1) return await planAsOneModel(world, weights, goals, pooled);
@@ -128,7 +128,7 @@ async function planAsOneModel(world: World, weights: PlannerWeights, goals: Mode
 
 /** A large fleet in blocks (planner/decompose): scored with the full objective, its gap certified by the blocks' bounds. */
 async function planAsBlocks(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings & Pick<BlockedOptions, 'onBlock'>, blocks: Block[]): Promise<Placement> {
-  const r = await planInBlocks(world, weights, goals, blocks, { ...settings, concurrency: SOLVER_WORKERS });
+  const r = await planInBlocks(world, weights, goals, blocks, { ...settings, concurrency: solveConcurrency() });
   const score = scoreSolution(world.spec, world.current, r.target, r.unserved, r.unservedProducts, weights);
   const bound = r.boundHolds ? Math.min(r.bound, score.weighted) : -Infinity;
   const solver: SolverReport = {

@@ -12,7 +12,7 @@ import type { Deployment } from '../executor/state.js';
 import { SparseModel } from './model/sparse-model.js';
 import { World } from './model/world.js';
 import { LOSS_TOLERANCE } from './region-loss.js';
-import { solveInWorker, type SolverPool } from './solve/solve.js';
+import { solveInWorker, type SolvePool } from './solve/solve.js';
 
 const INF = 1e30;
 
@@ -20,7 +20,7 @@ const INF = 1e30;
 export type ProductUnserved = Record<string, Record<string, number>>;
 
 /** `only`: re-route these products alone (readiness: the traffic of the products that ask for it, which the planner keeps room for). */
-export async function productFailover(spec: Spec, deployment: Deployment, failed: string | null, pool?: SolverPool, only?: string[]): Promise<ProductUnserved> {
+export async function productFailover(spec: Spec, deployment: Deployment, failed: string | null, pool?: SolvePool, only?: string[]): Promise<ProductUnserved> {
   const world = new World(spec, deployment);
   const model = new SparseModel();
   const unserved: { product: string; client: string; col: number }[] = [];
@@ -76,7 +76,7 @@ export interface ProductReadiness {
 }
 
 /** Region-loss verdict of every product that asks for it, for every region that serves it. */
-export async function productReadiness(spec: Spec, deployment: Deployment, pool?: SolverPool): Promise<Record<string, ProductReadiness>> {
+export async function productReadiness(spec: Spec, deployment: Deployment, pool?: SolvePool): Promise<Record<string, ProductReadiness>> {
   const asking = Object.keys(spec.products)
     .filter((P) => spec.products[P].tolerateRegionFailure)
     .sort();
@@ -91,7 +91,7 @@ export async function productReadiness(spec: Spec, deployment: Deployment, pool?
 }
 
 /** DR product → region → traffic lost with that region lost, for the regions given (only losses above tolerance). */
-export async function productLossesByRegion(spec: Spec, deployment: Deployment, regions: string[], pool?: SolverPool): Promise<Map<string, Record<string, number>>> {
+export async function productLossesByRegion(spec: Spec, deployment: Deployment, regions: string[], pool?: SolvePool): Promise<Map<string, Record<string, number>>> {
   const asking = Object.keys(spec.products)
     .filter((P) => spec.products[P].tolerateRegionFailure)
     .sort();

@@ -12,7 +12,7 @@ import { productLossesByRegion, servingRegions } from './product-loss.js';
 import { currentAsStart, startFrom } from './model/warm-start.js';
 import type { TenantEntry, World } from './model/world.js';
 import type { Placement, SolverStatus } from './placement.js';
-import { solveInWorker, type SolveOutcome, type SolverPool, type SolveProgress } from './solve/solve.js';
+import { solveInWorker, type SolveOutcome, type SolvePool, type SolveProgress } from './solve/solve.js';
 
 export interface BlockSettings {
   timeLimitSeconds: number;
@@ -21,7 +21,7 @@ export interface BlockSettings {
   /** Solve the LP relaxation too, for its bound (default true). */
   lpBound?: boolean;
   /** Workers to solve in (a large fleet's blocks share them); default: a worker of its own. */
-  pool?: SolverPool;
+  pool?: SolvePool;
 }
 
 export interface BlockResult {
@@ -147,7 +147,7 @@ function likelyScenarios(world: World): Map<string, Set<string>> {
 }
 
 /** Adds to `scenarios` every region whose loss a product that asks for readiness does not survive, not modelled yet. */
-async function violatedProductScenarios(world: World, target: Deployment, scenarios: Set<string>, pool?: SolverPool): Promise<number> {
+async function violatedProductScenarios(world: World, target: Deployment, scenarios: Set<string>, pool?: SolvePool): Promise<number> {
   const asking = Object.keys(world.spec.products).filter((P) => world.spec.products[P].tolerateRegionFailure);
   if (asking.length === 0) return 0;
   const regions = servingRegions(target, asking).filter((r) => !scenarios.has(r));

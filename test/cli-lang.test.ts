@@ -174,7 +174,7 @@ describe('command loading', () => {
     const r = globe(['--help']);
     expect(r.code).toBe(0);
     const listed = [...r.stdout.split('Commands:')[1].matchAll(/^ {2}([a-z-]+)\b/gm)].map((m) => m[1]).filter((c) => c !== 'help');
-    expect(listed).toEqual(['validate', 'fmt', 'convert', 'plan', 'show', 'apply', 'force-unlock', 'simulate', 'init', 'state', 'lsp']);
+    expect(listed).toEqual(['validate', 'fmt', 'convert', 'plan', 'show', 'apply', 'force-unlock', 'simulate', 'init', 'state', 'lsp', 'worker']);
   });
 
   it('a misspelt command is suggested, and a command\'s own --help works alone', () => {

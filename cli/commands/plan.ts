@@ -29,6 +29,7 @@ interface PlanCommandFlags extends PlanFlags {
   out?: string;
   detailedExitcode?: boolean;
   failOn: string;
+  workers: string;
 }
 
 export function registerPlan(program: Command): void {
@@ -40,7 +41,8 @@ export function registerPlan(program: Command): void {
       .option('--format <format>', 'text, markdown (a pull-request comment) or json', 'text')
       .option('--json', 'the Plan document as JSON (same as --format json)')
       .option('--out <file>', 'save the plan for `globe apply`')
-      .option('--detailed-exitcode', `exit 0 without changes, 2 with changes, 1 on error (${BROKEN_PROMISE_EXIT} for a broken promise, see --fail-on)`),
+      .option('--detailed-exitcode', `exit 0 without changes, 2 with changes, 1 on error (${BROKEN_PROMISE_EXIT} for a broken promise, see --fail-on)`)
+      .option('--workers <where>', 'solve blocks here (local) or on `globe worker` processes through the postgres backend (queue)', 'local'),
   )).action(
     action(async (dir: string, flags: PlanCommandFlags) => {
       const format = (flags.json ? 'json' : flags.format) as PlanFormat;
@@ -48,6 +50,7 @@ export function registerPlan(program: Command): void {
       const options = plannerOptions(flags);
       parseFailOn(flags.failOn); // a bad value fails before anything is planned
       const read = await loadProject(dir); // read once: it names the state's lock, then it is checked and planned
+      if (flags.workers !== 'local') await (await import('./plan-on-queue.js')).solveOnQueueFor(read, flags.workers);
       const lock = flags.lock === 'false' ? undefined : await lockProject(read, flags.lockTimeout);
       let plan: Plan;
       try {

@@ -13,7 +13,7 @@ import type { ModelGoals, RelaxedLimit } from '../model/build-placement-model.js
 import { World, type TenantEntry } from '../model/world.js';
 import type { Placement } from '../placement.js';
 import { solveBlock } from '../solve-block.js';
-import type { SolverPool } from '../solve/solve.js';
+import type { SolvePool } from '../solve/solve.js';
 
 /** A threshold that lets every connected pair through (unconnected pairs stay out: their RTT is Infinity). */
 export const ANY_RTT = 1e6;
@@ -61,7 +61,7 @@ export class SoloContext {
     fleetUse: { final: Use; peak: Use },
     readonly goals: ModelGoals,
     readonly weights: PlannerWeights,
-    readonly pool: SolverPool,
+    readonly pool: SolvePool,
   ) {
     this.demand = demandOf(world.spec, entry.spec, placement.target);
     this.totalDemand = Object.values(this.demand).reduce((a, byClient) => a + Object.values(byClient).reduce((x, y) => x + y, 0), 0);

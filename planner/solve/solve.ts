@@ -111,10 +111,33 @@ export function prestartSolverPool(size: number): void {
   prestarted.load();
 }
 
+/** What solves models: the worker threads of this process (SolverPool), or a job queue's workers (queue-pool.ts). */
+export interface SolvePool {
+  readonly size: number;
+  solve(model: PackedModel, stageInputs: StageInput[], options: SolveOptions): Promise<SolveOutcome>;
+  close(): Promise<void>;
+}
+
+let elsewhere: { create: () => SolvePool; inFlight: number } | undefined;
+
+/** From now on solve on pools `create` makes (`globe plan --workers queue`), `inFlight` solves at a time; undefined: here again. */
+export function solveElsewhere(pools: typeof elsewhere): void {
+  elsewhere = pools;
+}
+
+/** How many solves a large fleet keeps in flight: one per worker thread here, or as many as the queue takes. */
+export function solveConcurrency(): number {
+  return elsewhere?.inFlight ?? SOLVER_WORKERS;
+}
+
 /** A pool of at least `size` workers: the pre-started one if it fits (size, code), else a new one. */
-export function solverPool(size: number, workerUrl?: URL): SolverPool {
+export function solverPool(size: number, workerUrl?: URL): SolvePool {
   const taken = prestarted;
   prestarted = undefined;
+  if (elsewhere && workerUrl === undefined) {
+    void taken?.close();
+    return elsewhere.create();
+  }
   if (taken && taken.size >= size && taken.baselineCode === baselineCode && workerUrl === undefined) return taken;
   void taken?.close();
   return new SolverPool(size, workerUrl);
@@ -152,7 +175,7 @@ interface PoolWorker {
  * caller builds its first model. A worker that dies (an out-of-memory abort)
  * fails its job only; the next job gets a fresh worker.
  */
-export class SolverPool {
+export class SolverPool implements SolvePool {
   private readonly workers: PoolWorker[] = [];
   private readonly queue: Job[] = [];
   private nextId = 0;
@@ -269,7 +292,7 @@ function outOfMemory(size: string, detail?: string): SolveFailure {
   };
 }
 
-function sparseStage(s: StageInput): SolveStage {
+export function sparseStage(s: StageInput): SolveStage {
   if ('indices' in s) return s;
   const indices: number[] = [];
   const values: number[] = [];
