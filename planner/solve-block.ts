@@ -139,8 +139,6 @@ function likelyScenarios(world: World): Map<string, Set<string>> {
         if (reach.length > 1 && reach.length <= LIKELY_REACH) for (const r of reach) regions.add(r);
       }
     }
-    // where it runs now: a re-plan usually keeps those regions, and their loss is what binds
-    for (const [r, byRes] of Object.entries(world.current.tenants[t.id]?.replicas ?? {})) if (Object.values(byRes).some((n) => n > 0)) regions.add(r);
     if (regions.size > 0) out.set(t.id, regions);
   }
   return out;
