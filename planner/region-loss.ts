@@ -10,8 +10,8 @@
  * region's capacity (replicas × serves × target utilization). What can be
  * routed is a maximum flow. The tenant loses, in f, what it served with
  * nothing lost (a maximum flow within the class thresholds) minus what it
- * can still serve. `aggregate` tenants ignore latency in both: only the
- * capacity left outside f counts.
+ * can still serve. `aggregate` tenants ignore latency in the failover only:
+ * the capacity left outside f counts, wherever the clients are.
  */
 import { DEFAULT_SELF_RTT_MS, type Spec, type Tenant, type TenantId } from '../lang/spec.js';
 import type { Deployment } from '../executor/state.js';
@@ -105,8 +105,10 @@ export class TenantNetwork {
   /** The most demand the capacity outside `failed` can serve (`failed` null: nothing lost). */
   maxServed(failed: string | null, mode: ReadinessMode): { served: number; unserved: DemandLoss[]; load: RegionLoss['load'] } {
     const regions = this.regionsWithCapacity().filter((r) => r !== failed);
+    // With nothing lost, what is served is what the class thresholds allow, in either mode; only the
+    // failover of an `aggregate` tenant ignores latency.
     const reach = (d: (typeof this.demand)[number], r: string) =>
-      mode === 'aggregate' || this.rtt(d.client, r) <= (failed === null ? d.threshold : d.drThreshold);
+      failed === null ? this.rtt(d.client, r) <= d.threshold : mode === 'aggregate' || this.rtt(d.client, r) <= d.drThreshold;
     const flow = maxFlow(
       this.demand.map((d) => d.rps),
       regions.map((r) => this.capacity.get(r)!),

@@ -139,7 +139,7 @@ export function drSentence(plan: Plan): string {
     entries.length === 0
       ? 'No tenant asks for disaster readiness.'
       : failing === 0
-      ? `Survives the loss of any one region${aggregate.length === 0 ? ', every client re-routed within its latency threshold' : ''}: ${entries.length === 1 ? 'the 1 tenant that asks' : `all ${entries.length} tenants that ask`} for it.`
+      ? `Survives the loss of any one region${aggregate.length === 0 ? ', every client re-routed within its latency threshold or dr_latency' : ''}: ${entries.length === 1 ? 'the 1 tenant that asks' : `all ${entries.length} tenants that ask`} for it.`
       : `${failing} of ${plural(entries.length, 'tenant')} asking for disaster readiness would NOT survive a region loss.`;
   return verdict + caveat + productNote;
 }

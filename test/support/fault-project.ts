@@ -83,10 +83,11 @@ export function surgeScenario(template: string): FaultProject {
   return { dir, plan, held };
 }
 
-/** The world the example hook keeps, as a Deployment. */
+/** The world the example hook keeps, as a Deployment (without the units per replica it records beside the counts). */
 export function worldOf(dir: string): Deployment {
   const w = JSON.parse(readFileSync(join(dir, '.globe', 'exec-world.json'), 'utf8')) as Deployment;
-  return { tenants: w.tenants, reservations: w.reservations, products: w.products, followers: w.followers };
+  const tenants = Object.fromEntries(Object.entries(w.tenants).map(([id, t]) => [id, { replicas: t.replicas, routing: t.routing }]));
+  return { tenants, reservations: w.reservations, products: w.products, followers: w.followers };
 }
 
 /** Running, not a zombie (an orphan's zombie may never be reaped where init does not reap). */
