@@ -330,6 +330,10 @@ function addReadiness(
       addFailureRouting(world, pm, t, index, f, stage, regions, capacityCols, demandRows);
       continue;
     }
+    // Demand that no other region could serve with f lost is lost whatever the plan: leaving it out keeps
+    // the shortfall stage at 0 when nothing else is short (the solver's quick path), and changes no plan.
+    const kept = demandRows.filter((row) => !lostWhatever(world, t, row, f, regions));
+    if (kept.length === 0) continue;
     const cols: number[] = [];
     const coefs: number[] = [];
     for (const r of regions) {
@@ -341,9 +345,22 @@ function addReadiness(
     const short = model.addCol(0, INF);
     pm.drShortfall.push({ tenant: index, region: f, col: short });
     model.addObjective(stage, short, 1);
+    const traffic = kept.flatMap((row) => row.traffic);
     // capacity outside f + unserved + shortfall ≥ declared demand + followed demand
-    model.addRow(totalDemand, INF, [...cols, ...unservedCols, ...followedTraffic.cols, short], [...coefs, ...unservedCols.map(() => 1), ...followedTraffic.coefs, 1]);
+    model.addRow(
+      kept.reduce((sum, row) => sum + row.demand, 0),
+      INF,
+      [...cols, ...kept.map((row) => row.uCol), ...traffic.map(([c]) => c), short],
+      [...coefs, ...kept.map(() => 1), ...traffic.map(([, a]) => -a), 1],
+    );
   }
+}
+
+/** Whether a demand row is lost with f lost however the tenant is placed: no other region it may use reaches it. */
+function lostWhatever(world: World, t: TenantEntry, row: DemandRow, f: string, regions: string[]): boolean {
+  if (t.spec.aggregateDisasterReadiness) return regions.every((r) => r === f);
+  const threshold = Math.max(t.spec.latency[row.cls] ?? 0, t.spec.drLatency ?? 0);
+  return regions.every((r) => r === f || world.latency(row.client, r) > threshold);
 }
 
 /** With f lost: each demand row re-routed over the other regions within max(threshold, dr_latency), fitting their capacity. */
@@ -369,6 +386,7 @@ function addFailureRouting(
       cols.push(y);
       (load.get(r) ?? load.set(r, []).get(r)!).push(y);
     }
+    if (cols.length === 0) continue; // lost whatever the plan (see lostWhatever)
     const short = model.addCol(0, INF);
     pm.drShortfall.push({ tenant: index, region: f, col: short });
     model.addObjective(stage, short, 1);
