@@ -6,7 +6,7 @@
  * JSON Schema: `schemas/plan.schema.json`.
  */
 import type { Spec, TenantId } from '../lang/spec.js';
-import type { RoutingMatrix } from '../executor/state.js';
+import type { Deployment, RoutingMatrix } from '../executor/state.js';
 import type { Placement } from './placement.js';
 
 export const PLAN_VERSION = 1 as const;
@@ -32,7 +32,28 @@ export interface Plan {
    * what `plan` printed. Absent in plans saved before findings were kept: read as none.
    */
   findings?: PlanFinding[];
+  /**
+   * Present only when the target needs more than one safe step (issue 16): the waves in order,
+   * the last one reaching `placement.target` (or as close as the wave limit allows). A one-wave
+   * plan has no `waves` and its moves no `wave`: the shape plans had before waves.
+   */
+  waves?: PlanWave[];
   summary: PlanSummary;
+}
+
+/**
+ * One wave of a multi-wave plan. Within a wave the usual order holds (upsize → route/shift →
+ * downsize) and Σ max(before, after) ≤ supply in every (region, resource).
+ */
+export interface PlanWave {
+  /** 1-based, in execution order. */
+  wave: number;
+  /** Why the wave exists, computed by the planner, e.g. "uses the h100 that wave 1 frees in r2". */
+  reason: string;
+  /** The deployment when the wave completes; apply checks the read-back state against it. */
+  target: Deployment;
+  /** Per region and resource: used before the wave, after it, and the peak while it runs. */
+  regions: { region: string; resource: string; supply: number; before: number; after: number; peak: number }[];
 }
 
 /** A planner finding as the Plan keeps it: the message, and the intent's source line relative to the project. */
@@ -76,6 +97,8 @@ interface MoveBase {
   dependsOn: string[];
   /** `max_surge` round (1-based); 1 when the subject's move is not split. */
   round: number;
+  /** Wave (1-based) of a multi-wave plan; absent in one-wave plans. */
+  wave?: number;
 }
 
 /** Set the count of (subject, region, resource) to `to` (an absolute target: repeating it is harmless). */
