@@ -12,7 +12,7 @@ import { lookupSpan, type SourceMap } from '../lang/source-map.js';
 import { itemsUse, peakLimits } from './decompose/room.js';
 import type { ModelGoals } from './model/build-placement-model.js';
 import type { TenantEntry, World } from './model/world.js';
-import type { Placement } from './placement.js';
+import type { Placement } from '../schemas/placement.js';
 import { findReason } from './reasons/find-reason.js';
 import type { Goal } from './reasons/families.js';
 import { demandOf, lossOf, SoloContext } from './reasons/solo.js';

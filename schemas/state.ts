@@ -77,3 +77,8 @@ export interface IntentDigests {
 export function emptyDeployment(): Deployment {
   return { tenants: {}, reservations: {}, products: {}, followers: {} };
 }
+
+/** The deployment a State holds (its bookkeeping left out); nothing deployed yet when null. */
+export function deploymentOf(state: State | null): Deployment {
+  return state ? { tenants: state.tenants, reservations: state.reservations, products: state.products, followers: state.followers } : emptyDeployment();
+}

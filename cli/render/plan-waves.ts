@@ -3,7 +3,7 @@
  * region and the reason it exists. One-wave plans have no `waves` and render nothing here, so
  * their output keeps today's shape. (Issue 16 fills these in; issue 17's layouts call them.)
  */
-import type { Plan } from '../../planner/plan.js';
+import type { Plan } from '../../schemas/plan.js';
 
 /** Lines for the text plan (empty for a one-wave plan). */
 export function renderWavesText(plan: Plan): string[] {
