@@ -11,7 +11,7 @@
  * Per trial, once no process started in the project is left: the world must equal
  * the one an uninterrupted apply leaves, and every state the journal went through
  * (the start state and each COMPLETE move in order) must keep the invariant
- * (executor/invariants.ts). Prints the figures; exits 1 on any mismatch.
+ * (schemas/invariants.ts). Prints the figures; exits 1 on any mismatch.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';

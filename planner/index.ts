@@ -89,11 +89,11 @@ export async function planPlacement(
     placement = await planWith(pool);
     const products = await productReadiness(world.spec, placement.target, pool);
     if (Object.keys(products).length > 0) placement = { ...placement, productReadiness: products };
+    const findings = await explainPlacement(world, placement, { goals, weights, sourceMap, pool });
+    return { placement, findings };
   } finally {
     if (pool !== options.pool) void pool.close(); // the workers are told to stop now; the plan need not wait until they have
   }
-  const findings = await explainPlacement(world, placement, { goals, weights, sourceMap });
-  return { placement, findings };
 
   async function planWith(pool: SolvePool): Promise<Placement> {
     const pooled = { ...settings, pool };

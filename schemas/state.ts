@@ -66,7 +66,7 @@ export interface State extends Deployment {
   plannedFrom?: IntentDigests;
 }
 
-/** Digests of the Spec a deployment was planned from (planner/intent-digests.ts computes them). */
+/** Digests of the Spec a deployment was planned from (intent-digests.ts computes them). */
 export interface IntentDigests {
   /** Everything shared by the fleet: regions, supply, latency, resources, products, reservations, planner settings. */
   world: string;
