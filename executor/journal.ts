@@ -14,6 +14,10 @@
  * fencing token: a later apply stops any such group still running before it
  * runs anything, and hands out a larger token (hooksInJournals).
  *
+ * A multi-wave plan's journal also says where each wave began and that its
+ * boundary was checked (`wave` records); a backend's validation gates leave
+ * `gate` records (passed, or failed: the resume runs a failed gate again).
+ *
  * JSON Schema of a line: schemas/journal.schema.json.
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
