@@ -10,7 +10,9 @@
  *   waits for) start.
  *
  * A wave without traffic moves runs `pre` at its start and `post` right after
- * it, before its downsizes. Gates are scheduled like moves: each waits for
+ * it, before its downsizes; a plan without moves runs no gate. A tenant moving
+ * in `max_surge` rounds routes once per round: `pre` waits for the capacity of
+ * its first round, and only the downsizes no later round waits for follow `post`. Gates are scheduled like moves: each waits for
  * the moves (and gate) listed in `after`, and the moves it guards wait for it.
  */
 import type { Move } from '../planner/plan.js';
@@ -53,6 +55,7 @@ export function gateSchedule(moves: Move[], waves: number): GateSchedule {
   };
   for (let wave = 1; wave <= waves; wave++) {
     const inWave = moves.filter((m) => waveOf(m) === wave);
+    if (inWave.length === 0) continue; // nothing changes: nothing to validate
     const traffic = inWave.filter((m) => m.kind === 'route' || m.kind === 'shift');
     const trafficIds = new Set(traffic.map((m) => m.id));
     // The first traffic moves: those no other traffic move of the wave comes before.

@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emitGlobe, parseGlobe } from '../lang/dsl/index.js';
 import { emitYaml, loadYaml } from '../lang/yaml/index.js';
 import { readJournal, type JournalRecord } from '../executor/journal.js';
+import { gateSchedule } from '../executor/gates.js';
 import { buildPlan } from '../planner/build-plan.js';
-import type { Plan } from '../planner/plan.js';
+import type { Move, Plan } from '../planner/plan.js';
 import { ensureBuilt, globe } from './support/cli.js';
 import { journalValidator } from './support/journal-schema.js';
 import { specOf } from './support/specs.js';
@@ -38,6 +39,27 @@ function journalOf(dir: string): JournalRecord[] {
 function timeline(dir: string): string[] {
   return journalOf(dir).flatMap((r) => (r.type === 'move' ? [`${r.status} ${r.move}`] : r.type === 'gate' ? [`gate ${r.phase} ${r.wave} ${r.status}`] : []));
 }
+
+describe('where the gates of a wave go', () => {
+  const up = (id: string, deps: string[] = []) => ({ id, kind: 'upsize', dependsOn: deps }) as unknown as Move;
+  const down = (id: string, deps: string[] = []) => ({ id, kind: 'downsize', dependsOn: deps }) as unknown as Move;
+  const route = (id: string, deps: string[]) => ({ id, kind: 'route', dependsOn: deps }) as unknown as Move;
+
+  it('a tenant moving in max_surge rounds: pre before its first route, post before the downsizes no later round needs', () => {
+    // round 1: up1 → route1 → down1; round 2 (after down1): up2 → route2 → down2. A reservation resizes beside it.
+    const moves = [up('up1'), route('route1', ['up1']), down('down1', ['route1']), up('up2', ['down1']), route('route2', ['up2']), down('down2', ['route2']), down('pool-down')];
+    const { gates, guardedBy } = gateSchedule(moves, 1);
+    expect(gates).toEqual([
+      { id: 'w1-gate-pre', wave: 1, phase: 'pre', after: ['up1'] },
+      { id: 'w1-gate-post', wave: 1, phase: 'post', after: ['w1-gate-pre', 'route1', 'route2'] },
+    ]);
+    expect(Object.fromEntries(guardedBy)).toEqual({ route1: 'w1-gate-pre', route2: 'w1-gate-pre', down2: 'w1-gate-post', 'pool-down': 'w1-gate-post' });
+  });
+
+  it('a plan without moves runs no gate', () => {
+    expect(gateSchedule([], 1).gates).toEqual([]);
+  });
+});
 
 describe('validate gates on the exec backend', () => {
   it('run before and after each wave’s traffic moves: after the capacity they need, before the capacity they release', () => {
