@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPlan, type ApplyEvent, type ApplyOptions } from '../executor/apply.js';
+import { applyPlan, PlanGraphError, type ApplyEvent, type ApplyOptions } from '../executor/apply.js';
 import { readJournal, type JournalRecord } from '../executor/journal.js';
 import { usageByRegion } from '../executor/invariants.js';
 import { checkPlanAgainstState, PlanBindingError } from '../executor/plan-binding.js';
@@ -94,6 +94,34 @@ describe('apply runs a multi-wave plan wave after wave (engine)', () => {
     // Each boundary recorded once: wave 1's by the first attempt, the others by the resume.
     expect(journal.records.filter((r) => r.type === 'wave' && r.status === 'complete').map((r) => (r as { wave: number }).wave)).toEqual([1, 2, 3]);
     expect(journal.records.filter((r) => r.type === 'wave' && r.status === 'started').map((r) => (r as { wave: number }).wave)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('a plan whose waves apply cannot schedule is refused before anything runs', () => {
+  const refused = async (edit: (p: Plan) => void) => {
+    const plan = swapPlan();
+    edit(plan);
+    const backend = new MemoryBackend(start);
+    const error = await applyPlan(plan, backend, new MemoryJournal(), 'p', options()).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(backend.log).toEqual([]);
+    return error;
+  };
+
+  it('a move waiting for a move of a later wave', async () => {
+    const e = await refused((p) => {
+      const first = p.moves.find((m) => m.wave === 1)!;
+      first.dependsOn.push(p.moves.find((m) => m.wave === 2)!.id);
+    });
+    expect(e).toBeInstanceOf(PlanGraphError);
+    expect(e!.message).toMatch(/^the plan cannot be applied: its move w1-m001-\S+ \(wave 1\) depends on w2-m\d+-\S+, a move of a later wave\. Was it edited\? Plan again\.$/);
+  });
+
+  it('a move of a wave the plan does not have', async () => {
+    const e = await refused((p) => (p.moves[0].wave = 4));
+    expect(e!.message).toBe(`the plan cannot be applied: its move ${swapPlan().moves[0].id} names wave 4, not one of its 3 waves. Was it edited? Plan again.`);
   });
 });
 
