@@ -14,10 +14,12 @@ import type { Move, Plan } from '../schemas/plan.js';
 import { admit } from './admission.js';
 import { applyMove } from '../schemas/apply-move.js';
 import type { Backend, MoveOutput } from './backend.js';
-import { describeViolation, type InvariantViolation } from '../schemas/invariants.js';
-import type { JournalRecord, JournalReplay, JournalStore, MoveStatus } from './journal.js';
+import { gateFailureReason, gateKey, gateSchedule, type GateTask } from './gates.js';
+import { checkInvariants, describeViolation, newViolations, type InvariantViolation } from '../schemas/invariants.js';
+import type { GatePhase, JournalRecord, JournalReplay, JournalStore, MoveStatus } from './journal.js';
 import { checkPlanAgainstState, planDigest, PlanBindingError, type PlanBinding } from './plan-binding.js';
-import { emptyDeployment, type Deployment, type State } from '../schemas/state.js';
+import { deploymentOf, emptyDeployment, type Deployment, type State } from '../schemas/state.js';
+import { deploymentDifference, waveCount, waveOf, wavesProblem } from './waves.js';
 
 export type ApplyEvent =
   /** Hooks an earlier apply left running were killed before anything ran again. */
@@ -26,7 +28,13 @@ export type ApplyEvent =
   | { type: 'resume'; completed: number; rerun: string[]; tornLine: boolean }
   | { type: 'move-start'; move: Move }
   | { type: 'move-done'; move: Move; seconds: number; skipped?: boolean }
-  | { type: 'move-failed'; move: Move; reason: string };
+  | { type: 'move-failed'; move: Move; reason: string }
+  /** A wave of a multi-wave plan starts (its moves may run) or has passed its boundary check. */
+  | { type: 'wave-start'; wave: number; waves: number }
+  | { type: 'wave-done'; wave: number; waves: number }
+  /** The backend's validate gate runs, and how it ended. */
+  | { type: 'gate-start'; wave: number; waves: number; phase: GatePhase }
+  | { type: 'gate-done'; wave: number; waves: number; phase: GatePhase; passed: boolean; reason?: string };
 
 export interface ApplyOptions {
   parallelism: number;
@@ -53,6 +61,8 @@ export interface ApplyOptions {
 export type ApplyOutcome =
   | { outcome: 'complete'; completed: number }
   | { outcome: 'failed'; move: string; reason: string }
+  /** Not a move: a validation gate failed, or the state at a wave's boundary was not the wave's target. */
+  | { outcome: 'stopped'; wave: number; reason: string }
   | { outcome: 'interrupted'; completed: number };
 
 export class StalePlanError extends Error {}
@@ -86,9 +96,6 @@ export function moveGraphProblem(moves: Move[]): string | undefined {
   return undefined;
 }
 
-function deploymentOf(state: State | null): Deployment {
-  return state ? { tenants: state.tenants, reservations: state.reservations, products: state.products, followers: state.followers } : emptyDeployment();
-}
 
 /** Has the backend reached this move's target? Only the part the move sets is compared. */
 export function reached(d: Deployment, move: Move): boolean {
@@ -152,7 +159,7 @@ export function checkBasis(plan: Plan, state: State | null, journalSerial: numbe
 
 export async function applyPlan(plan: Plan, backend: Backend, journal: JournalStore, planId: string, options: ApplyOptions): Promise<ApplyOutcome> {
   const spec: Spec = options.binding?.spec ?? plan.spec;
-  const problem = moveGraphProblem(plan.moves);
+  const problem = moveGraphProblem(plan.moves) ?? wavesProblem(plan);
   if (problem) {
     await journal.close();
     throw new PlanGraphError(`the plan cannot be applied: ${problem}. Was it edited? Plan again.`);
@@ -273,39 +280,132 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
       }
     };
 
-    const parallelism = Math.max(1, options.parallelism);
-    for (;;) {
-      if (failure || journalFailure) break;
-      const stopping = options.shouldStop?.() ?? false;
-      const ready = stopping
-        ? []
-        : plan.moves.filter((m) => status.get(m.id) === 'WAITING' && m.dependsOn.every((d) => status.get(d) === 'COMPLETE'));
-      for (const m of ready) {
-        if (running.size >= parallelism) break;
-        // Checked against the moves in flight, whatever order they finish in: a move that is
-        // only unsafe beside them waits until they have finished.
-        const admission = admit({ spec, expected, running: [...running.values()].map((r) => r.move), allowance }, m);
-        if (admission.verdict === 'wait') continue;
-        if (admission.verdict === 'refuse') {
-          await refuse(m, admission.violations).catch(() => undefined);
-          break;
-        }
-        status.set(m.id, 'READY');
-        const done = runOne(m).finally(() => running.delete(m.id));
-        running.set(m.id, { move: m, done });
+    // Gates (gates.ts) run only where the backend declares one; they are scheduled like moves.
+    const waves = waveCount(plan);
+    const schedule = backend.validate ? gateSchedule(plan.moves, waves) : { gates: [], guardedBy: new Map<string, string>() };
+    const gateStatus = new Map<string, 'WAITING' | 'RUNNING' | 'PASSED' | 'FAILED'>(
+      schedule.gates.map((g) => [g.id, replay.gatesPassed.has(gateKey(g.wave, g.phase)) ? 'PASSED' : 'WAITING']),
+    );
+    /** A gate failed or a wave's boundary did not hold: nothing more starts. */
+    let stopped: { wave: number; reason: string } | undefined;
+    const done = (id: string) => status.get(id) === 'COMPLETE' || gateStatus.get(id) === 'PASSED';
+
+    const runGate = async (g: GateTask): Promise<void> => {
+      gateStatus.set(g.id, 'RUNNING');
+      options.onEvent?.({ type: 'gate-start', wave: g.wave, waves, phase: g.phase });
+      let output: MoveOutput | undefined;
+      try {
+        output = await backend.validate!({ wave: g.wave, waves, phase: g.phase, planId });
+      } catch (e) {
+        const reason = gateFailureReason(g, e);
+        gateStatus.set(g.id, 'FAILED');
+        stopped ??= { wave: g.wave, reason };
+        options.onEvent?.({ type: 'gate-done', wave: g.wave, waves, phase: g.phase, passed: false, reason });
+        await record({ type: 'gate', at: now(), wave: g.wave, phase: g.phase, status: 'failed', reason, ...stderrOf(e as MoveOutput) }).catch(() => undefined);
+        return;
       }
-      if (running.size === 0) break;
-      await Promise.race([...running.values()].map((r) => r.done));
+      try {
+        await record({ type: 'gate', at: now(), wave: g.wave, phase: g.phase, status: 'passed', ...stderrOf(output) });
+      } catch {
+        return; // not recorded: it stays WAITING, and the resume runs it again
+      }
+      gateStatus.set(g.id, 'PASSED');
+      options.onEvent?.({ type: 'gate-done', wave: g.wave, waves, phase: g.phase, passed: true });
+    };
+
+    const parallelism = Math.max(1, options.parallelism);
+    /** Runs one wave's moves and gates; moves of later waves wait until it is complete. */
+    const runWave = async (wave: number): Promise<void> => {
+      const moves = plan.moves.filter((m) => waveOf(m) === wave);
+      const gates = schedule.gates.filter((g) => g.wave === wave);
+      const runningGates = new Map<string, Promise<void>>();
+      for (;;) {
+        if (failure || stopped || journalFailure) break;
+        const stopping = options.shouldStop?.() ?? false;
+        if (!stopping) {
+          for (const g of gates) {
+            if (gateStatus.get(g.id) !== 'WAITING' || !g.after.every(done)) continue;
+            runningGates.set(g.id, runGate(g).finally(() => runningGates.delete(g.id)));
+          }
+        }
+        const ready = stopping
+          ? []
+          : moves.filter((m) => {
+              const gate = schedule.guardedBy.get(m.id);
+              return status.get(m.id) === 'WAITING' && m.dependsOn.every(done) && (gate === undefined || done(gate));
+            });
+        for (const m of ready) {
+          if (running.size >= parallelism) break;
+          // Checked against the moves in flight, whatever order they finish in: a move that is
+          // only unsafe beside them waits until they have finished.
+          const admission = admit({ spec, expected, running: [...running.values()].map((r) => r.move), allowance }, m);
+          if (admission.verdict === 'wait') continue;
+          if (admission.verdict === 'refuse') {
+            await refuse(m, admission.violations).catch(() => undefined);
+            break;
+          }
+          status.set(m.id, 'READY');
+          const finished = runOne(m).finally(() => running.delete(m.id));
+          running.set(m.id, { move: m, done: finished });
+        }
+        if (running.size === 0 && runningGates.size === 0) break;
+        await Promise.race([...[...running.values()].map((r) => r.done), ...runningGates.values()]);
+      }
+      await Promise.all([...[...running.values()].map((r) => r.done), ...runningGates.values()]);
+    };
+
+    /**
+     * A multi-wave plan's boundary: the invariant holds on the state read back (no violation
+     * the apply did not start with), and that state is the wave's target.
+     */
+    const baseline = checkInvariants(spec, deploymentOf(initial), allowance);
+    const boundaryProblem = async (wave: number): Promise<{ problem?: string; serial?: number }> => {
+      const state = await backend.getState();
+      const seen = deploymentOf(state);
+      const violations = newViolations(baseline, checkInvariants(spec, seen, allowance));
+      if (violations.length > 0) {
+        return { problem: `after wave ${wave}, the state read back from the backend breaks an invariant — ${violations.map(describeViolation).join('; ')}` };
+      }
+      const difference = deploymentDifference(seen, plan.waves![wave - 1].target, wave);
+      if (difference) {
+        return { problem: `after wave ${wave}, the state read back from the backend is not the wave's target: ${difference}. Something else changed the state, or a hook did not do what its move asked` };
+      }
+      return { serial: state?.serial };
+    };
+
+    for (let wave = 1; wave <= waves; wave++) {
+      if (replay.wavesComplete.has(wave)) continue;
+      if (failure || stopped || journalFailure || (options.shouldStop?.() ?? false)) break;
+      if (waves > 1) {
+        await record({ type: 'wave', at: now(), wave, status: 'started' });
+        options.onEvent?.({ type: 'wave-start', wave, waves });
+      }
+      await runWave(wave);
+      const waveDone = plan.moves.every((m) => waveOf(m) !== wave || status.get(m.id) === 'COMPLETE') && schedule.gates.every((g) => g.wave !== wave || gateStatus.get(g.id) === 'PASSED');
+      if (!waveDone || journalFailure) break;
+      if (waves === 1) break;
+      testCrashPoint('wave-boundary');
+      const boundary = await boundaryProblem(wave);
+      if (boundary.problem) {
+        stopped ??= { wave, reason: boundary.problem };
+        break;
+      }
+      await record({ type: 'wave', at: now(), wave, status: 'complete', serial: boundary.serial });
+      options.onEvent?.({ type: 'wave-done', wave, waves });
     }
-    await Promise.all([...running.values()].map((r) => r.done));
     if (journalFailure) throw journalFailure.error;
 
+    if (stopped) {
+      await journal.append({ type: 'end', at: now(), outcome: 'failed' });
+      return { outcome: 'stopped', ...stopped };
+    }
     const completed = [...status.values()].filter((s) => s === 'COMPLETE').length;
+    const gatesPending = [...gateStatus.values()].some((g) => g !== 'PASSED');
     if (failure) {
       await journal.append({ type: 'end', at: now(), outcome: 'failed' });
       return { outcome: 'failed', ...failure };
     }
-    if (completed < plan.moves.length) {
+    if (completed < plan.moves.length || gatesPending) {
       await journal.append({ type: 'end', at: now(), outcome: 'interrupted' });
       return { outcome: 'interrupted', completed };
     }
@@ -343,7 +443,8 @@ function stderrOf(output: void | MoveOutput | undefined): { stderr?: string } {
 /**
  * Fault injection for the crash tests, and nothing else: with
  * GLOBE_TEST_KILL_AT="<n>:<point>", the process SIGKILLs itself the n-th
- * time it passes `point` (before-execute, after-execute, after-complete).
+ * time it passes `point` (before-execute, after-execute, after-complete, wave-boundary:
+ * every move of a wave complete, its boundary not yet checked).
  */
 const killAt = process.env.GLOBE_TEST_KILL_AT?.split(':');
 /** For the connection-drop test only: GLOBE_TEST_MOVE_DELAY_MS slows each move down so a test can act mid-apply. */

@@ -26,6 +26,15 @@ export interface MoveContext {
   onHookStarted?: (group: HookGroup) => Promise<void>;
 }
 
+/** Which validation gate runs: the wave's number, how many waves the plan has, before or after its traffic moves. */
+export interface GateContext {
+  wave: number;
+  waves: number;
+  phase: 'pre' | 'post';
+  /** The plan's identity (its journal's name). */
+  planId: string;
+}
+
 export interface Backend {
   readonly kind: 'file' | 'exec' | 'postgres';
   /** The current State, or null when nothing has been deployed yet. */
@@ -45,6 +54,12 @@ export interface Backend {
    * the state drops it. Backends that cannot keep it (exec) leave this out: plans are then full.
    */
   recordPlannedFrom?(plannedFrom: IntentDigests, serial: number): Promise<void>;
+  /**
+   * A validation gate the user declared (exec `validate`): run before and after each wave's
+   * traffic moves. Resolves when it passes (with its output); rejects when it fails. Absent:
+   * the backend has no gate, and waves run without one.
+   */
+  validate?(gate: GateContext): Promise<MoveOutput>;
   /** Release connections. */
   close?(): Promise<void>;
 }

@@ -14,6 +14,10 @@
  * fencing token: a later apply stops any such group still running before it
  * runs anything, and hands out a larger token (hooksInJournals).
  *
+ * A multi-wave plan's journal also says where each wave began and that its
+ * boundary was checked (`wave` records); a backend's validation gates leave
+ * `gate` records (passed, or failed: the resume runs a failed gate again).
+ *
  * JSON Schema of a line: schemas/journal.schema.json.
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
@@ -28,7 +32,16 @@ export type JournalRecord =
   | { type: 'move'; at: string; move: string; status: MoveStatus; serial?: number; reason?: string; stderr?: string; attempt?: number }
   /** An exec hook started for the move, in its own process group; written before the hook gets its move. */
   | { type: 'hook'; at: string; move: string; attempt: number; pgid: number; boot: string; started: number }
+  /**
+   * A wave of a multi-wave plan (or the one wave of any plan) began, or reached its boundary:
+   * every move complete, the invariant held and the state read back was the wave's target.
+   */
+  | { type: 'wave'; at: string; wave: number; status: 'started' | 'complete'; serial?: number }
+  /** A validation gate of the backend ran before (pre) or after (post) a wave's traffic moves. */
+  | { type: 'gate'; at: string; wave: number; phase: GatePhase; status: 'passed' | 'failed'; reason?: string; stderr?: string }
   | { type: 'end'; at: string; outcome: 'complete' | 'failed' | 'interrupted' };
+
+export type GatePhase = 'pre' | 'post';
 
 export interface JournalReplay {
   records: JournalRecord[];
@@ -49,6 +62,10 @@ export interface JournalReplay {
   maxAttempt: number;
   /** The full digest of the plan that started the journal (older journals lack it). */
   planDigest: string | undefined;
+  /** Waves whose boundary was checked and recorded complete. */
+  wavesComplete: Set<number>;
+  /** Gates (`<wave>:<phase>`) whose latest run passed: a failed one runs again on resume. */
+  gatesPassed: Set<string>;
 }
 
 /** Where an apply's journal lives: a JSON-lines file, or a table in the shared backend. */
@@ -67,12 +84,20 @@ export function replayRecords(records: JournalRecord[], tornLine = false): Journ
   const hooks = new Map<string, { move: string; group: HookGroup }[]>();
   let maxAttempt = 0;
   let planDigest: string | undefined;
+  const wavesComplete = new Set<number>();
+  const gatesPassed = new Set<string>();
   const seen = (serial: number) => (lastSerial = Math.max(lastSerial ?? serial, serial));
   for (const r of records) {
     if (r.type === 'start') {
       seen(r.serial);
       lineage ??= r.lineage;
       planDigest ??= r.planDigest;
+    } else if (r.type === 'wave') {
+      if (r.status === 'complete') wavesComplete.add(r.wave);
+      if (r.serial !== undefined) seen(r.serial);
+    } else if (r.type === 'gate') {
+      if (r.status === 'passed') gatesPassed.add(`${r.wave}:${r.phase}`);
+      else gatesPassed.delete(`${r.wave}:${r.phase}`);
     } else if (r.type === 'hook') {
       maxAttempt = Math.max(maxAttempt, r.attempt);
       hooks.set(r.move, [...(hooks.get(r.move) ?? []), { move: r.move, group: { pgid: r.pgid, boot: r.boot, started: r.started } }]);
@@ -89,7 +114,7 @@ export function replayRecords(records: JournalRecord[], tornLine = false): Journ
     }
   }
   const unconfirmedRuns = [...unconfirmed.values()].reduce((a, b) => a + b, 0);
-  return { records, status, lastSerial, lineage, unconfirmedRuns, tornLine, pendingHooks: [...hooks.values()].flat(), maxAttempt, planDigest };
+  return { records, status, lastSerial, lineage, unconfirmedRuns, tornLine, pendingHooks: [...hooks.values()].flat(), maxAttempt, planDigest, wavesComplete, gatesPassed };
 }
 
 export class FileJournalStore implements JournalStore {
@@ -166,7 +191,7 @@ function readJournalFile(path: string): JournalFile {
 
 function isRecord(doc: unknown): doc is JournalRecord {
   const type = (doc as { type?: unknown } | null)?.type;
-  return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && (type === 'start' || type === 'move' || type === 'hook' || type === 'end');
+  return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && (type === 'start' || type === 'move' || type === 'hook' || type === 'wave' || type === 'gate' || type === 'end');
 }
 
 /**

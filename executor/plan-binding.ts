@@ -12,7 +12,10 @@
  * - its diff, moves and summary are not the ones the planner's own
  *   functions derive from that target and the current state (buildPlan);
  * - its moves, run one at a time in the order apply runs them, would leave
- *   the invariant (admission.ts) — found now rather than after half of them ran.
+ *   the invariant (admission.ts) — found now rather than after half of them ran;
+ * - a multi-wave plan: a wave's target is not one the Spec allows or over
+ *   supply, its moves are not the ones buildPlan derives through the plan's
+ *   own wave targets, or a wave's Σ max(before, after) exceeds a supply.
  */
 import { canonicalJson } from '../lang/canonical-json.js';
 import type { Spec, TenantId } from '../lang/spec.js';
@@ -21,6 +24,7 @@ import { admit } from './admission.js';
 import { applyMove } from '../schemas/apply-move.js';
 import { documentDigest, specDigest } from '../schemas/digest.js';
 import { describeViolation, usageByRegion } from '../schemas/invariants.js';
+import { transitionUse } from './waves.js';
 import { deploymentOf, type Deployment, type State } from '../schemas/state.js';
 
 export class PlanBindingError extends Error {}
@@ -41,7 +45,7 @@ export function checkPlanDocument(plan: Plan, projectSpec: Spec): void {
   if (digest !== plan.basis.specDigest) {
     throw new PlanBindingError(`Saved plan is stale: the project's files changed since the plan was made (${plan.basis.specDigest.slice(0, 19)}… → ${digest.slice(0, 19)}…). Plan again.`);
   }
-  const problem = targetProblem(projectSpec, plan.placement.target) ?? movesProblem(projectSpec, plan.moves);
+  const problem = targetProblem(projectSpec, plan.placement.target) ?? waveTargetsProblem(projectSpec, plan) ?? movesProblem(projectSpec, plan.moves);
   if (problem) throw new PlanBindingError(`the plan cannot be applied: ${problem}. ${EDITED}`);
 }
 
@@ -55,7 +59,12 @@ export interface PlanBinding {
 export function checkPlanAgainstState(plan: Plan, binding: PlanBinding, current: State | null): void {
   const { spec } = binding;
   const start = deploymentOf(current);
-  const problem = supplyProblem(spec, start, plan.placement.target) ?? derivationProblem(plan, binding, current) ?? dryRunProblem(plan, spec, start);
+  const problem =
+    supplyProblem(spec, start, plan.placement.target) ??
+    waveSupplyProblem(spec, start, plan) ??
+    derivationProblem(plan, binding, current) ??
+    transitionProblem(spec, start, plan) ??
+    dryRunProblem(plan, spec, start);
   if (problem) throw new PlanBindingError(`the plan cannot be applied: ${problem}. ${EDITED}`);
 }
 
@@ -145,9 +154,56 @@ function supplyProblem(spec: Spec, start: Deployment, target: Deployment): strin
   return undefined;
 }
 
-/** Recompute the diff, moves and summary with the planner's own function and compare. */
+/** Every wave's target is one the Spec allows, like the plan's own target. */
+function waveTargetsProblem(spec: Spec, plan: Plan): string | undefined {
+  if (plan.waves !== undefined && !Array.isArray(plan.waves)) return 'its waves are not a list';
+  for (const [i, w] of (plan.waves ?? []).entries()) {
+    if (typeof w !== 'object' || w === null || typeof w.target !== 'object' || w.target === null) return `its wave ${i + 1} has no target`;
+    const problem = targetProblem(spec, w.target);
+    if (problem) return `wave ${i + 1}: ${problem}`;
+  }
+  return undefined;
+}
+
+/** No wave may end using more of a region's resource than its supply (or than it used at the start, where it was over). */
+function waveSupplyProblem(spec: Spec, start: Deployment, plan: Plan): string | undefined {
+  for (const w of plan.waves ?? []) {
+    const problem = supplyProblem(spec, start, w.target);
+    if (problem) return `wave ${w.wave}: ${problem}`;
+  }
+  return undefined;
+}
+
+/**
+ * Each wave holds, at worst, everything it starts and ends with: Σ max(before, after) per
+ * (region, resource) must fit the supply (or what the region held at the start, where it was
+ * over). This is the rule that makes a wave safe in any order of its tenants' moves.
+ */
+function transitionProblem(spec: Spec, start: Deployment, plan: Plan): string | undefined {
+  if (!plan.waves) return undefined;
+  const before = usageByRegion(spec, start);
+  let previous = start;
+  for (const w of plan.waves) {
+    for (const [key, held] of [...transitionUse(spec, previous, w.target)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const [r, k] = key.split('\u0000');
+      const supply = spec.regions[r]?.supply[k] ?? 0;
+      if (held > Math.max(supply, before.get(key) ?? 0) + 1e-6) {
+        return `its wave ${w.wave} holds up to ${held} ${k} in ${r} while it runs (the sum over everything placed there of the larger of before and after), more than its supply of ${supply}`;
+      }
+    }
+    previous = w.target;
+  }
+  return undefined;
+}
+
+/**
+ * Recompute the diff, moves and summary with the planner's own function and compare. A
+ * multi-wave plan is rebuilt through its own wave targets: its moves must be the ones those
+ * targets call for, and its last wave must end at the plan's target.
+ */
 function derivationProblem(plan: Plan, { spec, derivePlan }: PlanBinding, current: State | null): string | undefined {
-  const rebuilt = derivePlan({ spec, current, placement: plan.placement, globeVersion: plan.globeVersion });
+  const intermediate = (plan.waves ?? []).slice(0, -1).map((w) => w.target);
+  const rebuilt = derivePlan({ spec, current, placement: plan.placement, globeVersion: plan.globeVersion, intermediate });
   const n = Math.max(rebuilt.moves.length, plan.moves.length);
   for (let i = 0; i < n; i++) {
     const want = rebuilt.moves[i];
@@ -156,6 +212,9 @@ function derivationProblem(plan: Plan, { spec, derivePlan }: PlanBinding, curren
     if (!have) return `its moves stop at ${plan.moves.length}, but its target and the current state call for ${rebuilt.moves.length} (the next would be ${want.id})`;
     if (!want) return `it has ${plan.moves.length} moves, but its target and the current state call for ${rebuilt.moves.length} (${have.id} is not one of them)`;
     return `its move ${i + 1} (${have.id}) is not the one its target and the current state call for (${want.id}${want.id === have.id ? ', with other values' : ''})`;
+  }
+  if (canonicalJson(rebuilt.waves ?? null, 0) !== canonicalJson(plan.waves ?? null, 0)) {
+    return "its waves are not the ones its wave targets, its target and the current state give (each wave's regions and reason are derived from them, and the last wave ends at the plan's target)";
   }
   if (canonicalJson(rebuilt.diff, 0) !== canonicalJson(plan.diff, 0)) return 'the diff it shows is not the one its target and the current state give';
   if (canonicalJson(rebuilt.summary, 0) !== canonicalJson(plan.summary, 0)) return 'the summary it shows is not the one its moves give';

@@ -93,6 +93,7 @@ export const PROPERTIES: readonly Property[] = [
   { block: 'backend exec', keyword: 'route', yamlKey: 'route', value: 'argv', syntax: 'route = ["./hook", "route"]', doc: 'Command that changes a routing matrix (the move as JSON on stdin).' },
   { block: 'backend exec', keyword: 'downsize', yamlKey: 'downsize', value: 'argv', syntax: 'downsize = ["./hook", "downsize"]', doc: 'Command that removes replicas (the move as JSON on stdin).' },
   { block: 'backend exec', keyword: 'shift', yamlKey: 'shift', value: 'argv', syntax: 'shift = ["./hook", "shift"]', doc: 'Command that shifts a product\'s traffic (optional).' },
+  { block: 'backend exec', keyword: 'validate', yamlKey: 'validate', value: 'argv', syntax: 'validate = ["./hook", "validate"]', doc: 'Validation gate (optional): run before and after each wave\'s traffic moves with GLOBE_GATE=pre|post and GLOBE_WAVE=k; a non-zero exit stops the apply.' },
   { block: 'backend exec', keyword: 'timeout', yamlKey: 'timeout', value: 'duration', syntax: 'timeout = 30s', doc: 'Time limit of each command (default 30s).' },
   { block: 'backend postgres', keyword: 'url_env', yamlKey: 'url_env', value: 'name', syntax: 'url_env = GLOBE_PG_URL', doc: 'The environment variable holding the PostgreSQL URL (never written anywhere).' },
   { block: 'backend postgres', keyword: 'schema', yamlKey: 'schema', value: 'name', syntax: 'schema = globe', doc: 'The database schema for state, lock and journal (default globe).' },

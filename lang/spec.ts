@@ -160,6 +160,11 @@ export interface ExecCommands {
   downsize: string[];
   /** Product traffic shift; optional when the project has no products. */
   shift?: string[];
+  /**
+   * Validation gate, optional: run before and after each wave's traffic moves (route, shift)
+   * with GLOBE_GATE=pre|post and GLOBE_WAVE=k; a non-zero exit stops the apply.
+   */
+  validate?: string[];
 }
 
 export interface PlannerSettings {

@@ -177,6 +177,9 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
         }
         process.stderr.write(`Apply interrupted after ${outcome.completed} of ${plan.moves.length} moves; run the same command again to resume.\n`);
         return 130;
+      case 'stopped':
+        process.stderr.write(`Apply stopped in wave ${outcome.wave}: ${outcome.reason}\nThe journal (${where}) records every move; fix the cause and run the same command again to resume (it runs the failed check again).\n`);
+        return 1;
       case 'failed':
         process.stderr.write(`Apply stopped: move ${outcome.move} failed: ${outcome.reason}\nThe journal (${where}) records every move; fix the cause and run the same command again to resume.\n`);
         return 1;
@@ -214,6 +217,17 @@ function printEvent(e: ApplyEvent): void {
     }
     case 'move-failed':
       process.stdout.write(`${e.move.id}: FAILED: ${e.reason}\n`);
+      return;
+    case 'wave-start':
+      process.stdout.write(`Wave ${e.wave} of ${e.waves}: starting.\n`);
+      return;
+    case 'wave-done':
+      process.stdout.write(`Wave ${e.wave} of ${e.waves}: complete; the state read back is the wave's target.\n`);
+      return;
+    case 'gate-start':
+      return;
+    case 'gate-done':
+      process.stdout.write(`validate (${e.phase}, wave ${e.wave}): ${e.passed ? 'passed' : 'FAILED'}\n`);
   }
 }
 

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { ExecCommands } from '../../lang/spec.js';
 import type { Move } from '../../schemas/plan.js';
-import type { Backend, MoveContext, MoveOutput } from '../backend.js';
+import type { Backend, GateContext, MoveContext, MoveOutput } from '../backend.js';
 import { groupOf, signalGroup, stopGroup, type HookGroup } from './hook-groups.js';
 import { HookReaper } from './hook-reaper.js';
 import { stateProblem } from '../state-file.js';
@@ -34,6 +34,8 @@ export class HookError extends Error {
   constructor(
     message: string,
     readonly stderr: string,
+    /** What the hook printed on stdout before it failed (a validate gate's report). */
+    readonly stdout = '',
   ) {
     super(message);
   }
@@ -49,6 +51,8 @@ export interface HookOptions {
   timeoutMs: number;
   /** The hook's name in messages: `get_state`, `upsize`, ... */
   name: string;
+  /** Set in the hook's environment beside globe's own (a validate gate's GLOBE_GATE, GLOBE_WAVE). */
+  env?: Record<string, string>;
   /** Told when the hook's process starts and when it has exited (to stop it from outside). */
   onSpawn?: (child: ChildProcess) => void;
   onExit?: (child: ChildProcess) => void;
@@ -80,7 +84,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export function runHook(argv: string[], input: string, options: HookOptions): Promise<HookResult> {
   return new Promise((resolve, reject) => {
     const program = isAbsolute(argv[0]) || !argv[0].includes('/') ? argv[0] : resolvePath(options.cwd, argv[0]);
-    const child = spawn(program, argv.slice(1), { cwd: options.cwd, shell: false, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(program, argv.slice(1), { cwd: options.cwd, env: options.env ? { ...process.env, ...options.env } : process.env, shell: false, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     options.onSpawn?.(child);
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
@@ -123,9 +127,10 @@ export function runHook(argv: string[], input: string, options: HookOptions): Pr
     child.on('error', (e) => settle(() => reject(new HookError(`cannot run the ${options.name} hook ${JSON.stringify(argv)}: ${e.message}`, stderr))));
     const finish = (code: number | null, signal: NodeJS.Signals | null) =>
       settle(() => {
+        const out = () => Buffer.concat(stdout).toString('utf8');
         if (failure) reject(new HookError(failure, stderr));
-        else if (timedOut) reject(new HookError(`the ${options.name} hook timed out after ${options.timeoutMs / 1000}s and was stopped`, stderr));
-        else if (code !== 0) reject(new HookError(`the ${options.name} hook failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${stderr ? `: ${lastLine(stderr)}` : ''}`, stderr));
+        else if (timedOut) reject(new HookError(`the ${options.name} hook timed out after ${options.timeoutMs / 1000}s and was stopped`, stderr, out()));
+        else if (code !== 0) reject(new HookError(`the ${options.name} hook failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${stderr ? `: ${lastLine(stderr)}` : ''}`, stderr, out()));
         else resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr });
       });
     child.on('exit', (code, signal) => {
@@ -198,6 +203,22 @@ export class ExecBackend implements Backend {
   }
 
   /**
+   * The user's validation gate, when declared: run like every hook (argv, own process group,
+   * the reaper, the timeout), told the wave and phase in its environment (GLOBE_GATE=pre|post,
+   * GLOBE_WAVE, GLOBE_WAVES, GLOBE_PLAN) and as JSON on stdin. A gate changes nothing, so it
+   * carries no fencing token and is not journalled as a move's hook.
+   */
+  get validate(): ((gate: GateContext) => Promise<MoveOutput>) | undefined {
+    const argv = this.commands.validate;
+    if (!argv) return undefined;
+    return async (gate) => {
+      const env = { GLOBE_GATE: gate.phase, GLOBE_WAVE: String(gate.wave), GLOBE_WAVES: String(gate.waves), GLOBE_PLAN: gate.planId };
+      const { stderr } = await this.run(argv, `${JSON.stringify(gate)}\n`, `validate (${gate.phase}, wave ${gate.wave})`, undefined, env);
+      return { stderr };
+    };
+  }
+
+  /**
    * Before a resume re-runs anything: every hook an earlier apply left running (globe killed
    * while it ran) is killed, and the OS shows its group gone, so it cannot write after the
    * resume has. Returns the moves whose hooks had to be stopped.
@@ -222,11 +243,12 @@ export class ExecBackend implements Backend {
     this.reaper.close();
   }
 
-  private run(argv: string[], input: string, name: string, beforeInput?: (child: ChildProcess) => Promise<void>): Promise<HookResult> {
+  private run(argv: string[], input: string, name: string, beforeInput?: (child: ChildProcess) => Promise<void>, env?: Record<string, string>): Promise<HookResult> {
     return runHook(argv, input, {
       cwd: this.cwd,
       timeoutMs: this.timeoutMs,
       name,
+      env,
       beforeInput: beforeInput ?? ((child) => this.reaper.watch(groupOf(child.pid!))),
       onSpawn: (c) => this.live.add(c),
       onExit: (c) => {

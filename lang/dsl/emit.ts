@@ -115,6 +115,7 @@ function backend(b: BackendConfig): string {
       const argv = (a: string[]) => `[${a.map((x) => JSON.stringify(x)).join(', ')}]`;
       const l = [`get_state = ${argv(b.commands.getState)}`, `upsize = ${argv(b.commands.upsize)}`, `route = ${argv(b.commands.route)}`, `downsize = ${argv(b.commands.downsize)}`];
       if (b.commands.shift) l.push(`shift = ${argv(b.commands.shift)}`);
+      if (b.commands.validate) l.push(`validate = ${argv(b.commands.validate)}`);
       l.push(`timeout = ${duration(b.timeoutMs)}`);
       return `backend exec {\n${l.map((x) => `  ${x}`).join('\n')}\n}`;
     }

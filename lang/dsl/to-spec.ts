@@ -47,7 +47,7 @@ const ALLOWED: Record<string, string[]> = {
   reservation: ['in', 'tolerate', '<resource> = <units>'],
   product: ['avoid', 'demand', 'latency', 'tolerate', 'total', 'traffic'],
   'backend file': ['path'],
-  'backend exec': ['downsize', 'get_state', 'route', 'shift', 'timeout', 'upsize'],
+  'backend exec': ['downsize', 'get_state', 'route', 'shift', 'timeout', 'upsize', 'validate'],
   'backend postgres': ['schema', 'url_env'],
   planner: ['balance', 'churn', 'cost', 'distance', 'gap', 'service_balance', 'time_limit'],
 };
@@ -712,13 +712,14 @@ class Lowering {
       ['route', 'route'],
       ['downsize', 'downsize'],
       ['shift', 'shift'],
+      ['validate', 'validate'],
     ];
     for (const [key, field] of keys) {
       const v = attrs.get(key);
       if (v) {
         const argv = this.stringList(v, key);
         if (argv) commands[field] = argv;
-      } else if (key !== 'shift') {
+      } else if (key !== 'shift' && key !== 'validate') {
         this.report('syntax', `backend exec needs \`${key} = ["command", "arg", ...]\``, this.span(s.keyword, s.name ?? s.keyword));
       }
     }

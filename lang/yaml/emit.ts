@@ -81,6 +81,7 @@ function toSourceForm(spec: Spec): Record<string, unknown> {
         route: b.commands.route,
         downsize: b.commands.downsize,
         ...(b.commands.shift ? { shift: b.commands.shift } : {}),
+        ...(b.commands.validate ? { validate: b.commands.validate } : {}),
         timeout: formatQuantity(b.timeoutMs, 'duration'),
       };
     }

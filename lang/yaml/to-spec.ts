@@ -56,7 +56,7 @@ interface YamlProduct {
 
 type YamlBackend =
   | { kind: 'file'; path?: string }
-  | { kind: 'exec'; get_state: string[]; upsize: string[]; route: string[]; downsize: string[]; shift?: string[]; timeout?: string }
+  | { kind: 'exec'; get_state: string[]; upsize: string[]; route: string[]; downsize: string[]; shift?: string[]; validate?: string[]; timeout?: string }
   | { kind: 'postgres'; url_env?: string; schema?: string };
 
 export function lowerYaml(y: YamlSpec, pos: YamlPositions): LoadedFile {
@@ -293,7 +293,7 @@ function lowerBackend(b: YamlBackend, duration: (text: string) => number): Backe
       const commands = { getState: [...b.get_state], upsize: [...b.upsize], route: [...b.route], downsize: [...b.downsize] };
       return {
         kind: 'exec',
-        commands: b.shift ? { ...commands, shift: [...b.shift] } : commands,
+        commands: { ...commands, ...(b.shift ? { shift: [...b.shift] } : {}), ...(b.validate ? { validate: [...b.validate] } : {}) },
         timeoutMs: b.timeout !== undefined ? duration(b.timeout) : 30_000,
       };
     }

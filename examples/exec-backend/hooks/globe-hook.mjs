@@ -2,6 +2,7 @@
 // A stand-in for your orchestrator, called by globe's `exec` backend.
 //   globe-hook.mjs get-state          prints the State document (or nothing when nothing is deployed)
 //   globe-hook.mjs upsize|downsize|route|shift   reads one move (JSON) on stdin and carries it out
+//   globe-hook.mjs validate           a validation gate: GLOBE_GATE=pre|post, GLOBE_WAVE=k in the environment
 // A real hook would call your scheduler's API here; this one keeps a JSON file.
 // globe runs up to --parallelism moves at once, so several copies of this hook can
 // run together: each holds an exclusive lock file around its read-modify-write.
@@ -129,6 +130,32 @@ if (command === 'get-state') {
   } catch {
     // nothing deployed yet: print nothing
   }
+  process.exit(0);
+}
+
+if (command === 'validate') {
+  // A real gate would ask your monitoring whether the service is healthy (error rates, latency
+  // objectives) before globe moves traffic (GLOBE_GATE=pre) and before it releases capacity
+  // (post). This one checks what it can see in its world: no traffic is routed to a region
+  // where the tenant has no replica. Exit 0 to let the apply go on; anything else stops it.
+  const world = load();
+  const problems = [];
+  for (const [id, t] of Object.entries(world.tenants).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [cls, matrix] of Object.entries(t.routing ?? {})) {
+      for (const [client, row] of Object.entries(matrix)) {
+        for (const [region, share] of Object.entries(row)) {
+          const replicas = Object.values(t.replicas?.[region] ?? {}).reduce((a, b) => a + b, 0);
+          if (share > 0 && replicas === 0) problems.push(`${id} routes ${cls} traffic from ${client} to ${region}, where it has no replica`);
+        }
+      }
+    }
+  }
+  const where = `${process.env.GLOBE_GATE ?? '?'} gate of wave ${process.env.GLOBE_WAVE ?? '?'}`;
+  if (problems.length > 0) {
+    process.stderr.write(`${where}: unhealthy\n${problems.join('\n')}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`${where}: healthy (${Object.keys(world.tenants).length} tenants)\n`);
   process.exit(0);
 }
 
