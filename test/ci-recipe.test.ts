@@ -3,12 +3,13 @@
  * a throwaway PostgreSQL (the backend a fresh runner needs), with GitHub's `gh` replaced by a stub
  * on PATH (test/support/fake-gh.mjs) that records its calls and keeps the comments and artifacts.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../planner/plan.js';
+import { PostgresBackend } from '../executor/backends/postgres.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
 import { startCluster, type Cluster } from './support/postgres.js';
 
@@ -62,7 +63,7 @@ function checkout(name: string) {
     writeFileSync(runsFile, JSON.stringify([{ databaseId: runId, commit: sha, event: 'pull_request', status: 'success' }, ...runs]));
   };
   expect(globe(['init', join(repo, 'project')], { env: { GLOBE_PG_URL: cluster.url } }).code).toBe(0);
-  return { repo, run, calls, comments, upload };
+  return { repo, env, run, calls, comments, upload };
 }
 
 const method = (call: string[]) => (call[0] === 'api' ? (call.includes('--method') ? call[call.indexOf('--method') + 1] : 'GET') : call.slice(0, 2).join(' '));
@@ -129,6 +130,33 @@ describe('the CI recipe: examples/ci/globe-ci.sh as the workflow runs it', () =>
     expect(existsSync(join(ci.repo, 'plan.json'))).toBe(true);
     const apply = ci.run('apply');
     expect(apply.code).toBe(3);
+  });
+
+  it('a plan that finds the shared state locked says who holds it, waits, and goes on once it is released', async () => {
+    const ci = checkout('waiting');
+    const backend = new PostgresBackend(cluster.url, 'waiting');
+    const held = await backend.lock('apply', 0);
+    let released = false;
+    try {
+      const child = spawn('bash', [SCRIPT, 'plan'], { cwd: ci.repo, env: ci.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+      let stderr = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on('data', (d) => {
+          stderr += d;
+          if (/Waiting for the state lock[^\n]*\n/.test(stderr)) resolve();
+        });
+        child.on('close', () => reject(new Error(`the plan ended without waiting:\n${stderr}`)));
+      });
+      expect(stderr).toContain(`Waiting for the state lock held by ${held.info.who} (pid ${process.pid}, apply) since ${held.info.since}…`);
+      await held.release();
+      released = true;
+      expect(await exited, stderr).toBe(0);
+      expect(ci.comments()).toHaveLength(1);
+    } finally {
+      if (!released) await held.release();
+      await backend.close();
+    }
   });
 
   it('fetch-plan refuses when the head commit has no successful plan run', () => {

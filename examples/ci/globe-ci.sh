@@ -16,6 +16,7 @@
 #   GITHUB_REPOSITORY, PR_NUMBER   where the comment goes (plan)
 #   HEAD_SHA        the pull request's head commit whose plan run made the artifact (fetch-plan)
 #   GLOBE_ARTIFACT  the artifact's name (default globe-plan)
+#   GLOBE_LOCK_TIMEOUT  how long to wait while another plan or apply holds the state lock (default 300s)
 #   The backend's database URL comes from the variable the project's `backend postgres { url_env }` names.
 set -euo pipefail
 
@@ -24,6 +25,7 @@ GLOBE_FAIL_ON="${GLOBE_FAIL_ON:-all}"
 GLOBE_OUT="${GLOBE_OUT:-plan.json}"
 GLOBE_COMMENT="${GLOBE_COMMENT:-plan.md}"
 GLOBE_ARTIFACT="${GLOBE_ARTIFACT:-globe-plan}"
+GLOBE_LOCK_TIMEOUT="${GLOBE_LOCK_TIMEOUT:-300s}"
 read -r -a GLOBE_CMD <<<"${GLOBE:-npx --no-install globe}"
 
 die() { echo "globe-ci: $*" >&2; exit 1; }
@@ -67,7 +69,8 @@ plan() {
   rm -f "$GLOBE_OUT"
   local code=0
   # stdout is the comment; progress lines and diagnostics go to stderr (the job's log).
-  "${GLOBE_CMD[@]}" plan "$GLOBE_DIR" --format markdown --out "$GLOBE_OUT" --fail-on "$GLOBE_FAIL_ON" >"$GLOBE_COMMENT" || code=$?
+  "${GLOBE_CMD[@]}" plan "$GLOBE_DIR" --format markdown --out "$GLOBE_OUT" --fail-on "$GLOBE_FAIL_ON" \
+    --lock-timeout "$GLOBE_LOCK_TIMEOUT" >"$GLOBE_COMMENT" || code=$?
   if [[ ! -s "$GLOBE_COMMENT" ]]; then
     printf '## globe plan\n\n**Nothing was planned** (exit %s): see the job log.\n' "$code" >"$GLOBE_COMMENT"
   fi
@@ -96,7 +99,7 @@ apply() {
   [[ -s "$GLOBE_OUT" ]] || die "no ${GLOBE_OUT} to apply (run fetch-plan first)"
   # The reviewed artifact itself, never a fresh plan: apply refuses it if the project or the state
   # changed since it was made, or if it breaks a promise --fail-on checks (exit 3).
-  "${GLOBE_CMD[@]}" apply "$GLOBE_OUT" --project "$GLOBE_DIR" --fail-on "$GLOBE_FAIL_ON"
+  "${GLOBE_CMD[@]}" apply "$GLOBE_OUT" --project "$GLOBE_DIR" --fail-on "$GLOBE_FAIL_ON" --lock-timeout "$GLOBE_LOCK_TIMEOUT"
 }
 
 case "${1:-}" in
