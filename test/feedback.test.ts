@@ -14,6 +14,7 @@ import { ApplyTally } from '../cli/apply-tally.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
 
 const dirs: string[] = [];
+/** A copy of an example: a plan takes the state lock, which lives in the project's .globe/. */
 function project(example: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'globe-feedback-'));
   dirs.push(dir);
@@ -27,7 +28,7 @@ afterAll(() => {
 
 describe('plan progress off a terminal', () => {
   it('prints one line per block on stderr, counted like the plan counts its blocks, and nothing on the JSON stdout', () => {
-    const r = globe(['plan', 'examples/global', '--block-tenants', '2', '--format', 'json']);
+    const r = globe(['plan', project('global'), '--block-tenants', '2', '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     const plan = JSON.parse(r.stdout) as Plan; // stdout is the JSON document alone
     const blocks = plan.placement.solver.blocks!.count;
@@ -40,7 +41,7 @@ describe('plan progress off a terminal', () => {
   });
 
   it('a plan of one model prints no progress line', () => {
-    const r = globe(['plan', 'examples/quickstart', '--format', 'json']);
+    const r = globe(['plan', project('quickstart'), '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('Planning:');
   });
@@ -77,7 +78,7 @@ describe('waiting for the state lock', () => {
   });
 
   it('an uncontended lock prints nothing', () => {
-    const r = globe(['plan', 'examples/quickstart']);
+    const r = globe(['plan', project('quickstart')]);
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain('Waiting for the state lock');
   });
