@@ -48,10 +48,10 @@ describe('simulate --fail at fleet scale', () => {
   const losses = reports.reduce((n, r) => n + Object.keys(r.lost).length, 0);
   const violations = reports.reduce((n, r) => n + r.violated.length, 0);
 
-  it('prints one row per (failed region, tenant) that loses demand, one violation per line, no line wider than 200 characters', () => {
+  it('prints one row per (failed region, tenant) that loses demand, one violation per line, no line wider than 120 characters', () => {
     const text = renderFailures(reports, spec, 'text', 'current');
     const lines = text.split('\n');
-    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(200);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(120);
     // the rows of the loss table, e.g. "region-03  service-04/tenant-004  250  25.0%  VIOLATED"
     const rows = lines.filter((l) => /^region-\d\d +service-\d\d\/tenant-\d{3} +250 +25\.0% +(VIOLATED|–)$/.test(l));
     expect(rows).toHaveLength(losses);
@@ -61,6 +61,7 @@ describe('simulate --fail at fleet scale', () => {
     // the summary names the busiest surviving region of each failure, and the legend defines it
     expect(text).toMatch(/^region-00 +\d+ +\d+ +58\.0% \(region-09\)$/m);
     expect(text).toContain('max utilization: in the busiest surviving region');
+    expect(text.replace(/\n/g, ' ')).toContain('serve at their target utilization, all tenants together (100% = at target; above = over target).');
   });
 
   it('markdown keeps the same rows, and JSON validates against schemas/simulate.schema.json', () => {

@@ -80,7 +80,7 @@ describe('region failure: one meaning of tolerate region-failure', () => {
     // violations one per line, under a count
     expect(r.stdout).toMatch(/^Violated \(2\):\n  inference\/ranker does not survive the loss of ap-northeast\n  storage\/metadata does not survive the loss of eu-north\n$/m);
     // the utilization column is defined where it is printed
-    expect(r.stdout).toContain('max utilization: in the busiest surviving region, rps routed there after failover');
+    expect(r.stdout).toMatch(/^max utilization: in the busiest surviving region, rps routed there after failover/m);
     // one row per (failed region, tenant) that loses demand: the JSON rows and the text rows are the same
     const json = globe(['simulate', 'examples/global', '--fail', 'all', '--planned', '--format', 'json']);
     expect(json.code).toBe(2);

@@ -72,7 +72,7 @@ export function renderFailures(reports: FailureReport[], spec: Spec, format: Sim
       }),
     ),
   );
-  out.push('', md ? `<sub>${UTILIZATION_LEGEND}</sub>` : UTILIZATION_LEGEND, '');
+  out.push('', ...(md ? [`<sub>${UTILIZATION_LEGEND}</sub>`] : wrap(UTILIZATION_LEGEND, 100)), '');
   if (rows.length === 0) out.push('No tenant loses demand in any simulated failure.');
   else {
     out.push(md ? '### Demand lost, per failed region and tenant' : 'Demand lost, per failed region and tenant (DR intent VIOLATED: the tenant asks to tolerate a region failure):', '');
@@ -108,6 +108,17 @@ function demandOf(spec: Spec, id: TenantId): number {
   const tenant = spec.services[s]?.tenants[t];
   if (!tenant) return 0;
   return Object.values(tenant.demand).reduce((a, byClient) => a + Object.values(byClient).reduce((b, d) => b + d, 0), 0);
+}
+
+/** Words into lines of at most `width` characters (a word longer than that gets a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) (lines.push(line), (line = word));
+    else line = line ? `${line} ${word}` : word;
+  }
+  return line ? [...lines, line] : lines;
 }
 
 function textTable(header: string[], rows: string[][]): string[] {
