@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { Plan } from '../planner/plan.js';
 import { PostgresBackend } from '../executor/backends/postgres.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
@@ -157,6 +158,17 @@ describe('the CI recipe: examples/ci/globe-ci.sh as the workflow runs it', () =>
       if (!released) await held.release();
       await backend.close();
     }
+  });
+
+  it('the workflow runs these steps: plan on a pull request, keep plan.json as the artifact fetch-plan asks for, apply after the merge', () => {
+    type Step = { run?: string; uses?: string; with?: Record<string, unknown>; if?: string };
+    const wf = parseYaml(readFileSync(join(ROOT, 'examples', 'ci', 'globe.yml'), 'utf8')) as { jobs: Record<string, { if: string; steps: Step[] }> };
+    const runs = (job: string) => wf.jobs[job].steps.filter((s) => s.run?.startsWith('examples/ci/globe-ci.sh')).map((s) => s.run);
+    expect(runs('plan')).toEqual(['examples/ci/globe-ci.sh plan']);
+    expect(runs('apply')).toEqual(['examples/ci/globe-ci.sh fetch-plan', 'examples/ci/globe-ci.sh apply']);
+    const upload = wf.jobs.plan.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!;
+    expect(upload.with).toMatchObject({ name: 'globe-plan', path: 'plan.json' });
+    expect(wf.jobs.apply.if).toContain('merged');
   });
 
   it('fetch-plan refuses when the head commit has no successful plan run', () => {

@@ -15,7 +15,7 @@
 #   GLOBE_OUT       the saved plan (default plan.json); GLOBE_COMMENT the comment file (default plan.md)
 #   GITHUB_REPOSITORY, PR_NUMBER   where the comment goes (plan)
 #   HEAD_SHA        the pull request's head commit whose plan run made the artifact (fetch-plan)
-#   GLOBE_ARTIFACT  the artifact's name (default globe-plan)
+#   GLOBE_ARTIFACT  the artifact's name (default globe-plan); GLOBE_WORKFLOW the workflow file (default globe.yml)
 #   GLOBE_LOCK_TIMEOUT  how long to wait while another plan or apply holds the state lock (default 300s)
 #   The backend's database URL comes from the variable the project's `backend postgres { url_env }` names.
 set -euo pipefail
@@ -26,6 +26,7 @@ GLOBE_OUT="${GLOBE_OUT:-plan.json}"
 GLOBE_COMMENT="${GLOBE_COMMENT:-plan.md}"
 GLOBE_ARTIFACT="${GLOBE_ARTIFACT:-globe-plan}"
 GLOBE_LOCK_TIMEOUT="${GLOBE_LOCK_TIMEOUT:-300s}"
+GLOBE_WORKFLOW="${GLOBE_WORKFLOW:-globe.yml}"
 read -r -a GLOBE_CMD <<<"${GLOBE:-npx --no-install globe}"
 
 die() { echo "globe-ci: $*" >&2; exit 1; }
@@ -84,7 +85,7 @@ plan() {
 fetch_plan() {
   need HEAD_SHA
   local run dir
-  run="$(gh run list --workflow globe.yml --event pull_request --commit "$HEAD_SHA" --status success \
+  run="$(gh run list --workflow "$GLOBE_WORKFLOW" --event pull_request --commit "$HEAD_SHA" --status success \
     --json databaseId --jq '.[0].databaseId')"
   [[ -n "$run" && "$run" != null ]] || die "no successful plan run for ${HEAD_SHA}: nothing reviewed to apply"
   dir="$(mktemp -d)"
