@@ -5,7 +5,7 @@
 import type { Move } from '../schemas/plan.js';
 import type { JournalStore } from './journal.js';
 import type { HookGroup } from './backends/hook-groups.js';
-import type { HeldLock } from './lock.js';
+import type { HeldLock, LockWaitListener } from './lock.js';
 import type { IntentDigests, State } from '../schemas/state.js';
 
 /** What a backend reports about one move it carried out, kept in the journal. */
@@ -46,7 +46,7 @@ export interface Backend {
   /** A backend that keeps its own journal (postgres); otherwise the journal is a file in the project. */
   journal?(planId: string, moves: Move[]): JournalStore;
   /** A backend with its own lock (postgres advisory lock); otherwise the lock is a directory beside the state file (file) or in the project's `.globe/` (exec): see cli/commands/force-unlock.ts lockDirFor. */
-  lock?(operation: string, timeoutMs: number): Promise<HeldLock>;
+  lock?(operation: string, timeoutMs: number, onWait?: LockWaitListener): Promise<HeldLock>;
   /** The process is about to exit with moves still running (Ctrl-C twice): stop what they started, if the backend can. */
   abandon?(): void;
   /**

@@ -149,11 +149,15 @@ function tryTake(lockPath: string, info: LockInfo): boolean {
   }
 }
 
-export async function acquireLock(lockPath: string, operation: string, timeoutMs: number): Promise<HeldLock> {
+/** Told once, when the lock is found held by another globe and the wait begins (the CLI says so on stderr). */
+export type LockWaitListener = (holder: LockInfo | undefined) => void;
+
+export async function acquireLock(lockPath: string, operation: string, timeoutMs: number, onWait?: LockWaitListener): Promise<HeldLock> {
   mkdirSync(dirname(lockPath), { recursive: true });
   sweepLeftovers(lockPath);
   const info: LockInfo = { id: randomUUID(), who: `${currentUser()}@${hostname()}`, operation, since: new Date().toISOString(), pid: process.pid };
   const deadline = Date.now() + timeoutMs;
+  let waiting = false;
   for (;;) {
     if (tryTake(lockPath, info)) return held(lockPath, info);
     const holder = readHolder(lockPath);
@@ -164,6 +168,7 @@ export async function acquireLock(lockPath: string, operation: string, timeoutMs
       continue;
     }
     if (Date.now() >= deadline) throw new LockError(lockedMessage(lockPath, holder));
+    if (!waiting) (waiting = true), onWait?.(holder.kind === 'held' ? holder.info : undefined);
     await new Promise((r) => setTimeout(r, Math.min(100, Math.max(10, deadline - Date.now()))));
   }
 }

@@ -4,7 +4,12 @@ import { planPlacement } from '../planner/index.js';
 import { simulateFailure } from '../planner/simulate.js';
 import { checkPlacement } from '../planner/check/placement-checker.js';
 import { specOf } from './support/specs.js';
-import { globe } from './support/cli.js';
+import { globe, ROOT } from './support/cli.js';
+import { Ajv } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const validateSimulate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'simulate.schema.json'), 'utf8')));
 
 /** a and b are 10 ms apart; c is far from both but cheap. Users are in a, within 20 ms. */
 const world = (dr: string) => `
@@ -72,10 +77,25 @@ describe('region failure: one meaning of tolerate region-failure', () => {
   it('globe simulate --fail all on the 8-region example exits 2 and names the violated intents', () => {
     const r = globe(['simulate', 'examples/global', '--fail', 'all', '--planned']);
     expect(r.code).toBe(2);
-    expect(r.stdout).toContain('failed region');
-    expect(r.stdout).toMatch(/Violated: .*inference\/ranker does not survive the loss of/);
+    // violations one per line, under a count
+    expect(r.stdout).toMatch(/^Violated \(2\):\n  inference\/ranker does not survive the loss of ap-northeast\n  storage\/metadata does not survive the loss of eu-north\n$/m);
+    // the utilization column is defined where it is printed
+    expect(r.stdout).toMatch(/^max utilization: in the busiest surviving region, rps routed there after failover/m);
+    // one row per (failed region, tenant) that loses demand: the JSON rows and the text rows are the same
+    const json = globe(['simulate', 'examples/global', '--fail', 'all', '--planned', '--format', 'json']);
+    expect(json.code).toBe(2);
+    const doc = JSON.parse(json.stdout);
+    expect(validateSimulate(doc), JSON.stringify(validateSimulate.errors)).toBe(true);
+    expect(doc.deployment).toBe('planned');
+    expect(doc.rows.length).toBeGreaterThan(0);
+    for (const row of doc.rows) {
+      const lost = Number.isInteger(row.lost) ? String(row.lost) : String(Math.round(row.lost * 1000) / 1000);
+      expect(r.stdout).toMatch(new RegExp(`^${row.region} +${row.tenant} +${lost} +[0-9.]+% +${row.violated ? 'VIOLATED' : '–'}$`, 'm'));
+    }
+    expect(doc.violations).toEqual(['inference/ranker does not survive the loss of ap-northeast', 'storage/metadata does not survive the loss of eu-north']);
     const md = globe(['simulate', 'examples/global', '--fail', 'us-east', '--planned', '--format', 'markdown']);
-    expect(md.stdout).toContain('| failed region |');
+    expect(md.stdout).toContain('| failed region | tenants losing demand | lost rps | max utilization |');
+    expect(md.stdout).toContain('| failed region | tenant | lost rps | of its demand | DR intent |');
   });
 
   it('--exit and --turn-up on the 8-region example', () => {

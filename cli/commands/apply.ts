@@ -12,6 +12,8 @@ import { PostgresError } from '../../executor/backends/postgres.js';
 import { planIdOf, specDigest } from '../../schemas/digest.js';
 import { HookError } from '../../executor/backends/exec.js';
 import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
+import { printLockWait } from '../lock-wait.js';
+import { ApplyTally } from '../apply-tally.js';
 import { FileJournalStore, hooksInJournals, JournalError } from '../../executor/journal.js';
 import { checkPlanDocument, PlanBindingError } from '../../executor/plan-binding.js';
 import { StrayHookError } from '../../executor/backends/hook-groups.js';
@@ -127,7 +129,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
   let backend: Backend | undefined;
   try {
     backend = backendFor(spec, projectDir);
-    if (flags.lock !== 'false') lock = backend.lock ? await backend.lock('apply', lockTimeoutMs) : await acquireLock(lockDirFor(spec, projectDir), 'apply', lockTimeoutMs);
+    if (flags.lock !== 'false') lock = backend.lock ? await backend.lock('apply', lockTimeoutMs, printLockWait) : await acquireLock(lockDirFor(spec, projectDir), 'apply', lockTimeoutMs, printLockWait);
     const planId = planIdOf(plan);
     const journalDir = join(projectDir, '.globe', 'journal');
     const journalPath = join(journalDir, `${planId}.jsonl`);
@@ -151,6 +153,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigterm);
     const view = isInteractive(process.stderr) ? (await import('../views/apply-progress.js')).startApplyProgress(plan.moves) : undefined;
+    const tally = new ApplyTally();
     const journal = backend.journal?.(planId, plan.moves) ?? new FileJournalStore(journalPath);
     const where = backend.kind === 'postgres' ? 'in PostgreSQL' : journalPath;
     const outcome = await applyPlan(plan, backend, journal, planId, {
@@ -160,7 +163,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
       retries,
       retryWaitMs,
       shouldStop: () => stopRequested || (lock?.lost?.() ?? false),
-      onEvent: (e) => (view ? viewEvent(view.update, e) : printEvent(e)),
+      onEvent: (e) => (tally.event(e), view ? viewEvent(view.update, e) : printEvent(e)),
     }).finally(async () => {
       await view?.stop();
       process.off('SIGINT', onSigint);
@@ -168,20 +171,20 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     });
     switch (outcome.outcome) {
       case 'complete':
-        process.stdout.write(`Apply complete: ${outcome.completed} move${outcome.completed === 1 ? '' : 's'}.\n`);
+        process.stdout.write(`${tally.completeLine(outcome.completed)}\n`);
         return 0;
       case 'interrupted':
         if (lock?.lost?.()) {
-          process.stderr.write(`Apply stopped after ${outcome.completed} of ${plan.moves.length} moves: the state lock was lost (removed with force-unlock, or the connection holding it dropped), so another globe could change the state. Run the same command again to resume.\n`);
+          process.stderr.write(`Apply stopped after ${outcome.completed} of ${plan.moves.length} moves: the state lock was lost (removed with force-unlock, or the connection holding it dropped), so another globe could change the state. Run the same command again to resume.\n${tally.stoppedLine(plan.moves.length)}\n`);
           return 1;
         }
-        process.stderr.write(`Apply interrupted after ${outcome.completed} of ${plan.moves.length} moves; run the same command again to resume.\n`);
+        process.stderr.write(`Apply interrupted after ${outcome.completed} of ${plan.moves.length} moves; run the same command again to resume.\n${tally.stoppedLine(plan.moves.length)}\n`);
         return 130;
       case 'stopped':
         process.stderr.write(`Apply stopped in wave ${outcome.wave}: ${outcome.reason}\nThe journal (${where}) records every move; fix the cause and run the same command again to resume (it runs the failed check again).\n`);
         return 1;
       case 'failed':
-        process.stderr.write(`Apply stopped: move ${outcome.move} failed: ${outcome.reason}\nThe journal (${where}) records every move; fix the cause and run the same command again to resume.\n`);
+        process.stderr.write(`Apply stopped: move ${outcome.move} failed: ${outcome.reason}\n${tally.stoppedLine(plan.moves.length)}\nThe journal (${where}) records every move; fix the cause and run the same command again to resume.\n`);
         return 1;
     }
   } catch (e) {

@@ -23,6 +23,8 @@ import { addPlanFlags, checkPlannerOptions, plannerOptions, type PlanFlags } fro
 import { action, CliError, printDiagnostics, writeFileSafely } from '../output.js';
 import { renderPlan, stripTimings, type PlanFormat } from '../render/render-plan.js';
 import { globeVersion } from '../version.js';
+import { printLockWait } from '../lock-wait.js';
+import { blockProgressLines, type BlockEvent } from '../plan-progress-lines.js';
 
 interface PlanCommandFlags extends PlanFlags {
   format?: string;
@@ -89,7 +91,8 @@ export async function planProject(dir: string, options: PlannerOptions, read?: P
   let result;
   try {
     let blocksDone = 0;
-    const onBlock = (b: { of: number; repair: boolean }) => view?.update({ seconds: 0, blocks: { done: b.repair ? b.of : ++blocksDone, of: b.of } });
+    const lines = view ? undefined : blockProgressLines(); // off a terminal: one line per block on stderr
+    const onBlock = (b: BlockEvent) => (lines?.(b), view?.update({ seconds: 0, blocks: { done: b.repair ? b.of : ++blocksDone, of: b.of } }));
     result = await planPlacement(project.spec, deploymentOf(state), { ...options, onProgress: view?.update, onBlock, plannedFrom: state?.plannedFrom, tuneSolverCode: true }, project.sourceMap);
   } catch (e) {
     if (e instanceof PlannerError) throw new CliError(e.message);
@@ -134,13 +137,13 @@ async function lockProject(project: Project, timeout: string): Promise<HeldLock 
     if (project.spec.backend?.kind === 'postgres') {
       const { backendFor } = await import('../../executor/backends/index.js');
       const backend = backendFor(project.spec, project.dir);
-      const held = await backend.lock!('plan', r.value).catch(async (e: unknown) => {
+      const held = await backend.lock!('plan', r.value, printLockWait).catch(async (e: unknown) => {
         await backend.close?.();
         throw e;
       });
       return { info: held.info, release: async () => (await held.release(), await backend.close?.()) };
     }
-    return await acquireLock(lockDirFor(project.spec, project.dir), 'plan', r.value);
+    return await acquireLock(lockDirFor(project.spec, project.dir), 'plan', r.value, printLockWait);
   } catch (e) {
     if (e instanceof LockError || (e as Error).name === 'PostgresError' || e instanceof Error) throw new CliError((e as Error).message);
     throw e;

@@ -10,6 +10,7 @@ import { buildPlan } from '../../planner/build-plan.js';
 import { deploymentOf } from '../../schemas/state.js';
 import { planPlacement, type PlannerOptions } from '../../planner/index.js';
 import { simulateFailure, type FailureReport } from '../../planner/simulate.js';
+import { renderFailures, type SimulateFormat } from '../render/simulate-text.js';
 import { applySetting, exitRegion, parseSweep, scaleDemand, totalReplicas, turnUpRegion, WhatIfError } from '../../planner/what-if.js';
 import { num } from '../render/format.js';
 import { renderPlan } from '../render/render-plan.js';
@@ -99,46 +100,8 @@ async function failures(spec: Spec, current: Deployment, flags: SimulateFlags, p
   for (const r of regions) if (!spec.regions[r]) throw new CliError(`--fail: no region ${r}`);
   const reports: FailureReport[] = [];
   for (const r of regions) reports.push(await simulateFailure(spec, deployment, r));
-  process.stdout.write(renderFailures(reports, spec, flags.format));
+  process.stdout.write(renderFailures(reports, spec, flags.format as SimulateFormat, flags.planned ? 'planned' : 'current'));
   return reports.some((r) => r.violated.length > 0 || r.violatedProducts.length > 0) ? 2 : 0;
-}
-
-export function renderFailures(reports: FailureReport[], spec: Spec, format: string): string {
-  if (format === 'json') return `${canonicalJson({ failures: reports })}\n`;
-  const tenants = Object.entries(spec.services)
-    .flatMap(([s, svc]) => Object.keys(svc.tenants).map((t) => `${s}/${t}`))
-    .sort();
-  const lost = (r: FailureReport, id: string) => r.lost[id as keyof typeof r.lost] ?? 0;
-  const md = format === 'markdown';
-  const lines: string[] = [];
-  lines.push(md ? '## globe simulate: region failures' : 'Demand that cannot be served when a region fails (rps):', '');
-  const header = ['failed region', ...tenants, 'max utilization after failover'];
-  const rows = reports.map((r) => [
-    r.region,
-    ...tenants.map((id) => {
-      const x = lost(r, id);
-      const violated = r.violated.includes(id as never);
-      return x > 0 ? `${num(x)}${violated ? ' !' : ''}` : '–';
-    }),
-    `${(Math.max(0, ...Object.values(r.utilization)) * 100).toFixed(1)}%`,
-  ]);
-  if (md) {
-    lines.push(`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`));
-  } else {
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-    lines.push(...[header, ...rows].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()));
-  }
-  const violations = [
-    ...reports.flatMap((r) => r.violated.map((id) => `${id} does not survive the loss of ${r.region}`)),
-    ...reports.flatMap((r) => r.violatedProducts.map((P) => `product ${P} does not survive the loss of ${r.region}`)),
-  ];
-  const lostTraffic = reports.flatMap((r) =>
-    Object.entries(r.unservedProducts).map(([P, byClient]) => `${P}: ${num(Object.values(byClient).reduce((a, b) => a + b, 0))} units lost with ${r.region}`),
-  );
-  if (lostTraffic.length > 0) lines.push('', `Product traffic that cannot be re-routed: ${lostTraffic.join('; ')}.`);
-  lines.push('');
-  lines.push(violations.length > 0 ? `${md ? '> [!WARNING]\n> ' : ''}Violated: ${violations.join('; ')} (marked !).` : 'Every tenant that asks to tolerate a region failure survives each simulated failure.');
-  return `${lines.join('\n')}\n`;
 }
 
 async function sweep(spec: Spec, current: Deployment, flags: SimulateFlags): Promise<number> {

@@ -7,6 +7,7 @@ import { backendFor } from '../../executor/backends/index.js';
 import { PostgresBackend } from '../../executor/backends/postgres.js';
 import type { Backend } from '../../executor/backend.js';
 import { acquireLock, type HeldLock } from '../../executor/lock.js';
+import { printLockWait } from '../lock-wait.js';
 import { parseState, readStateFile, StateError, stateFilePath, writeStateFile } from '../../executor/state-file.js';
 import { lockDirFor } from './force-unlock.js';
 import type { State } from '../../schemas/state.js';
@@ -100,7 +101,7 @@ export function registerState(program: Command): void {
         try {
           backend = backendFor(p.spec, p.dir);
           // A push is a write like any move: it takes the state lock, so it never interleaves with an apply.
-          lock = backend.lock ? await backend.lock('state push', PUSH_LOCK_TIMEOUT_MS) : await acquireLock(lockDirFor(p.spec, p.dir), 'state push', PUSH_LOCK_TIMEOUT_MS);
+          lock = backend.lock ? await backend.lock('state push', PUSH_LOCK_TIMEOUT_MS, printLockWait) : await acquireLock(lockDirFor(p.spec, p.dir), 'state push', PUSH_LOCK_TIMEOUT_MS, printLockWait);
           let written: State;
           if (backend instanceof PostgresBackend) written = await backend.push(doc, flags.force === true);
           else if (backend.kind === 'file') {

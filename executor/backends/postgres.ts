@@ -14,7 +14,7 @@ import type { Move } from '../../schemas/plan.js';
 import { applyMove } from '../../schemas/apply-move.js';
 import type { Backend } from '../backend.js';
 import { replayRecords, type JournalRecord, type JournalReplay, type JournalStore } from '../journal.js';
-import { LockError, type HeldLock, type LockInfo } from '../lock.js';
+import { LockError, type HeldLock, type LockInfo, type LockWaitListener } from '../lock.js';
 import { stateProblem } from '../state-file.js';
 import { emptyDeployment, STATE_VERSION, type Deployment, type IntentDigests, type State } from '../../schemas/state.js';
 import { maskUrl } from '../../lang/mask-url.js';
@@ -245,7 +245,7 @@ export class PostgresBackend implements Backend {
     return this.ensureReady().then(() => this.q<T>(sql(this.s), params));
   }
 
-  async lock(operation: string, timeoutMs: number): Promise<HeldLock> {
+  async lock(operation: string, timeoutMs: number, onWait?: LockWaitListener): Promise<HeldLock> {
     await this.ensureReady();
     const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // The advisory lock lives and dies with this session: once it drops, exclusivity is gone.
@@ -258,13 +258,19 @@ export class PostgresBackend implements Backend {
     });
     const key = `globe-state:${this.schema}`;
     const deadline = Date.now() + timeoutMs;
+    const holderNow = async (): Promise<LockInfo | undefined> => {
+      const holder = await client.query<LockInfo & { since: Date }>(`SELECT id, who, operation, since, pid FROM ${this.s}.lock_holder LIMIT 1`);
+      const h = holder.rows[0];
+      return h && { ...h, since: new Date(h.since).toISOString() };
+    };
+    let waiting = false;
     for (;;) {
       const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key]);
       if (r.rows[0].ok) break;
+      if (!waiting && Date.now() < deadline) (waiting = true), onWait?.(await holderNow());
       if (Date.now() >= deadline) {
-        const holder = await client.query<LockInfo & { since: Date }>(`SELECT id, who, operation, since, pid FROM ${this.s}.lock_holder LIMIT 1`);
+        const h = await holderNow();
         await client.end().catch(() => undefined);
-        const h = holder.rows[0];
         const by = h ? `${h.who} (pid ${h.pid}, ${h.operation}) since ${new Date(h.since).toISOString()}, lock ID ${h.id}` : 'another globe';
         throw new LockError(`the shared state is locked by ${by}. It is released when that globe finishes or its connection drops.`);
       }
