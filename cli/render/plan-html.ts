@@ -72,7 +72,7 @@ function warnings(plan: Plan): string {
   const groups = warningGroups(plan);
   if (groups.length === 0) return '';
   const body = groups
-    .map((g) => `<h3>${esc(g.title)} (${g.count})</h3><ul>${g.items.slice(0, 20).map((i) => `<li>${esc(i.replace(/\*\*|`/g, ''))}</li>`).join('')}${g.items.length > 20 ? `<li>… ${g.items.length - 20} more</li>` : ''}</ul>`)
+    .map((g) => `<h3>${esc(g.title)} (${g.count})</h3>${g.note ? `<p>${esc(g.note.replace(/`/g, ''))}</p>` : ''}<ul>${g.items.slice(0, 20).map((i) => `<li>${esc(i.replace(/\*\*|`/g, ''))}</li>`).join('')}${g.items.length > 20 ? `<li>… ${g.items.length - 20} more</li>` : ''}</ul>`)
     .join('');
   return `<section id="warnings" class="warn"><h2>Warnings</h2>${body}</section>`;
 }

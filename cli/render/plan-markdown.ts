@@ -27,6 +27,11 @@ import { warningGroups } from './warning-groups.js';
 
 export { GITHUB_COMMENT_LIMIT };
 
+/**
+ * The first screen a reviewer sees without scrolling: the first 40 lines. The summary, the
+ * largest changes and the first warning with its reason must be inside it (tests check this).
+ */
+export const FIRST_SCREEN_LINES = 40;
 /** Room kept for a CI system's own wrapper text around the comment. */
 const MARGIN = 2_000;
 /** Per-section budgets, in characters; the tenant details get what is left. */
@@ -63,7 +68,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions): string
   const fixed = [warnings, waves, pictures, moves, supply, other].reduce((n, s) => n + chars(s), 0);
   const tenantItems = details.map((t) => tenantDetails(t, isDeclared(plan, t.tenant)));
   const tenantRoom = Math.max(0, budget - reserved - fixed - 200);
-  const tenants = fitItems(tenantItems, tenantRoom, (n) => `> [!NOTE]\n> ${n} more ${n === 1 ? 'tenant' : 'tenants'} not shown (smallest changes): see ${artifact}.\n`);
+  const tenants = fitItems(tenantItems, tenantRoom, (n) => `> [!NOTE]\n> … ${n} ${n === 1 ? 'tenant' : 'tenants'} not shown (the smallest changes): see ${artifact}.\n`);
   cutNote("tenants' details", tenants.cut, details.length);
 
   const head = summarySection(plan, options, cuts, artifact);
@@ -121,7 +126,7 @@ function warningsSection(plan: Plan, cutNote: (w: string, c: number, o: number) 
   const lines = ['### Warnings', '', `> [!WARNING]`, `> ${groups.map((g) => `${g.title}: ${g.count}`).join(' · ')}`, ''];
   const per = Math.floor((BUDGET.warnings - chars(lines)) / groups.length);
   for (const g of groups) {
-    const head = [`**${g.title} (${g.count})**`, ''];
+    const head = [`**${g.title} (${g.count})**`, '', ...(g.note ? [g.note, ''] : [])];
     const fitted = fitItems(g.items.map((i) => [`- ${i}`]), per - chars(head) - 1, (n) => `- … ${n} more: see ${artifact}.`);
     cutNote(`${g.title.toLowerCase()} lines`, fitted.cut, g.items.length);
     lines.push(...head, ...fitted.lines, '');

@@ -13,6 +13,8 @@ export interface WarningGroup {
   count: number;
   /** One entry per line. */
   items: string[];
+  /** Said once for the whole group, before its lines. */
+  note?: string;
 }
 
 const ORDER = ['UNSERVED', 'RESERVATION SHORT', 'DR NOT MET', 'REMOVAL', 'SCALED TO ZERO', 'UNKNOWN SIZE', 'NOT PROVEN OPTIMAL'];
@@ -25,6 +27,10 @@ const TITLES: Record<string, string> = {
   'UNKNOWN SIZE': 'Replica size unknown',
   'NOT PROVEN OPTIMAL': 'Solver',
 };
+
+const UNKNOWN_SIZE_NOTE =
+  'The state does not record how many units one replica of these tenants takes (it was written before globe recorded them) and the Spec does not declare it: ' +
+  'the cost, supply and apply peak count 1 unit per replica and may be understated. To remove one with exact figures, declare its `replica` options again (with no demand), apply, then remove it.';
 
 export function warningGroups(plan: Plan): WarningGroup[] {
   const groups = new Map<string, WarningGroup>();
@@ -45,7 +51,18 @@ export function warningGroups(plan: Plan): WarningGroup[] {
       add(label, `service \`${service}\`: ${names.length} ${names.length === 1 ? 'tenant' : 'tenants'} (${shown}), ${r.replicas} replicas removed`, names.length);
     }
   }
-  for (const w of planWarnings(plan)) if (w.kind === 'units' || w.kind === 'solver') add(w.text.split(':')[0], w.text.slice(w.text.indexOf(':') + 2));
+  const unknown = new Map<string, string[]>();
+  for (const w of planWarnings(plan)) {
+    const m = /units of (.+) one replica of (\S+) takes/.exec(w.text);
+    if (w.kind === 'units' && m) unknown.set(m[2].split('/')[0], [...(unknown.get(m[2].split('/')[0]) ?? []), `${m[2].split('/')[1]} (${m[1]})`]);
+    else if (w.kind === 'units' || w.kind === 'solver') add(w.text.split(':')[0], w.text.slice(w.text.indexOf(':') + 2));
+  }
+  // One line per service: a state from an older globe lacks the units of every removed tenant at once.
+  for (const [service, names] of [...unknown].sort(([a], [b]) => cmp(a, b))) {
+    const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? `, … ${names.length - 3} more` : '');
+    add('UNKNOWN SIZE', `service \`${service}\`: ${names.length} ${names.length === 1 ? 'tenant' : 'tenants'}: ${shown}`, names.length);
+    groups.get('UNKNOWN SIZE')!.note = UNKNOWN_SIZE_NOTE;
+  }
   return [...groups].sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b)).map(([, g]) => g);
 }
 
@@ -75,10 +92,11 @@ function findingLine(f: PlanFinding): string {
   const r = f.reason;
   if (!r) return `${message}${where}`;
   const said = (l: PlanLimit) => message.includes(l.fix);
-  const at = (l: PlanLimit) => (l.limit && `${l.limit.file}:${l.limit.line}` !== `${f.source?.file}:${f.source?.line}` ? ` (the limit: ${l.limit.file}:${l.limit.line})` : '');
-  const why = [r, ...(r.with ? [r.with] : [])].map((l) => (said(l) ? at(l).trim() : limitText(l))).filter((x) => x !== '');
-  const alt = r.alternatives?.length ? ` Or: ${r.alternatives.map(limitText).join('; ')}.` : '';
-  return `${message}${where}${why.length > 0 ? ` — **why:** ${why.join(', ')}` : ''}${alt}`;
+  const at = (l: PlanLimit) => (l.limit && `${l.limit.file}:${l.limit.line}` !== `${f.source?.file}:${f.source?.line}` ? `the limit: ${l.limit.file}:${l.limit.line}` : '');
+  const parts = [r, ...(r.with ? [r.with] : [])].map((l) => (said(l) ? at(l) : `**why:** ${limitText(l)}`));
+  parts.push(...(r.alternatives ?? []).filter((l) => !said(l)).map((l) => `or: ${limitText(l)}`));
+  const extra = parts.filter((p) => p !== '');
+  return `${message}${where}${extra.length > 0 ? ` — ${extra.join('; ')}` : ''}`;
 }
 
 function limitText(l: PlanLimit): string {
