@@ -10,7 +10,7 @@
  * comment's size depends on the diff, not on how the target was found, and a full solve at that
  * size takes a minute on the test machine.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,8 +66,10 @@ beforeAll(() => {
     return dir;
   };
   // examples/global, as CI would run it, and a 200-tenant fleet with its findings.
+  // A copy: planning takes the state lock in the project, and other test files plan the example too.
   const global = out('global');
-  const g = globe(['plan', join(ROOT, 'examples', 'global'), '--format', 'markdown', '--out', join(global, 'plan.json')]);
+  cpSync(join(ROOT, 'examples', 'global'), join(global, 'global'), { recursive: true });
+  const g = globe(['plan', join(global, 'global'), '--format', 'markdown', '--out', join(global, 'plan.json')]);
   expect(g.code, g.stderr).toBe(0);
   comments.global = { md: g.stdout, plan: JSON.parse(readFileSync(join(global, 'plan.json'), 'utf8')), artifact: join(global, 'plan.json') };
 

@@ -34,8 +34,10 @@ export { GITHUB_COMMENT_LIMIT };
 export const FIRST_SCREEN_LINES = 40;
 /** Room kept for a CI system's own wrapper text around the comment. */
 const MARGIN = 2_000;
-/** Per-section budgets, in characters; the tenant details get what is left. */
-const BUDGET = { warnings: 14_000, waves: 4_000, pictures: 6_000, moves: 8_000, supply: 6_000, other: 6_000 };
+const FULL = GITHUB_COMMENT_LIMIT - MARGIN;
+/** Per-section budgets for a full comment, in characters; the tenant details get what is left. */
+const SHARES = { warnings: 14_000, waves: 4_000, pictures: 6_000, moves: 8_000, supply: 6_000, other: 6_000 };
+type Budgets = typeof SHARES;
 /** Lines of the "largest changes" lists. */
 const TOP = 3;
 
@@ -50,21 +52,25 @@ export interface MarkdownOptions {
 }
 
 export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions): string {
-  const budget = options.budget ?? GITHUB_COMMENT_LIMIT - MARGIN;
+  const budget = options.budget ?? FULL;
+  // A smaller comment (tests, or a CI wrapper that needs room) shrinks every section alike.
+  const scale = Math.min(1, budget / FULL);
+  const budgets = Object.fromEntries(Object.entries(SHARES).map(([k, v]) => [k, Math.floor(v * scale)])) as Budgets;
   const artifact = options.artifact ? `\`${options.artifact}\`` : 'the JSON plan (`globe plan --out plan.json`)';
   const cuts: string[] = [];
   const cutNote = (what: string, cut: number, of: number) => cut > 0 && cuts.push(`${cut} of ${of} ${what}`);
 
-  const warnings = warningsSection(plan, cutNote, artifact);
-  const waves = wavesSection(plan, cutNote);
-  const pictures = picturesSection(plan);
-  const moves = movesSection(plan, cutNote);
-  const supply = supplySection(plan, cutNote);
-  const other = otherDetails(plan, cutNote);
+  const warnings = warningsSection(plan, cutNote, artifact, budgets);
+  const waves = wavesSection(plan, cutNote, budgets);
+  const pictures = picturesSection(plan, budgets);
+  const moves = movesSection(plan, cutNote, budgets);
+  const supply = supplySection(plan, cutNote, budgets);
+  const other = otherDetails(plan, cutNote, budgets);
   const details = plan.diff.tenants.filter((t) => t.change !== 'none').sort((a, b) => weight(b) - weight(a) || cmp(a.tenant, b.tenant));
 
   // The summary is written last (it names the cuts), but its room is reserved first.
-  const reserved = 1_500 + chars(largestSection(plan));
+  // (the note naming the cuts is one line: 600 characters hold every kind of cut with its counts).
+  const reserved = chars(summarySection(plan, options, [], artifact)) + 600 + chars(largestSection(plan));
   const fixed = [warnings, waves, pictures, moves, supply, other].reduce((n, s) => n + chars(s), 0);
   const tenantItems = details.map((t) => tenantDetails(t, isDeclared(plan, t.tenant)));
   const tenantRoom = Math.max(0, budget - reserved - fixed - 200);
@@ -120,11 +126,11 @@ function largestSection(plan: Plan): string[] {
   return lines;
 }
 
-function warningsSection(plan: Plan, cutNote: (w: string, c: number, o: number) => void, artifact: string): string[] {
+function warningsSection(plan: Plan, cutNote: (w: string, c: number, o: number) => void, artifact: string, budgets: Budgets): string[] {
   const groups = warningGroups(plan);
   if (groups.length === 0) return [];
   const lines = ['### Warnings', '', `> [!WARNING]`, `> ${groups.map((g) => `${g.title}: ${g.count}`).join(' · ')}`, ''];
-  const per = Math.floor((BUDGET.warnings - chars(lines)) / groups.length);
+  const per = Math.floor((budgets.warnings - chars(lines)) / groups.length);
   for (const g of groups) {
     const head = [`**${g.title} (${g.count})**`, '', ...(g.note ? [g.note, ''] : [])];
     const fitted = fitItems(g.items.map((i) => [`- ${i}`]), per - chars(head) - 1, (n) => `- … ${n} more: see ${artifact}.`);
@@ -134,16 +140,16 @@ function warningsSection(plan: Plan, cutNote: (w: string, c: number, o: number) 
   return lines;
 }
 
-function wavesSection(plan: Plan, cutNote: (w: string, c: number, o: number) => void): string[] {
+function wavesSection(plan: Plan, cutNote: (w: string, c: number, o: number) => void, budgets: Budgets): string[] {
   const text = renderWavesMarkdown(plan);
   if (!text) return [];
-  const fitted = fitItems(text.split('\n').map((l) => [l]), BUDGET.waves, (n) => `… ${n} more lines of waves.`);
+  const fitted = fitItems(text.split('\n').map((l) => [l]), budgets.waves, (n) => `… ${n} more lines of waves.`);
   cutNote('lines of waves', fitted.cut, text.split('\n').length);
   return [...fitted.lines, ''];
 }
 
 /** Product shifts and evacuations as a flowchart when small enough, else as matrices. */
-function picturesSection(plan: Plan): string[] {
+function picturesSection(plan: Plan, budgets: Budgets): string[] {
   const products = productEdges(plan);
   const evac = evacuationEdges(plan);
   if (products.length === 0 && evac.length === 0) return [];
@@ -163,17 +169,17 @@ function picturesSection(plan: Plan): string[] {
       lines.push('');
     }
   }
-  const fitted = fitItems(lines.map((l) => [l]), BUDGET.pictures, () => '… (more in the product details below)');
+  const fitted = fitItems(lines.map((l) => [l]), budgets.pictures, () => '… (more in the product details below)');
   return fitted.cut > 0 ? [...fitted.lines, ''] : fitted.lines;
 }
 
-function movesSection(plan: Plan, cutNote: (w: string, c: number, o: number) => void): string[] {
+function movesSection(plan: Plan, cutNote: (w: string, c: number, o: number) => void, budgets: Budgets): string[] {
   if (!plan.summary.hasChanges) return [];
   const items = plan.moves.map((m, i) => {
     const d = describeMove(m);
     return [`${i + 1}. \`${d.kind}\` ${d.subject} — ${d.detail.replace(/  /g, ' ')}${m.round > 1 ? ` (round ${m.round})` : ''}`];
   });
-  const fitted = fitItems(items, BUDGET.moves, (n) => `\n… and ${n} more moves.`);
+  const fitted = fitItems(items, budgets.moves, (n) => `\n… and ${n} more moves.`);
   cutNote('moves', fitted.cut, items.length);
   return [
     `<details><summary><b>Moves, in order</b> (${plan.moves.length})</summary>`,
@@ -187,13 +193,13 @@ function movesSection(plan: Plan, cutNote: (w: string, c: number, o: number) => 
   ];
 }
 
-function supplySection(plan: Plan, cutNote: (w: string, c: number, o: number) => void): string[] {
+function supplySection(plan: Plan, cutNote: (w: string, c: number, o: number) => void, budgets: Budgets): string[] {
   const changed = plan.diff.regions
     .filter((r) => r.before !== r.after || r.peak !== r.after)
     .sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before) || cmp(a.region, b.region) || cmp(a.resource, b.resource));
   if (changed.length === 0) return [];
   const items = changed.map((r) => [`| ${r.region} | ${r.resource} | ${r.supply} | ${num(r.before)} | ${num(r.after)} | ${signed(r.after - r.before)} | ${num(r.peak)} |`]);
-  const fitted = fitItems(items, BUDGET.supply, (n) => `| … ${n} more rows | | | | | | |`);
+  const fitted = fitItems(items, budgets.supply, (n) => `| … ${n} more rows | | | | | | |`);
   cutNote('supply rows', fitted.cut, items.length);
   return [
     `<details><summary><b>Supply by region</b> (${changed.length} changed, largest change first)</summary>`,
@@ -234,7 +240,7 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function otherDetails(plan: Plan, cutNote: (w: string, c: number, o: number) => void): string[] {
+function otherDetails(plan: Plan, cutNote: (w: string, c: number, o: number) => void, budgets: Budgets): string[] {
   const items: string[][] = [];
   for (const g of plan.diff.reservations) {
     const lines = [`<details><summary><b>reservation ${g.name}</b></summary>`, '', '| region | from | to | change |', '| --- | ---: | ---: | ---: |'];
@@ -249,7 +255,7 @@ function otherDetails(plan: Plan, cutNote: (w: string, c: number, o: number) => 
     for (const r of f.changes) lines.push(`| ${r.region} | ${r.resource} | ${num(r.from)} | ${num(r.to)} | ${signed(r.to - r.from)} |`);
     items.push([...lines, '', '</details>', '']);
   }
-  const fitted = fitItems(items, BUDGET.other, (n) => `… ${n} more reservations, products or followers.\n`);
+  const fitted = fitItems(items, budgets.other, (n) => `… ${n} more reservations, products or followers.\n`);
   cutNote('reservation, product and follower details', fitted.cut, items.length);
   return fitted.lines;
 }
