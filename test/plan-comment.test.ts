@@ -112,4 +112,27 @@ describe('the comment layout, from a fixture plan (examples/global, saved)', () 
     expect(md.length).toBeLessThanOrEqual(6_000);
     expect(md.split('\n').slice(0, 8).join('\n')).toMatch(/> Cut to fit one comment: \d+ of 40 moves; .*\d+ of 5 tenants' details\. Everything is in `plan.json`\./);
   });
+
+  it('an evacuation (a region drained by more than half) is drawn as edges to the regions gaining that resource', () => {
+    const regions = [
+      { region: 'us-east', resource: 'h100', supply: 96, before: 91, after: 5, peak: 91 },
+      { region: 'eu-west', resource: 'h100', supply: 64, before: 10, after: 50, peak: 50 },
+      { region: 'us-west', resource: 'h100', supply: 64, before: 0, after: 30, peak: 30 },
+      { region: 'us-west', resource: 'cpu', supply: 64, before: 0, after: 30, peak: 30 },
+    ];
+    const md = renderPlanMarkdown({ ...plan, diff: { ...plan.diff, products: [], regions } }, { showTimings: false });
+    const chart = md.slice(md.indexOf('```mermaid'), md.indexOf('```', md.indexOf('```mermaid') + 3));
+    expect(chart.split('\n').filter((l) => l.includes('-->'))).toEqual([
+      '  n0["us-east"] -->|"h100 91→5 there, +40 here"| n1["eu-west"]',
+      '  n0["us-east"] -->|"h100 91→5 there, +30 here"| n2["us-west"]',
+    ]);
+    expect(md).toContain('**us-east** h100 91 → 5 of 96 (−86)');
+  });
+
+  it('past 15 edges the flowchart gives way to the client × server matrix', () => {
+    const changes = Array.from({ length: 16 }, (_, i) => ({ client: `c${String(i).padStart(2, '0')}`, server: 'eu-west', from: 0, to: 1 }));
+    const md = renderPlanMarkdown({ ...plan, diff: { ...plan.diff, products: [{ product: 'facebook', changes }] } }, { showTimings: false });
+    expect(md).not.toContain('```mermaid');
+    expect(md).toContain('Product `facebook` (share of its traffic, old → new):\n\n| client ╲ server | eu-west |\n| --- | :---: |\n| **c00** | 0.0% → 100.0% |');
+  });
 });
