@@ -136,3 +136,19 @@ describe('the comment layout, from a fixture plan (examples/global, saved)', () 
     expect(md).toContain('Product `facebook` (share of its traffic, old → new):\n\n| client ╲ server | eu-west |\n| --- | :---: |\n| **c00** | 0.0% → 100.0% |');
   });
 });
+
+describe('a multi-wave plan', () => {
+  const plan = JSON.parse(readFileSync(join(ROOT, 'test', 'golden', 'html', 'global.plan.json'), 'utf8')) as Plan;
+  const waves = [
+    { wave: 1, reason: 'frees the h100 in us-east', target: plan.placement.target, regions: [] },
+    { wave: 2, reason: 'uses the h100 that wave 1 frees in us-east', target: plan.placement.target, regions: [] },
+  ];
+  const moves = plan.moves.map((m, i) => ({ ...m, wave: i < 10 ? 1 : 2 }));
+
+  it('shows its waves section in the comment (after the warnings, before the folded lists)', () => {
+    const md = renderPlanMarkdown({ ...plan, waves, moves }, { showTimings: false });
+    expect(md).toContain('### Waves');
+    expect(md.indexOf('### Waves')).toBeGreaterThan(md.indexOf('### Warnings'));
+    expect(md.indexOf('### Waves')).toBeLessThan(md.indexOf('<details><summary><b>Moves'));
+  });
+});

@@ -47,6 +47,17 @@ describe('globe plan --format html', () => {
     expect(page).toContain('3. Downsize (2)');
   });
 
+  it('a multi-wave plan: the timeline is the waves, in order, each with its reason', () => {
+    const waves = [
+      { wave: 1, reason: 'frees the h100 in us-east', target: plan.placement.target, regions: [] },
+      { wave: 2, reason: 'uses the h100 that wave 1 frees in us-east', target: plan.placement.target, regions: [] },
+    ];
+    const page = renderPlanHtml({ ...plan, waves, moves: plan.moves.map((m, i) => ({ ...m, wave: i < 10 ? 1 : 2 })) });
+    const timeline = page.slice(page.indexOf('<section id="timeline">'));
+    expect([...timeline.matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1])).toEqual(['Wave 1 (10)', 'Wave 2 (30)']);
+    expect(timeline).toContain('<p>uses the h100 that wave 1 frees in us-east</p>');
+  });
+
   it('is self-contained: no scripts, no external stylesheets, images or fonts', () => {
     expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(|@font-face/i);
     // The only URL on the page is SVG's namespace name, which is never fetched.
