@@ -131,8 +131,13 @@ describe('the comment layout, from a fixture plan (examples/global, saved)', () 
 
   it('past 15 edges the flowchart gives way to the client × server matrix', () => {
     const changes = Array.from({ length: 16 }, (_, i) => ({ client: `c${String(i).padStart(2, '0')}`, server: 'eu-west', from: 0, to: 1 }));
-    const md = renderPlanMarkdown({ ...plan, diff: { ...plan.diff, products: [{ product: 'facebook', changes }] } }, { showTimings: false });
+    const regions = [
+      { region: 'us-east', resource: 'h100', supply: 96, before: 91, after: 5, peak: 91 },
+      { region: 'eu-west', resource: 'h100', supply: 64, before: 10, after: 50, peak: 50 },
+    ];
+    const md = renderPlanMarkdown({ ...plan, diff: { ...plan.diff, regions, products: [{ product: 'facebook', changes }] } }, { showTimings: false });
     expect(md).not.toContain('```mermaid');
+    expect(md).toContain('| drained | resource | use before → after | regions gaining it |\n| --- | --- | ---: | --- |\n| us-east | h100 | 91 → 5 | eu-west (+40) |');
     expect(md).toContain('Product `facebook` (share of its traffic, old → new):\n\n| client ╲ server | eu-west |\n| --- | :---: |\n| **c00** | 0.0% → 100.0% |');
   });
 });

@@ -62,7 +62,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions): string
 
   const warnings = warningsSection(plan, cutNote, artifact, budgets);
   const waves = wavesSection(plan, cutNote, budgets);
-  const pictures = picturesSection(plan, budgets);
+  const pictures = picturesSection(plan, cutNote, budgets);
   const moves = movesSection(plan, cutNote, budgets);
   const supply = supplySection(plan, cutNote, budgets);
   const other = otherDetails(plan, cutNote, budgets);
@@ -149,7 +149,7 @@ function wavesSection(plan: Plan, cutNote: (w: string, c: number, o: number) => 
 }
 
 /** Product shifts and evacuations as a flowchart when small enough, else as matrices. */
-function picturesSection(plan: Plan, budgets: Budgets): string[] {
+function picturesSection(plan: Plan, cutNote: (w: string, c: number, o: number) => void, budgets: Budgets): string[] {
   const products = productEdges(plan);
   const evac = evacuationEdges(plan);
   if (products.length === 0 && evac.length === 0) return [];
@@ -158,19 +158,23 @@ function picturesSection(plan: Plan, budgets: Budgets): string[] {
     lines.push(...mermaidFlowchart([...products, ...evac]), '');
   } else {
     for (const p of plan.diff.products) lines.push(`Product \`${p.product}\` (share of its traffic, old → new):`, '', ...routingMatrixMarkdown(p.changes), '');
-    if (evac.length > 0) {
-      lines.push('Drained by more than half (use before → after):', '', '| drained | resource | gaining regions |', '| --- | --- | --- |');
-      const byDrained = new Map<string, string[]>();
-      for (const e of evac) byDrained.set(`${e.from}|${e.label.split(' ')[0]}`, [...(byDrained.get(`${e.from}|${e.label.split(' ')[0]}`) ?? []), e.to]);
-      for (const [k, to] of byDrained) {
-        const [region, resource] = k.split('|');
-        lines.push(`| ${region} | ${resource} | ${to.join(', ')} |`);
-      }
-      lines.push('');
-    }
+    if (evac.length > 0) lines.push('Drained by more than half:', '', '| drained | resource | use before → after | regions gaining it |', '| --- | --- | ---: | --- |', ...evacuationRows(plan), '');
   }
-  const fitted = fitItems(lines.map((l) => [l]), budgets.pictures, () => '… (more in the product details below)');
+  const fitted = fitItems(lines.map((l) => [l]), budgets.pictures, (n) => `… ${n} more lines: see the product details below and the supply table.`);
+  cutNote('lines of traffic shifts and evacuations', fitted.cut, lines.length);
   return fitted.cut > 0 ? [...fitted.lines, ''] : fitted.lines;
+}
+
+/** The fallback table for evacuations: one row per drained (region, resource), its gainers with their gain. */
+function evacuationRows(plan: Plan): string[] {
+  const shifts = regionShifts(plan);
+  return shifts
+    .filter((d) => d.before > 0 && d.after < d.before / 2)
+    .sort((a, b) => cmp(a.region, b.region) || cmp(a.resource, b.resource))
+    .map((d) => {
+      const gainers = shifts.filter((g) => g.resource === d.resource && g.after > g.before).sort((a, b) => cmp(a.region, b.region));
+      return `| ${d.region} | ${d.resource} | ${num(d.before)} → ${num(d.after)} | ${gainers.map((g) => `${g.region} (+${num(g.after - g.before)})`).join(', ') || 'none'} |`;
+    });
 }
 
 function movesSection(plan: Plan, cutNote: (w: string, c: number, o: number) => void, budgets: Budgets): string[] {
