@@ -9,7 +9,7 @@ import type { TenantId } from '../../lang/spec.js';
 import type { Move, Plan } from '../../planner/plan.js';
 import { num, pct, signed } from './format.js';
 import { describeMove, drSentence, summarySentence } from './plan-facts.js';
-import { planShortId } from './plan-comment.js';
+import { markerDir, planShortId } from './plan-comment.js';
 import { cmp, costChange, percentText, regionShifts, tenantsHalved } from './plan-highlights.js';
 import { warningGroups } from './warning-groups.js';
 
@@ -19,7 +19,8 @@ const MAX_BARS = 40;
 const MAX_TIMELINE_MOVES = 25;
 
 export function renderPlanHtml(plan: Plan, options: { dir?: string } = {}): string {
-  const title = `globe plan ${planShortId(plan)}${options.dir ? ` — ${options.dir}` : ''}`;
+  const dir = options.dir === undefined ? '.' : markerDir(options.dir);
+  const title = `globe plan ${planShortId(plan)}${dir === '.' ? '' : ` — ${dir}`}`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
