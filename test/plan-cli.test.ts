@@ -125,8 +125,10 @@ describe('globe plan golden files', () => {
       const text = globe(['plan', dir]);
       expect(text.code).toBe(0);
       golden(`${name}.txt`, text.stdout);
-      const md = globe(['plan', dir, '--format', 'markdown']);
-      golden(`${name}.md`, md.stdout);
+      // Run from the project: the comment's marker names the directory as given (`.`), the same in every run.
+      const md = globe(['plan', '.', '--format', 'markdown'], { cwd: dir });
+      // The plan id digests the state's lineage, a fresh UUID in every run of this test.
+      golden(`${name}.md`, md.stdout.replace(/ plan=[0-9a-f]{12} -->/, ' plan=<id> -->'));
       const json = globe(['plan', dir, '--json']);
       // The state's lineage is a fresh UUID in every run of this test.
       golden(`${name}.json`, json.stdout.replace(/"lineage": "[0-9a-f-]{36}"/, '"lineage": "<lineage>"'));
@@ -192,7 +194,7 @@ describe('globe plan behaviour', () => {
   it('show renders a saved plan exactly as plan printed it, and refuses a truncated one', () => {
     const dir = project('quickstart');
     const planned = globe(['plan', dir, '--format', 'markdown', '--out', join(dir, 'p.json')]);
-    expect(globe(['show', join(dir, 'p.json'), '--format', 'markdown']).stdout).toBe(planned.stdout);
+    expect(globe(['show', join(dir, 'p.json'), '--format', 'markdown', '--project', dir]).stdout).toBe(planned.stdout);
     const text = readFileSync(join(dir, 'p.json'), 'utf8');
     writeFileSync(join(dir, 'cut.json'), text.slice(0, text.length / 2));
     const cut = globe(['show', join(dir, 'cut.json')]);

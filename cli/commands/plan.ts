@@ -21,7 +21,8 @@ import { isInteractive, useColor } from '../color.js';
 import { addFailOnFlag, BROKEN_PROMISE_EXIT, enforcePromises, parseFailOn } from '../fail-on.js';
 import { addPlanFlags, checkPlannerOptions, plannerOptions, type PlanFlags } from '../plan-options.js';
 import { action, CliError, printDiagnostics, writeFileSafely } from '../output.js';
-import { renderPlan, stripTimings, type PlanFormat } from '../render/render-plan.js';
+import { PLAN_FORMATS, renderPlan, stripTimings, type PlanFormat } from '../render/render-plan.js';
+import { githubAnnotations, renderErrorComment } from '../render/plan-comment.js';
 import { globeVersion } from '../version.js';
 import { printLockWait } from '../lock-wait.js';
 import { blockProgressLines, type BlockEvent } from '../plan-progress-lines.js';
@@ -41,7 +42,7 @@ export function registerPlan(program: Command): void {
       .command('plan')
       .description('plan the project against the current state and show what would change')
       .argument('[dir]', 'project directory', '.')
-      .option('--format <format>', 'text, markdown (a pull-request comment) or json', 'text')
+      .option('--format <format>', 'text, markdown (a pull-request comment), json or html (a self-contained page)', 'text')
       .option('--json', 'the Plan document as JSON (same as --format json)')
       .option('--out <file>', 'save the plan for `globe apply`')
       .option('--detailed-exitcode', `exit 0 without changes, 2 with changes, 1 on error (${BROKEN_PROMISE_EXIT} for a broken promise, see --fail-on)`)
@@ -49,21 +50,27 @@ export function registerPlan(program: Command): void {
   )).action(
     action(async (dir: string, flags: PlanCommandFlags) => {
       const format = (flags.json ? 'json' : flags.format) as PlanFormat;
-      if (!['text', 'markdown', 'json'].includes(format)) throw new CliError(`--format must be text, markdown or json, not ${flags.format}`);
+      if (!PLAN_FORMATS.includes(format)) throw new CliError(`--format must be text, markdown, json or html, not ${flags.format}`);
       const options = plannerOptions(flags);
       parseFailOn(flags.failOn); // a bad value fails before anything is planned
-      const read = await loadProject(dir); // read once: it names the state's lock, then it is checked and planned
-      if (flags.workers !== 'local') await (await import('./plan-on-queue.js')).solveOnQueueFor(read, flags.workers);
-      const lock = flags.lock === 'false' ? undefined : await lockProject(read, flags.lockTimeout);
       let plan: Plan;
       try {
-        plan = (await planProject(dir, options, read)).plan;
-      } finally {
-        await lock?.release();
+        const read = await loadProject(dir); // read once: it names the state's lock, then it is checked and planned
+        if (flags.workers !== 'local') await (await import('./plan-on-queue.js')).solveOnQueueFor(read, flags.workers);
+        const lock = flags.lock === 'false' ? undefined : await lockProject(read, flags.lockTimeout);
+        try {
+          plan = (await planProject(dir, options, read)).plan;
+        } finally {
+          await lock?.release();
+        }
+      } catch (e) {
+        // The pull request still gets a comment, saying why nothing was planned; the exit stays non-zero.
+        if (format === 'markdown' && e instanceof CliError) writeErrorComment(dir, e);
+        throw e;
       }
       // Saved without the solver's wall time: the same project and state give a byte-identical file.
       if (flags.out) await writeFileSafely(flags.out, `${canonicalJson(stripTimings(plan))}\n`);
-      process.stdout.write(renderPlan(plan, format));
+      process.stdout.write(renderPlan(plan, format, { dir, artifact: flags.out }));
       if (flags.out && format === 'text') {
         const project = dir === '.' ? '' : ` --project ${dir}`;
         process.stdout.write(`\nSaved the plan to ${flags.out}. To carry it out: globe apply ${flags.out}${project}\n`);
@@ -75,6 +82,20 @@ export function registerPlan(program: Command): void {
   );
 }
 
+/** A project that does not check: its diagnostics, for the error comment. */
+export class ProjectErrors extends CliError {
+  constructor(readonly project: Project) {
+    super('the project has errors; nothing was planned');
+  }
+}
+
+function writeErrorComment(dir: string, e: CliError): void {
+  const diagnostics = e instanceof ProjectErrors ? e.project.diagnostics : [];
+  const files = e instanceof ProjectErrors ? e.project.files : [];
+  process.stdout.write(renderErrorComment(dir, e.message, diagnostics, files));
+  if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(githubAnnotations(diagnostics));
+}
+
 /**
  * Read (unless the caller has: `read`), check, plan: the part of `plan` that `apply DIR` shares.
  * Prints diagnostics and findings to stderr.
@@ -83,7 +104,7 @@ export async function planProject(dir: string, options: PlannerOptions, read?: P
   prestartSolverPool(SOLVER_WORKERS); // the workers start while the project is read and checked
   const project = checkProject(read ?? (await loadProject(dir)));
   printDiagnostics(project.diagnostics, project.files);
-  if (hasErrors(project.diagnostics)) throw new CliError('the project has errors; nothing was planned');
+  if (hasErrors(project.diagnostics)) throw new ProjectErrors(project);
   checkPlannerOptions(options, project.spec);
   const state = await currentState(project);
   const interactive = isInteractive(process.stderr);

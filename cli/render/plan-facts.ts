@@ -13,7 +13,7 @@ export type PlanWarning =
   | { kind: 'solver'; text: string };
 
 /** The label each kind of finding is shown under. */
-const FINDING_LABEL: Record<string, { kind: PlanWarning['kind']; label: string }> = {
+export const FINDING_LABEL: Record<string, { kind: PlanWarning['kind']; label: string }> = {
   'unserved-demand': { kind: 'unserved', label: 'UNSERVED' },
   'unserved-traffic': { kind: 'unserved', label: 'UNSERVED' },
   'reservation-short': { kind: 'unserved', label: 'RESERVATION SHORT' },
