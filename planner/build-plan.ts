@@ -9,18 +9,33 @@ import { emptyDeployment, type Deployment, type State } from '../executor/state.
 import { diffDeployments } from './diff.js';
 import { buildMoves } from './move-graph.js';
 import type { Placement } from './placement.js';
-import { PLAN_VERSION, type PlanFinding, type MoveKind, type Plan, type PlanDiff, type PlanSummary, type ResizeMove } from './plan.js';
+import { PLAN_VERSION, type Move, type PlanFinding, type MoveKind, type Plan, type PlanDiff, type PlanSummary, type PlanWave, type ResizeMove } from './plan.js';
+import { waveReasons } from './wave-reasons.js';
 
 export function deploymentOf(state: State | null): Deployment {
   if (!state) return emptyDeployment();
   return { tenants: state.tenants, reservations: state.reservations, products: state.products, followers: state.followers };
 }
 
-export function buildPlan(args: { spec: Spec; current: State | null; placement: Placement; globeVersion: string; findings?: PlanFinding[] }): Plan {
+export interface BuildPlanArgs {
+  spec: Spec;
+  current: State | null;
+  placement: Placement;
+  globeVersion: string;
+  findings?: PlanFinding[];
+  /**
+   * The deployments after each wave but the last (the last reaches `placement.target`), when
+   * the target needs more than one safe step. Absent or empty: a one-wave plan, today's shape.
+   */
+  intermediate?: Deployment[];
+}
+
+export function buildPlan(args: BuildPlanArgs): Plan {
   const { spec, placement } = args;
   const current = deploymentOf(args.current);
   const target = placement.target;
-  const moves = buildMoves(spec, current, target);
+  const waves = buildWaves(spec, current, args.intermediate ?? [], target);
+  const moves = waves ? waves.flatMap((w) => w.moves) : buildMoves(spec, current, target);
   const partial = diffDeployments(spec, current, target);
   const diff: PlanDiff = { ...partial, regions: regionUse(spec, current, moves) };
   return {
@@ -32,8 +47,36 @@ export function buildPlan(args: { spec: Spec; current: State | null; placement: 
     diff,
     moves,
     findings: args.findings ?? [],
+    ...(waves ? { waves: waves.map((w) => w.wave) } : {}),
     summary: summarize(diff, moves),
   };
+}
+
+/**
+ * The waves from current through each intermediate deployment to the target, each wave's
+ * moves built as a one-wave plan's are (so the usual order holds inside it) and numbered
+ * `w<k>-…`. Waves that change nothing are dropped; null when one wave remains.
+ */
+function buildWaves(spec: Spec, current: Deployment, intermediate: Deployment[], target: Deployment): { wave: PlanWave; moves: Move[] }[] | null {
+  if (intermediate.length === 0) return null;
+  const built: { target: Deployment; moves: Move[]; regions: PlanWave['regions'] }[] = [];
+  let previous = current;
+  for (const next of [...intermediate, target]) {
+    const moves = buildMoves(spec, previous, next);
+    if (moves.length === 0) continue;
+    built.push({ target: next, moves, regions: regionUse(spec, previous, moves) });
+    previous = next;
+  }
+  if (built.length < 2) return null;
+  const reasons = waveReasons(built.map((w) => w.regions));
+  return built.map((w, i) => {
+    const wave = i + 1;
+    const rename = (id: string) => `w${wave}-${id}`;
+    return {
+      wave: { wave, reason: reasons[i], target: w.target, regions: w.regions },
+      moves: w.moves.map((m) => ({ ...m, id: rename(m.id), dependsOn: m.dependsOn.map(rename), wave })),
+    };
+  });
 }
 
 /**

@@ -1,0 +1,155 @@
+/**
+ * What must hold at every moment of an apply: no region holds more of a
+ * resource than its supply (or, where it already did before the apply
+ * started, more than it did then), and every tenant's capacity in a region
+ * covers the traffic routed there — likewise every follower service's
+ * capacity covers what its products' traffic needs.
+ */
+import type { Spec, Tenant, TenantId } from '../lang/spec.js';
+import { replicaUnits, type Deployment } from './state.js';
+
+export type InvariantViolation =
+  | { kind: 'supply'; region: string; resource: string; used: number; limit: number }
+  | { kind: 'capacity'; tenant: TenantId; region: string; routed: number; capacity: number }
+  | { kind: 'follower'; service: string; region: string; resource: string; needed: number; capacity: number };
+
+const TOL = 1e-6;
+
+export function usageByRegion(spec: Spec, d: Deployment): Map<string, number> {
+  const used = new Map<string, number>();
+  const add = (r: string, k: string, v: number) => used.set(`${r}\u0000${k}`, (used.get(`${r}\u0000${k}`) ?? 0) + v);
+  for (const [id, t] of Object.entries(d.tenants)) {
+    // The same units as the plan's figures (replicaUnits); 1 where nobody knows — the plan warns of it.
+    for (const [r, byRes] of Object.entries(t.replicas)) for (const [k, n] of Object.entries(byRes)) add(r, k, n * (replicaUnits(spec, d, id as TenantId, k) ?? 1));
+  }
+  for (const [g, byRegion] of Object.entries(d.reservations)) {
+    const k = spec.reservations[g]?.resource;
+    if (k) for (const [r, m] of Object.entries(byRegion)) add(r, k, m);
+  }
+  for (const byRegion of Object.values(d.followers)) for (const [r, byRes] of Object.entries(byRegion)) for (const [k, f] of Object.entries(byRes)) add(r, k, f);
+  return used;
+}
+
+/** Demand of a tenant's classes that follow products: class × region → rate × traffic served there. */
+export function followedDemand(spec: Spec, tenant: Tenant, d: Deployment): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [P, rates] of Object.entries(tenant.follows ?? {})) {
+    const product = spec.products[P];
+    if (!product) continue;
+    const served = new Map<string, number>();
+    for (const [client, row] of Object.entries(d.products[P] ?? {})) {
+      for (const [r, share] of Object.entries(row)) served.set(r, (served.get(r) ?? 0) + (product.demand[client] ?? 0) * share);
+    }
+    for (const [cls, rate] of Object.entries(rates)) {
+      for (const [r, traffic] of served) out.set(`${cls}\u0000${r}`, (out.get(`${cls}\u0000${r}`) ?? 0) + rate * traffic);
+    }
+  }
+  return out;
+}
+
+/**
+ * `allowance`: units of each (region, resource) in use when the apply
+ * started (see usageByRegion); a region already over its supply then may
+ * stay there, never grow.
+ */
+export function checkInvariants(spec: Spec, d: Deployment, allowance: Map<string, number> = new Map()): InvariantViolation[] {
+  const out: InvariantViolation[] = [];
+  const before = allowance;
+  for (const [key, used] of [...usageByRegion(spec, d)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const [r, k] = key.split('\u0000');
+    const limit = Math.max(spec.regions[r]?.supply[k] ?? 0, before.get(key) ?? 0);
+    if (used > limit + TOL) out.push({ kind: 'supply', region: r, resource: k, used, limit });
+  }
+  for (const [id, t] of Object.entries(d.tenants).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const [s, name] = id.split('/');
+    const tenant = spec.services[s]?.tenants[name];
+    if (!tenant) continue; // a tenant being removed: nothing routes to it any more
+    const routed = new Map<string, number>();
+    const followed = followedDemand(spec, tenant, d);
+    for (const [cls, matrix] of Object.entries(t.routing)) {
+      for (const [client, row] of Object.entries(matrix)) {
+        const demand = (tenant.demand[cls]?.[client] ?? 0) + (followed.get(`${cls}\u0000${client}`) ?? 0);
+        for (const [r, w] of Object.entries(row)) routed.set(r, (routed.get(r) ?? 0) + demand * w);
+      }
+    }
+    for (const [r, load] of [...routed].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const capacity = Object.entries(t.replicas[r] ?? {}).reduce((sum, [k, n]) => sum + n * (tenant.replicas[k]?.serves ?? 0) * tenant.targetUtilization, 0);
+      // Routing weights are stored to 1e-6 and renormalised: allow that rounding, relative to the load.
+      if (load > capacity * (1 + 1e-5) + 1e-3) out.push({ kind: 'capacity', tenant: id as TenantId, region: r, routed: load, capacity });
+    }
+  }
+  for (const [S, service] of Object.entries(spec.services).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (Object.keys(service.follows).length === 0) continue;
+    const needed = new Map<string, number>();
+    for (const [P, contract] of Object.entries(service.follows)) {
+      const product = spec.products[P];
+      if (!product) continue;
+      for (const [client, row] of Object.entries(d.products[P] ?? {})) {
+        for (const [r, share] of Object.entries(row)) {
+          for (const [k, alpha] of Object.entries(contract.perUnit)) {
+            needed.set(`${r}\u0000${k}`, (needed.get(`${r}\u0000${k}`) ?? 0) + alpha * (product.demand[client] ?? 0) * share);
+          }
+        }
+      }
+    }
+    for (const [key, need] of [...needed].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const [r, k] = key.split('\u0000');
+      const capacity = d.followers[S]?.[r]?.[k] ?? 0;
+      const residual = service.residual[r]?.[k] ?? 0;
+      // Shares are stored to 1e-6: allow that rounding, relative to what is needed.
+      if (need + residual > capacity + 1e-4 + (need + residual) * 2e-6) out.push({ kind: 'follower', service: S, region: r, resource: k, needed: need + residual, capacity });
+    }
+  }
+  return out;
+}
+
+export function describeViolation(v: InvariantViolation): string {
+  switch (v.kind) {
+    case 'supply':
+      return `${v.region}/${v.resource} would use ${round(v.used)} units, over its limit of ${round(v.limit)}`;
+    case 'capacity':
+      return `${v.tenant} would have ${round(v.capacity)} rps of capacity in ${v.region} for ${round(v.routed)} rps routed there`;
+    case 'follower':
+      return `follower ${v.service} would have ${round(v.capacity)} ${v.resource} in ${v.region} for ${round(v.needed)} needed`;
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function violationKey(v: InvariantViolation): string {
+  switch (v.kind) {
+    case 'supply':
+      return `supply:${v.region}:${v.resource}`;
+    case 'capacity':
+      return `capacity:${v.tenant}:${v.region}`;
+    case 'follower':
+      return `follower:${v.service}:${v.region}:${v.resource}`;
+  }
+}
+
+function shortfall(v: InvariantViolation): number {
+  switch (v.kind) {
+    case 'supply':
+      return v.used - v.limit;
+    case 'capacity':
+      return v.routed - v.capacity;
+    case 'follower':
+      return v.needed - v.capacity;
+  }
+}
+
+/**
+ * The violations a move would introduce or worsen. When demand grew since
+ * the state was deployed, the state may already route more than a region
+ * can serve; a move that does not make that worse (an upsize there, say) is
+ * allowed — refusing it would block the very fix.
+ */
+export function newViolations(before: InvariantViolation[], after: InvariantViolation[]): InvariantViolation[] {
+  const prior = new Map(before.map((v) => [violationKey(v), shortfall(v)]));
+  return after.filter((v) => {
+    const was = prior.get(violationKey(v));
+    return was === undefined || shortfall(v) > was + 1e-6;
+  });
+}
