@@ -37,8 +37,8 @@ async function benchSize(size: BenchSize, o: BenchOptions, root: string, memory:
     const settings = { timeLimitSeconds: o.timeLimitSeconds, gapLimit: o.gapLimit };
     const weights = resolveWeights(project.spec.planner?.weights);
     try {
-      const { placement, findings } = await timer.time('plan: build + solve', () => stage.plan(project, state, settings));
-      const plan = await timer.time('diff + moves', () => stage.diffAndMoves(project.spec, state, placement));
+      const { placement, findings, intermediate } = await timer.time('plan: build + solve', () => stage.plan(project, state, settings));
+      const plan = await timer.time('diff + moves', () => stage.diffAndMoves(project.spec, state, placement, intermediate));
       const text = await timer.time('render', () => stage.render(plan));
       const s = placement.solver;
       result.globe = {

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderPlan } from '../cli/render/render-plan.js';
 import { readStateFile } from '../executor/state-file.js';
-import type { State } from '../executor/state.js';
+import type { Deployment, State } from '../executor/state.js';
 import { loadAndCheckProject, type Project } from '../lang/load.js';
 import { packageRoot } from '../lang/schema-files.js';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
@@ -96,12 +96,12 @@ export interface PlanSettings {
   gapLimit?: number;
 }
 
-export async function plan(project: Project, state: State, settings: PlanSettings): Promise<{ placement: Placement; findings: PlannerFinding[] }> {
+export async function plan(project: Project, state: State, settings: PlanSettings): Promise<{ placement: Placement; findings: PlannerFinding[]; intermediate: Deployment[] }> {
   return planPlacement(project.spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit, tuneSolverCode: true }, project.sourceMap);
 }
 
-export function diffAndMoves(spec: Spec, state: State, placement: Placement): Plan {
-  return buildPlan({ spec, current: state, placement, globeVersion: packageVersion() });
+export function diffAndMoves(spec: Spec, state: State, placement: Placement, intermediate: Deployment[] = []): Plan {
+  return buildPlan({ spec, current: state, placement, intermediate, globeVersion: packageVersion() });
 }
 
 let version: string | undefined;
@@ -142,8 +142,8 @@ export function oneTenantChanged(spec: Spec, state: State, placement: Placement)
 }
 
 export async function replan(spec: Spec, state: State, settings: PlanSettings): Promise<{ placement: Placement; plan: Plan }> {
-  const { placement } = await planPlacement(spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit, plannedFrom: state.plannedFrom, tuneSolverCode: true });
-  return { placement, plan: diffAndMoves(spec, state, placement) };
+  const { placement, intermediate } = await planPlacement(spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit, plannedFrom: state.plannedFrom, tuneSolverCode: true });
+  return { placement, plan: diffAndMoves(spec, state, placement, intermediate) };
 }
 
 export function monolithic(spec: Spec, state: State, weights: PlannerWeights, gapLimit: number, timeLimitSeconds: number): Promise<MonolithicRun> {

@@ -8,6 +8,7 @@
 import type { Plan, TenantDiff } from '../../planner/plan.js';
 import { num, pct, signed, solverLine } from './format.js';
 import { describeMove, drSentence, isDeclared, planCost, planWarnings, summarySentence } from './plan-facts.js';
+import { renderWavesMarkdown } from './plan-waves.js';
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
 /** Room kept for the truncation notice and a CI system's own wrapper text. */
@@ -42,6 +43,7 @@ export function renderPlanMarkdown(plan: Plan, options: { showTimings: boolean; 
     head.push('');
   }
   if (s.hasChanges) {
+    if (plan.waves) head.push(renderWavesMarkdown(plan));
     head.push('### Moves, in order', '');
     head.push('Each tenant upsizes, then routes, then downsizes, so capacity always covers routed traffic.', '');
     for (const [i, m] of plan.moves.slice(0, MAX_MOVES_LISTED).entries()) {
