@@ -106,7 +106,7 @@ function fullWorld(): { spec: Spec; current: Deployment } {
   place('x', 'e', 4);
   place('y', 'r1', 9);
   for (const r of ['r2', 'r3', 'r4']) place(`p${r}`, r, 9);
-  const pinned = ['r2', 'r3', 'r4'].map((r) => `  tenant p${r} { demand q { ${r} = 3600rps }  latency q < 5ms  replica h100 x1 serves 500rps }`);
+  const pinned = ['r2', 'r3', 'r4'].map((r) => `  tenant p${r} { demand q { ${r} = 4500rps }  latency q < 5ms  replica h100 x1 serves 500rps }`);
   const others = ['r2', 'r3', 'r4'];
   const pairs = [['e', 'r1', 10], ...others.map((r) => ['e', r, 80]), ...others.map((r) => ['r1', r, 80]), ['r2', 'r3', 80], ['r2', 'r4', 80], ['r3', 'r4', 80]];
   const spec = specOf(`resource h100 { unit = gpu  cost = 3 }
@@ -117,8 +117,8 @@ region r3 { locality = na  supply { h100 = 10 } }
 region r4 { locality = na  supply { h100 = 10 } }
 latency { ${pairs.map(([a, b, ms]) => `${a} <-> ${b} = ${ms}ms`).join('  ')} }
 service full {
-  tenant x { demand q { e = 1600rps }  latency q < 20ms  replica h100 x1 serves 500rps }
-  tenant y { demand q { r1 = 3600rps }  latency q < global  replica h100 x1 serves 500rps }
+  tenant x { demand q { e = 2000rps }  latency q < 20ms  replica h100 x1 serves 500rps }
+  tenant y { demand q { r1 = 4500rps }  latency q < global  replica h100 x1 serves 500rps }
 ${pinned.join('\n')}
 }
 `).spec;
