@@ -140,3 +140,51 @@ describe('a region exit in a full world', () => {
     expect(unservedRps(placement.unserved)).toBe(0);
   });
 });
+
+/**
+ * A chain: e exits; its tenant's clients reach only n, which y holds; y's clients reach only n and m,
+ * which z holds; z may run anywhere, and f is empty. Three waves: z to f, then y to m, then e's tenant to n.
+ */
+const chain = specOf(`resource h100 { unit = gpu  cost = 3 }
+region e { locality = na  supply { h100 = 0 } }
+region n { locality = na  supply { h100 = 2 } }
+region m { locality = na  supply { h100 = 2 } }
+region f { locality = na  supply { h100 = 2 } }
+latency { e <-> n = 10ms  e <-> m = 80ms  e <-> f = 80ms  n <-> m = 10ms  n <-> f = 80ms  m <-> f = 80ms }
+service c {
+  tenant evac { demand q { e = 1000rps }  latency q < 20ms  replica h100 x1 serves 500rps }
+  tenant y { demand q { n = 1000rps }  latency q < 20ms  replica h100 x1 serves 500rps }
+  tenant z { demand q { m = 1000rps }  latency q < global  replica h100 x1 serves 500rps }
+}
+`).spec;
+
+const chained: Deployment = {
+  tenants: {
+    'c/evac': { replicas: { e: { h100: 2 } }, routing: { q: { e: { e: 1 } } } },
+    'c/y': { replicas: { n: { h100: 2 } }, routing: { q: { n: { n: 1 } } } },
+    'c/z': { replicas: { m: { h100: 2 } }, routing: { q: { m: { m: 1 } } } },
+  },
+  reservations: {},
+  products: {},
+  followers: {},
+};
+
+describe('a chain of moves', () => {
+  it('takes three waves and ends with the exiting region empty, each wave within supply', async () => {
+    const { placement, intermediate } = await planPlacement(chain, chained);
+    expect(intermediate).toHaveLength(2);
+    expect(placement.target.tenants['c/evac'].replicas).toEqual({ n: { h100: 2 } });
+    expect(placement.wavesShortOf).toBeUndefined();
+    const all = steps(chained, intermediate, placement.target);
+    for (let i = 1; i < all.length; i++) expect(overSupply(chain, all[i - 1], all[i])).toEqual([]);
+  });
+
+  it('says how far it stops short when --max-waves cuts it', async () => {
+    const { placement, intermediate } = await planPlacement(chain, chained, { maxWaves: 2 });
+    expect(intermediate).toHaveLength(1);
+    expect(unservedRps(placement.unserved)).toBe(1000);
+    expect(placement.wavesShortOf).toEqual({ unserved: 1000, drShortfall: 0 });
+    const all = steps(chained, intermediate, placement.target);
+    for (let i = 1; i < all.length; i++) expect(overSupply(chain, all[i - 1], all[i])).toEqual([]);
+  });
+});

@@ -412,11 +412,17 @@ function addFailureRouting(
 
 /**
  * A count of an intermediate wave: between what runs now and the final target's count, pulled toward the
- * target in stage `toward` (|n − toward| is linear inside that box).
+ * target in stage `toward` by its distance d = |n − toward| (linear inside that box). The stage is a
+ * shortfall stage like the others — non-negative columns and coefficients, 0 when the wave reaches
+ * the target — which is what the solver's lexicographic stages assume (planner/solve/highs-worker.js).
  */
 function waveCol(pm: PlacementModel, current: number, toward: number, units: number): number {
   const col = pm.model.addCol(Math.min(current, toward), Math.max(current, toward), true);
-  pm.model.addObjective('toward', col, toward > current ? -units : toward < current ? units : 0);
+  if (toward === current) return col;
+  const d = pm.model.addCol(0, Math.abs(toward - current));
+  // toward above: d = toward − n; below: d = n − toward
+  pm.model.addRow(toward > current ? toward : -toward, toward > current ? toward : -toward, [d, col], [1, toward > current ? 1 : -1]);
+  pm.model.addObjective('toward', d, units);
   return col;
 }
 
