@@ -53,7 +53,7 @@ async function benchSize(size: BenchSize, o: BenchOptions, root: string, memory:
       const runs = size.tenants <= 100 ? 5 : 1; // a median where one run is a second, one run where it is a minute
       process.stderr.write(`[${label}] globe plan as a command, ${runs} run(s) …\n`);
       result.command = stage.planCommandSeconds(dir, o.timeLimitSeconds, runs);
-      if (o.check) result.globe.checker = await timer.time('check placement (not part of plan)', () => stage.check(project.spec, state, placement));
+      if (o.check) result.globe.checker = await timer.time('check placement (not part of plan)', () => stage.check(project.spec, state, placement, intermediate));
       if (o.replan) {
         const changed = stage.oneTenantChanged(project.spec, state, placement);
         const again = await timer.time('re-plan after one tenant changes', () => stage.replan(changed.spec, changed.state, settings));

@@ -118,8 +118,8 @@ export function render(plan: Plan): string {
 }
 
 /** The independent checker's findings on globe's placement (empty: every promise holds). */
-export function check(spec: Spec, state: State, placement: Placement): string[] {
-  return checkPlacement(spec, deploymentOf(state), placement);
+export function check(spec: Spec, state: State, placement: Placement, intermediate: Deployment[] = []): string[] {
+  return checkPlacement(spec, deploymentOf(state), placement, intermediate);
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../executor/state.js';
 import { usageByRegion } from '../executor/invariants.js';
 import { planPlacement } from '../planner/index.js';
+import { checkPlacement } from '../planner/check/placement-checker.js';
 import { exitRegion } from '../planner/what-if.js';
 import type { Spec } from '../lang/spec.js';
 import { specOf } from './support/specs.js';
@@ -77,6 +78,7 @@ describe('plans in waves', () => {
     expect(placement.target.tenants['swap/a'].replicas).toEqual({ r2: { h100: 4 } });
     expect(placement.target.tenants['swap/b'].replicas).toEqual({ r1: { h100: 4 } });
     expect(placement.wavesShortOf).toBeUndefined();
+    expect(checkPlacement(swap, swapped, placement, intermediate)).toEqual([]);
     const all = steps(swapped, intermediate, placement.target);
     for (let i = 1; i < all.length; i++) expect(overSupply(swap, all[i - 1], all[i])).toEqual([]);
   });
@@ -92,6 +94,18 @@ describe('plans in waves', () => {
     const { placement, intermediate } = await planPlacement(swap, { tenants: {}, reservations: {}, products: {}, followers: {} });
     expect(intermediate).toEqual([]);
     expect(unservedRps(placement.unserved)).toBe(0);
+  });
+});
+
+describe('the independent checker, for plans in waves', () => {
+  it('checks each wave on its own, and names the wave that would exceed the supply', async () => {
+    const { placement, intermediate } = await planPlacement(swap, swapped);
+    // the target in one step breaks the supply mid-apply
+    expect(checkPlacement(swap, swapped, placement).some((p) => p.startsWith('transition: r1/h100 peaks at 8 of 4'))).toBe(true);
+    expect(checkPlacement(swap, swapped, placement, intermediate)).toEqual([]);
+    // a first wave that grows a in r2 while b still holds it
+    const unsafe: Deployment = { ...swapped, tenants: { ...swapped.tenants, 'swap/a': { replicas: { r1: { h100: 4 }, r2: { h100: 2 } }, routing: {} } } };
+    expect(checkPlacement(swap, swapped, placement, [unsafe])).toContain('transition: r2/h100 peaks at 6 of 4 during apply (wave 1)');
   });
 });
 
@@ -138,6 +152,7 @@ describe('a region exit in a full world', () => {
     const inE = (d: Deployment) => [...usageByRegion(exit, d)].filter(([k]) => k.startsWith('e\u0000')).reduce((a, [, v]) => a + v, 0);
     expect(inE(placement.target)).toBe(0);
     expect(unservedRps(placement.unserved)).toBe(0);
+    expect(checkPlacement(exit, current, placement, intermediate)).toEqual([]);
   });
 });
 
@@ -175,6 +190,7 @@ describe('a chain of moves', () => {
     expect(intermediate).toHaveLength(2);
     expect(placement.target.tenants['c/evac'].replicas).toEqual({ n: { h100: 2 } });
     expect(placement.wavesShortOf).toBeUndefined();
+    expect(checkPlacement(chain, chained, placement, intermediate)).toEqual([]);
     const all = steps(chained, intermediate, placement.target);
     for (let i = 1; i < all.length; i++) expect(overSupply(chain, all[i - 1], all[i])).toEqual([]);
   });

@@ -47,8 +47,8 @@ export async function planWorld(shape: WorldShape, options: PlanWorldOptions = {
     return outcomeOfError(e, text, spec, current, 'planning the previous world: ');
   }
   try {
-    const { placement } = await planPlacement(spec, current, plannerOptions, loaded.sourceMap);
-    return { kind: 'placement', text, spec, current, placement, problems: checkPlacement(spec, current, placement) };
+    const { placement, intermediate } = await planPlacement(spec, current, plannerOptions, loaded.sourceMap);
+    return { kind: 'placement', text, spec, current, placement, problems: checkPlacement(spec, current, placement, intermediate) };
   } catch (e) {
     return outcomeOfError(e, text, spec, current, '');
   }
