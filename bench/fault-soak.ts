@@ -11,21 +11,21 @@
  * Per trial, once no process started in the project is left: the world must equal
  * the one an uninterrupted apply leaves, and every state the journal went through
  * (the start state and each COMPLETE move in order) must keep the invariant
- * (executor/invariants.ts). Prints the figures; exits 1 on any mismatch.
+ * (schemas/invariants.ts). Prints the figures; exits 1 on any mismatch.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { applyMove } from '../executor/apply-move.js';
-import { checkInvariants, describeViolation, newViolations } from '../executor/invariants.js';
+import { applyMove } from '../schemas/apply-move.js';
+import { checkInvariants, describeViolation, newViolations } from '../schemas/invariants.js';
 import type { JournalRecord } from '../executor/journal.js';
-import type { Deployment } from '../executor/state.js';
-import type { Plan } from '../planner/plan.js';
+import type { Deployment } from '../schemas/state.js';
+import type { Plan } from '../schemas/plan.js';
 import { canonicalJson } from '../lang/canonical-json.js';
 import { Random } from './random.js';
-import { planIdOf } from '../executor/digest.js';
+import { planIdOf } from '../schemas/digest.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -278,7 +278,7 @@ async function main(): Promise<void> {
   for (const config of o.configs.split(',') as ConfigName[]) {
     let env: NodeJS.ProcessEnv = {};
     if (config === 'postgres') {
-      const { startCluster } = await import('../test/support/postgres.js');
+      const { startCluster } = await import('./throwaway-postgres.js');
       const cluster = await startCluster();
       stopCluster = cluster.stop;
       env = { GLOBE_PG_URL: cluster.url };

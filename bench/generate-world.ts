@@ -21,7 +21,7 @@
  * Pure: the same parameters give the same world, byte for byte.
  */
 import { LATENCY_TIERS, tenantId, type Product, type Reservation, type Service, type Spec, type Tenant, type TenantId, SPEC_VERSION } from '../lang/spec.js';
-import { STATE_VERSION, type Deployment, type State, type TenantDeployment } from '../executor/state.js';
+import { STATE_VERSION, type Deployment, type State, type TenantDeployment } from '../schemas/state.js';
 import { normalisedWeights, placeTenant, type GreedyOption, type GreedyTenant, type GreedyWorld } from './greedy-placement.js';
 import { Random } from './random.js';
 import { generateGeography, type Geography } from './world-geography.js';

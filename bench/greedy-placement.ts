@@ -9,7 +9,7 @@
  * argument), and against the supply with perturbed demand to make the
  * current State (an earlier, slightly stale plan).
  */
-import type { TenantDeployment } from '../executor/state.js';
+import type { TenantDeployment } from '../schemas/state.js';
 
 export interface GreedyWorld {
   regions: string[];

@@ -20,7 +20,7 @@
  * Hot data lives in growable typed arrays; no per-variable strings.
  */
 import { DEFAULT_SELF_RTT_MS, tenantId, type PlannerWeights, type Spec, type Tenant, type TenantId } from '../lang/spec.js';
-import type { Deployment } from '../executor/state.js';
+import type { Deployment } from '../schemas/state.js';
 import { normalisedWeights } from './greedy-placement.js';
 import type { Unserved } from '../planner/score.js';
 

@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
-import type { Deployment } from '../executor/state.js';
+import type { Deployment } from '../schemas/state.js';
 import { buildMonolithicModel } from './monolithic-model.js';
 import type { Unserved } from '../planner/score.js';
 

@@ -3,8 +3,8 @@
  * one section per size (world, stages, solutions side by side, ratios) and a
  * summary with the issue's targets.
  */
-import type { MoveKind } from '../planner/plan.js';
-import type { SolverReport } from '../planner/placement.js';
+import type { MoveKind } from '../schemas/plan.js';
+import type { SolverReport } from '../schemas/placement.js';
 import type { BenchSize } from './cli-args.js';
 import type { WorldStats } from './generate-world.js';
 import type { MonolithicRun } from './monolithic.js';

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { State } from '../executor/state.js';
+import type { State } from '../schemas/state.js';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
 import { resolveWeights } from '../planner/weights.js';
 import { DEFAULT_BLOCK_GAP_LIMIT, DEFAULT_GAP_LIMIT } from '../planner/index.js';

@@ -12,8 +12,8 @@
  */
 import { cpus } from 'node:os';
 import { Command } from 'commander';
-import { usageByRegion } from '../executor/invariants.js';
-import type { Deployment } from '../executor/state.js';
+import { usageByRegion } from '../schemas/invariants.js';
+import type { Deployment } from '../schemas/state.js';
 import type { Spec, TenantId } from '../lang/spec.js';
 import { checkSpec } from '../lang/check/index.js';
 import { parseGlobe } from '../lang/dsl/index.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { canonicalJson } from '../lang/canonical-json.js';
 import { emitGlobe } from '../lang/dsl/index.js';
 import { emptySpec, type Spec } from '../lang/spec.js';
-import type { State } from '../executor/state.js';
+import type { State } from '../schemas/state.js';
 
 /** Marks a directory as written by the benchmark, so that a second run may replace it. */
 const MARKER = '.globe-bench';

@@ -10,7 +10,7 @@
  * short of supply may still be best served by the plan that serves what it can).
  */
 import { Option, type Command } from 'commander';
-import type { Placement } from '../planner/placement.js';
+import type { Placement } from '../schemas/placement.js';
 import { num } from './render/format.js';
 import { CliError } from './output.js';
 

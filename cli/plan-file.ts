@@ -5,7 +5,7 @@
 import { Ajv } from 'ajv';
 import { readFile } from 'node:fs/promises';
 import { loadSchema } from '../lang/schema-files.js';
-import type { Plan } from '../planner/plan.js';
+import type { Plan } from '../schemas/plan.js';
 import { CliError } from './output.js';
 import { globeVersion } from './version.js';
 

@@ -17,10 +17,10 @@
  * finished; only a move that fails it with nothing in flight is refused.
  */
 import type { Spec } from '../lang/spec.js';
-import type { Move, ResizeMove } from '../planner/plan.js';
-import { applyMove } from './apply-move.js';
-import { checkInvariants, newViolations, type InvariantViolation } from './invariants.js';
-import type { Deployment } from './state.js';
+import type { Move, ResizeMove } from '../schemas/plan.js';
+import { applyMove } from '../schemas/apply-move.js';
+import { checkInvariants, newViolations, type InvariantViolation } from '../schemas/invariants.js';
+import type { Deployment } from '../schemas/state.js';
 
 /** What a move touches: scope (a tenant, follower service, reservation, product) → its regions, or all of them. */
 export type Footprint = Map<string, Set<string> | 'all'>;

@@ -9,15 +9,15 @@
  * ends in the same state as an uninterrupted run.
  */
 import type { Spec } from '../lang/spec.js';
-import { intentDigests } from '../planner/intent-digests.js';
-import type { Move, Plan } from '../planner/plan.js';
+import { intentDigests } from '../schemas/intent-digests.js';
+import type { Move, Plan } from '../schemas/plan.js';
 import { admit } from './admission.js';
-import { applyMove } from './apply-move.js';
+import { applyMove } from '../schemas/apply-move.js';
 import type { Backend, MoveOutput } from './backend.js';
-import { describeViolation, type InvariantViolation } from './invariants.js';
+import { describeViolation, type InvariantViolation } from '../schemas/invariants.js';
 import type { JournalRecord, JournalReplay, JournalStore, MoveStatus } from './journal.js';
-import { checkPlanAgainstState, planDigest, PlanBindingError } from './plan-binding.js';
-import { emptyDeployment, type Deployment, type State } from './state.js';
+import { checkPlanAgainstState, planDigest, PlanBindingError, type PlanBinding } from './plan-binding.js';
+import { emptyDeployment, type Deployment, type State } from '../schemas/state.js';
 
 export type ApplyEvent =
   /** Hooks an earlier apply left running were killed before anything ran again. */
@@ -36,11 +36,13 @@ export interface ApplyOptions {
   /** Set when the user asked to stop (Ctrl-C): no new move starts. */
   shouldStop?: () => boolean;
   /**
-   * The Spec of the project on disk, which a saved plan must be bound to: the plan is checked
-   * against it and the state before anything runs (plan-binding.ts), and its invariants are
-   * the ones enforced. Without it (the executor's own tests) the plan's Spec is trusted.
+   * What a saved plan must be bound to: the Spec of the project on disk, whose invariants are
+   * the ones enforced, and the planner's own derivation of a plan from its target, which the
+   * plan is checked against with the state before anything runs (plan-binding.ts). The CLI
+   * hands the planner's function in, so the executor depends on the documents alone. Without
+   * a binding (the executor's own tests) the plan's Spec is trusted.
    */
-  boundSpec?: Spec;
+  binding?: PlanBinding;
   /**
    * What the project's other journals hold (hooksInJournals): hooks of other plans' applies
    * that may still run, and the largest fencing token handed out.
@@ -149,7 +151,7 @@ export function checkBasis(plan: Plan, state: State | null, journalSerial: numbe
 }
 
 export async function applyPlan(plan: Plan, backend: Backend, journal: JournalStore, planId: string, options: ApplyOptions): Promise<ApplyOutcome> {
-  const spec: Spec = options.boundSpec ?? plan.spec;
+  const spec: Spec = options.binding?.spec ?? plan.spec;
   const problem = moveGraphProblem(plan.moves);
   if (problem) {
     await journal.close();
@@ -158,7 +160,7 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
   const replay = await journal.read();
   const resuming = replay.records.length > 0;
   const digest = planDigest(plan);
-  if (options.boundSpec && resuming && replay.planDigest !== undefined && replay.planDigest !== digest) {
+  if (options.binding && resuming && replay.planDigest !== undefined && replay.planDigest !== digest) {
     await journal.close();
     throw new PlanBindingError(`the plan cannot be applied: its journal was started by a plan with other content (${replay.planDigest.slice(0, 19)}…, this one ${digest.slice(0, 19)}…). Was it edited? Plan again.`);
   }
@@ -176,9 +178,9 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
   checkBasis(plan, initial, resuming ? replay.lastSerial : undefined, resuming ? replay.lineage : undefined, resuming && serialPerMove ? replay.unconfirmedRuns : undefined);
   // A fresh apply runs against the state the plan was made from: its moves must be the ones that
   // state and the plan's target call for, and safe in the order they run (a resume was checked so at its start).
-  if (options.boundSpec && !resuming) {
+  if (options.binding && !resuming) {
     try {
-      checkPlanAgainstState(plan, options.boundSpec, initial);
+      checkPlanAgainstState(plan, options.binding, initial);
     } catch (e) {
       await journal.close();
       throw e;

@@ -2,11 +2,11 @@
  * A backend is where the State lives and where moves are carried out.
  * `file` (embedded default), `exec` (the user's commands), `postgres` (shared).
  */
-import type { Move } from '../planner/plan.js';
+import type { Move } from '../schemas/plan.js';
 import type { JournalStore } from './journal.js';
 import type { HookGroup } from './backends/hook-groups.js';
 import type { HeldLock } from './lock.js';
-import type { IntentDigests, State } from './state.js';
+import type { IntentDigests, State } from '../schemas/state.js';
 
 /** What a backend reports about one move it carried out, kept in the journal. */
 export interface MoveOutput {

@@ -16,13 +16,12 @@
  */
 import { canonicalJson } from '../lang/canonical-json.js';
 import type { Spec, TenantId } from '../lang/spec.js';
-import { buildPlan } from '../planner/build-plan.js';
-import type { Move, Plan } from '../planner/plan.js';
+import type { DerivePlan, Move, Plan } from '../schemas/plan.js';
 import { admit } from './admission.js';
-import { applyMove } from './apply-move.js';
-import { documentDigest, specDigest } from './digest.js';
-import { describeViolation, usageByRegion } from './invariants.js';
-import { emptyDeployment, type Deployment, type State } from './state.js';
+import { applyMove } from '../schemas/apply-move.js';
+import { documentDigest, specDigest } from '../schemas/digest.js';
+import { describeViolation, usageByRegion } from '../schemas/invariants.js';
+import { deploymentOf, type Deployment, type State } from '../schemas/state.js';
 
 export class PlanBindingError extends Error {}
 
@@ -47,14 +46,17 @@ export function checkPlanDocument(plan: Plan, projectSpec: Spec): void {
 }
 
 /** A fresh apply, against the state the plan was made from: the moves follow from the target and are safe in order. */
-export function checkPlanAgainstState(plan: Plan, spec: Spec, current: State | null): void {
-  const start = deploymentOf(current);
-  const problem = supplyProblem(spec, start, plan.placement.target) ?? derivationProblem(plan, spec, current) ?? dryRunProblem(plan, spec, start);
-  if (problem) throw new PlanBindingError(`the plan cannot be applied: ${problem}. ${EDITED}`);
+/** The project's Spec a saved plan must match, and the planner's derivation it is checked against. */
+export interface PlanBinding {
+  spec: Spec;
+  derivePlan: DerivePlan;
 }
 
-function deploymentOf(state: State | null): Deployment {
-  return state ? { tenants: state.tenants, reservations: state.reservations, products: state.products, followers: state.followers } : emptyDeployment();
+export function checkPlanAgainstState(plan: Plan, binding: PlanBinding, current: State | null): void {
+  const { spec } = binding;
+  const start = deploymentOf(current);
+  const problem = supplyProblem(spec, start, plan.placement.target) ?? derivationProblem(plan, binding, current) ?? dryRunProblem(plan, spec, start);
+  if (problem) throw new PlanBindingError(`the plan cannot be applied: ${problem}. ${EDITED}`);
 }
 
 const isCount = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
@@ -144,8 +146,8 @@ function supplyProblem(spec: Spec, start: Deployment, target: Deployment): strin
 }
 
 /** Recompute the diff, moves and summary with the planner's own function and compare. */
-function derivationProblem(plan: Plan, spec: Spec, current: State | null): string | undefined {
-  const rebuilt = buildPlan({ spec, current, placement: plan.placement, globeVersion: plan.globeVersion });
+function derivationProblem(plan: Plan, { spec, derivePlan }: PlanBinding, current: State | null): string | undefined {
+  const rebuilt = derivePlan({ spec, current, placement: plan.placement, globeVersion: plan.globeVersion });
   const n = Math.max(rebuilt.moves.length, plan.moves.length);
   for (let i = 0; i < n; i++) {
     const want = rebuilt.moves[i];

@@ -13,7 +13,7 @@ import { statePathProblem } from '../lang/check/backend-path.js';
 import writeFileAtomic from 'write-file-atomic';
 import type { Spec } from '../lang/spec.js';
 import { canonicalJson } from '../lang/canonical-json.js';
-import { STATE_VERSION, type Deployment, type IntentDigests, type State } from './state.js';
+import { STATE_VERSION, type Deployment, type IntentDigests, type State } from '../schemas/state.js';
 import { describeProblem, validateState } from './state-validate.js';
 
 export class StateError extends Error {}

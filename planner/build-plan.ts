@@ -3,19 +3,14 @@
  * the basis that lets apply refuse a stale plan.
  */
 import type { Spec } from '../lang/spec.js';
-import { specDigest } from '../executor/digest.js';
-import { usageByRegion } from '../executor/invariants.js';
-import { emptyDeployment, type Deployment, type State } from '../executor/state.js';
+import { specDigest } from '../schemas/digest.js';
+import { usageByRegion } from '../schemas/invariants.js';
+import { deploymentOf, type Deployment, type State } from '../schemas/state.js';
 import { diffDeployments } from './diff.js';
 import { buildMoves } from './move-graph.js';
-import type { Placement } from './placement.js';
-import { PLAN_VERSION, type Move, type PlanFinding, type MoveKind, type Plan, type PlanDiff, type PlanSummary, type PlanWave, type ResizeMove } from './plan.js';
+import type { Placement } from '../schemas/placement.js';
+import { PLAN_VERSION, type Move, type PlanFinding, type MoveKind, type Plan, type PlanDiff, type PlanSummary, type PlanWave, type ResizeMove } from '../schemas/plan.js';
 import { waveReasons } from './wave-reasons.js';
-
-export function deploymentOf(state: State | null): Deployment {
-  if (!state) return emptyDeployment();
-  return { tenants: state.tenants, reservations: state.reservations, products: state.products, followers: state.followers };
-}
 
 export interface BuildPlanArgs {
   spec: Spec;

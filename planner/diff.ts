@@ -4,8 +4,8 @@
  * default) are solver noise and are not shown.
  */
 import type { Spec, TenantId } from '../lang/spec.js';
-import type { Deployment, ReplicaCounts, RoutingMatrix } from '../executor/state.js';
-import type { CountsDiff, PlanDiff, ReplicaChange, RoutingChange, TenantDiff } from './plan.js';
+import type { Deployment, ReplicaCounts, RoutingMatrix } from '../schemas/state.js';
+import type { CountsDiff, PlanDiff, ReplicaChange, RoutingChange, TenantDiff } from '../schemas/plan.js';
 
 export const DEFAULT_ROUTING_THRESHOLD = 0.005;
 

@@ -12,12 +12,12 @@ import { lookupSpan, type SourceMap } from '../lang/source-map.js';
 import { itemsUse, peakLimits } from './decompose/room.js';
 import type { ModelGoals } from './model/build-placement-model.js';
 import type { TenantEntry, World } from './model/world.js';
-import type { Placement } from './placement.js';
+import type { Placement } from '../schemas/placement.js';
 import { findReason } from './reasons/find-reason.js';
 import type { Goal } from './reasons/families.js';
 import { demandOf, lossOf, SoloContext } from './reasons/solo.js';
 import type { FindingReason, Limit, LimitFamily } from './reasons/types.js';
-import { SOLVER_WORKERS, solverPool } from './solve/solve.js';
+import { SOLVER_WORKERS, solverPool, type SolvePool } from './solve/solve.js';
 
 export type { FindingReason, Limit, LimitFamily } from './reasons/types.js';
 
@@ -38,6 +38,8 @@ export interface ExplainOptions {
   sourceMap?: SourceMap;
   /** Tenants whose reasons are searched for (the rest are reported without one); default MAX_EXPLAINED. */
   maxTenants?: number;
+  /** The plan's solver workers (HiGHS already loaded in them); without it the reasons start their own. */
+  pool?: SolvePool;
 }
 
 /**
@@ -128,7 +130,7 @@ async function findReasons(world: World, placement: Placement, options: ExplainO
   const jobs = shortTenants(world, placement).slice(0, options.maxTenants ?? MAX_EXPLAINED);
   if (jobs.length === 0) return out;
   // One tenant's solves mostly wait on each other: a second worker (HiGHS loaded again) would not pay.
-  const pool = solverPool(jobs.length > 1 ? SOLVER_WORKERS : 1);
+  const pool = options.pool ?? solverPool(jobs.length > 1 ? SOLVER_WORKERS : 1);
   try {
     const limits = peakLimits(world);
     const fleetUse = itemsUse(world, world.current, placement.target, world.tenants.map((t) => t.id), true);
@@ -147,7 +149,7 @@ async function findReasons(world: World, placement: Placement, options: ExplainO
       }
     });
   } finally {
-    void pool.close();
+    if (pool !== options.pool) void pool.close();
   }
   return out;
 }

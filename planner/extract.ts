@@ -5,10 +5,10 @@
  * byte-stable.
  */
 import type { TenantId } from '../lang/spec.js';
-import { emptyDeployment, type Deployment, type RoutingMatrix } from '../executor/state.js';
+import { emptyDeployment, type Deployment, type RoutingMatrix } from '../schemas/state.js';
 import type { PlacementModel } from './model/build-placement-model.js';
 import type { World } from './model/world.js';
-import type { Placement, SupplyUse } from './placement.js';
+import type { Placement, SupplyUse } from '../schemas/placement.js';
 import { tenantReadiness, type TenantReadiness } from './region-loss.js';
 
 const EPS = 1e-6;

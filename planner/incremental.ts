@@ -7,14 +7,14 @@
  * change requires. When that block cannot serve all its demand (the rest of
  * the fleet would have to move to make room), the caller plans in full.
  */
-import type { Deployment } from '../executor/state.js';
+import type { Deployment } from '../schemas/state.js';
 import type { PlannerWeights, TenantId } from '../lang/spec.js';
 import { blockWorld } from './decompose/block-world.js';
 import { exactRoom, itemsUse, peakLimits } from './decompose/room.js';
 import { disasterReadiness } from './extract.js';
 import type { ModelGoals } from './model/build-placement-model.js';
 import type { World } from './model/world.js';
-import type { Placement } from './placement.js';
+import type { Placement } from '../schemas/placement.js';
 import { solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 
 export interface IncrementalPlan {

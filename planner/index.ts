@@ -3,7 +3,7 @@
  */
 import type { SourceMap } from '../lang/source-map.js';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
-import type { Deployment, IntentDigests } from '../executor/state.js';
+import type { Deployment, IntentDigests } from '../schemas/state.js';
 import { explainPlacement, type PlannerFinding } from './explain.js';
 import { productReadiness } from './product-loss.js';
 import { failoverOrder, round6, supplyUse } from './extract.js';
@@ -12,10 +12,10 @@ import { World } from './model/world.js';
 import { DEFAULT_BLOCK_TENANTS, partitionFleet, tiedTenants, type Block } from './decompose/partition.js';
 import { planInBlocks, type BlockedOptions } from './decompose/plan-in-blocks.js';
 import { planIncrementally, tenantsToReplan } from './incremental.js';
-import { changedTenants } from './intent-digests.js';
-import { PLACEMENT_VERSION, relativeGap, type Placement, type SolverReport } from './placement.js';
+import { changedTenants } from '../schemas/intent-digests.js';
+import { PLACEMENT_VERSION, relativeGap, type Placement, type SolverReport } from '../schemas/placement.js';
 
-export { relativeGap } from './placement.js';
+export { relativeGap } from '../schemas/placement.js';
 import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
@@ -101,11 +101,11 @@ export async function planPlacement(
     placement = await planWith(pool);
     const products = await productReadiness(world.spec, placement.target, pool);
     if (Object.keys(products).length > 0) placement = { ...placement, productReadiness: products };
+    const findings = await explainPlacement(lastWorld, placement, { goals, weights, sourceMap, pool });
+    return { placement, findings, intermediate };
   } finally {
     if (pool !== options.pool) void pool.close(); // the workers are told to stop now; the plan need not wait until they have
   }
-  const findings = await explainPlacement(lastWorld, placement, { goals, weights, sourceMap });
-  return { placement, findings, intermediate };
 
   async function planWith(pool: SolvePool): Promise<Placement> {
     const pooled = { ...settings, pool };

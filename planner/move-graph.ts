@@ -14,12 +14,12 @@
  * followers downsize where it left. Reservations resize on their own.
  */
 import type { Spec, TenantId } from '../lang/spec.js';
-import { applyMove } from '../executor/apply-move.js';
-import { checkInvariants, newViolations, usageByRegion } from '../executor/invariants.js';
-import { replicaUnits, type Deployment, type RoutingMatrix } from '../executor/state.js';
+import { applyMove } from '../schemas/apply-move.js';
+import { checkInvariants, newViolations, usageByRegion } from '../schemas/invariants.js';
+import { replicaUnits, type Deployment, type RoutingMatrix } from '../schemas/state.js';
 import { diffCounts, diffMatrix } from './diff.js';
 import { normalizeRow } from './extract.js';
-import type { Move, ResizeMove, Subject } from './plan.js';
+import type { Move, ResizeMove, Subject } from '../schemas/plan.js';
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -8,7 +8,7 @@
  * `plan`, `show`, `simulate --fail` and the checker read this module only.
  */
 import type { Spec } from '../lang/spec.js';
-import type { Deployment } from '../executor/state.js';
+import type { Deployment } from '../schemas/state.js';
 import { SparseModel } from './model/sparse-model.js';
 import { World } from './model/world.js';
 import { LOSS_TOLERANCE } from './region-loss.js';

@@ -14,8 +14,8 @@
  * the capacity left outside f counts, wherever the clients are.
  */
 import { DEFAULT_SELF_RTT_MS, type Spec, type Tenant, type TenantId } from '../lang/spec.js';
-import type { Deployment } from '../executor/state.js';
-import { followedDemand } from '../executor/invariants.js';
+import type { Deployment } from '../schemas/state.js';
+import { followedDemand } from '../schemas/invariants.js';
 
 /** Below this many rps a loss is solver and rounding tolerance, not a loss. */
 export const LOSS_TOLERANCE = 1e-3;

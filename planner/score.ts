@@ -10,7 +10,7 @@
  * cost, churn, balance and distance.
  */
 import { DEFAULT_SELF_RTT_MS, type PlannerWeights, type Spec, type TenantId } from '../lang/spec.js';
-import { replicaUnits, type Deployment } from '../executor/state.js';
+import { replicaUnits, type Deployment } from '../schemas/state.js';
 
 export type Unserved = Record<TenantId, Record<string, Record<string, number>>>;
 

@@ -6,7 +6,7 @@
  * product traffic by planner/product-loss.ts.
  */
 import type { Spec, TenantId } from '../lang/spec.js';
-import type { Deployment } from '../executor/state.js';
+import type { Deployment } from '../schemas/state.js';
 import { World } from './model/world.js';
 import { LOSS_TOLERANCE, readinessMode, TenantNetwork } from './region-loss.js';
 import { productFailover, productLossesByRegion } from './product-loss.js';

@@ -4,14 +4,14 @@
  * The planner assembles a Placement from one or more of these.
  */
 import type { PlannerWeights } from '../lang/spec.js';
-import type { Deployment } from '../executor/state.js';
+import type { Deployment } from '../schemas/state.js';
 import { disasterReadiness, extractTarget, round6, unservedDemand, unservedProducts } from './extract.js';
 import { buildPlacementModel, type ModelGoals } from './model/build-placement-model.js';
 import { LOSS_TOLERANCE, readinessMode, tenantReadiness, TenantNetwork } from './region-loss.js';
 import { productLossesByRegion, servingRegions } from './product-loss.js';
 import { currentAsStart, startFrom } from './model/warm-start.js';
 import type { TenantEntry, World } from './model/world.js';
-import type { Placement, SolverStatus } from './placement.js';
+import type { Placement, SolverStatus } from '../schemas/placement.js';
 import { solveInWorker, type SolveOutcome, type SolvePool, type SolveProgress } from './solve/solve.js';
 
 export interface BlockSettings {

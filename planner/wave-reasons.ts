@@ -3,7 +3,7 @@
  * uses: "uses the 4 h100 that wave 1 frees in r2". A function of the wave deployments alone,
  * so that apply's binding check derives the same sentence from the saved plan.
  */
-import type { PlanWave } from './plan.js';
+import type { PlanWave } from '../schemas/plan.js';
 
 type Rows = PlanWave['regions'];
 

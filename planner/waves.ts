@@ -16,11 +16,11 @@
  * Only what runs where changes between waves; a product's traffic moves at most --max-shift per wave
  * (each wave's model measures it from the wave before), and max_surge applies per wave.
  */
-import type { Deployment } from '../executor/state.js';
+import type { Deployment } from '../schemas/state.js';
 import type { ModelGoals } from './model/build-placement-model.js';
 import type { World } from './model/world.js';
 import { supplyUse } from './extract.js';
-import type { Placement } from './placement.js';
+import type { Placement } from '../schemas/placement.js';
 
 /** Waves a plan may take unless --max-waves says otherwise (1: one safe step, the behaviour before waves). */
 export const DEFAULT_MAX_WAVES = 4;

@@ -5,7 +5,7 @@
  */
 import type { Spec, TenantId } from '../lang/spec.js';
 import { parseQuantity } from '../lang/units.js';
-import type { Plan } from './plan.js';
+import type { Plan } from '../schemas/plan.js';
 
 export class WhatIfError extends Error {}
 

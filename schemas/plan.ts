@@ -6,7 +6,7 @@
  * JSON Schema: `schemas/plan.schema.json`.
  */
 import type { Spec, TenantId } from '../lang/spec.js';
-import type { Deployment, RoutingMatrix } from './state.js';
+import type { Deployment, RoutingMatrix, State } from './state.js';
 import type { Placement } from './placement.js';
 
 export const PLAN_VERSION = 1 as const;
@@ -185,3 +185,17 @@ export interface PlanSummary {
   movesByKind: Record<MoveKind, number>;
   hasChanges: boolean;
 }
+
+/**
+ * The planner's derivation of a Plan from its target and the current state (planner/build-plan.ts):
+ * apply re-derives a saved plan with it to refuse an edited one, without depending on the planner.
+ */
+export type DerivePlan = (args: {
+  spec: Spec;
+  current: State | null;
+  placement: Placement;
+  globeVersion: string;
+  findings?: PlanFinding[];
+  /** The deployments after each wave but the last, for a multi-wave plan. */
+  intermediate?: Deployment[];
+}) => Plan;

@@ -66,7 +66,7 @@ export interface State extends Deployment {
   plannedFrom?: IntentDigests;
 }
 
-/** Digests of the Spec a deployment was planned from (planner/intent-digests.ts computes them). */
+/** Digests of the Spec a deployment was planned from (intent-digests.ts computes them). */
 export interface IntentDigests {
   /** Everything shared by the fleet: regions, supply, latency, resources, products, reservations, planner settings. */
   world: string;
@@ -76,4 +76,9 @@ export interface IntentDigests {
 
 export function emptyDeployment(): Deployment {
   return { tenants: {}, reservations: {}, products: {}, followers: {} };
+}
+
+/** The deployment a State holds (its bookkeeping left out); nothing deployed yet when null. */
+export function deploymentOf(state: State | null): Deployment {
+  return state ? { tenants: state.tenants, reservations: state.reservations, products: state.products, followers: state.followers } : emptyDeployment();
 }

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Plan } from '../planner/plan.js';
+import type { Plan } from '../schemas/plan.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
 
 beforeAll(() => ensureBuilt());

@@ -9,10 +9,10 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { specDigest } from '../executor/digest.js';
+import { specDigest } from '../schemas/digest.js';
 import type { ExecCommands, Spec } from '../lang/spec.js';
 import { buildPlan } from '../planner/build-plan.js';
-import type { Plan, ResizeMove } from '../planner/plan.js';
+import type { Plan, ResizeMove } from '../schemas/plan.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
 
 let planned = '';

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { State } from '../executor/state.js';
+import type { State } from '../schemas/state.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
 
 beforeAll(() => ensureBuilt());

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../lang/canonical-json.js';
-import { applyMove } from '../executor/apply-move.js';
-import { planIdOf } from '../executor/digest.js';
-import { checkInvariants, newViolations } from '../executor/invariants.js';
+import { applyMove } from '../schemas/apply-move.js';
+import { planIdOf } from '../schemas/digest.js';
+import { checkInvariants, newViolations } from '../schemas/invariants.js';
 import { readJournal } from '../executor/journal.js';
 import { acquireLock } from '../executor/lock.js';
-import { emptyDeployment, type State } from '../executor/state.js';
-import type { Plan } from '../planner/plan.js';
+import { emptyDeployment, type State } from '../schemas/state.js';
+import type { Plan } from '../schemas/plan.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
 
 function project(example: string): string {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emptyDeployment, type Deployment } from '../executor/state.js';
+import { emptyDeployment, type Deployment } from '../schemas/state.js';
 import { DEFAULT_WEIGHTS } from '../planner/weights.js';
 import { parseBenchArgs, STANDARD_SIZES } from '../bench/cli-args.js';
 import { generateWorld } from '../bench/generate-world.js';

@@ -6,12 +6,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { admit, conflicts, footprintOf } from '../executor/admission.js';
-import { applyMove } from '../executor/apply-move.js';
+import { applyMove } from '../schemas/apply-move.js';
 import { applyPlan, PlanGraphError, StalePlanError, type ApplyOptions } from '../executor/apply.js';
 import { replayRecords } from '../executor/journal.js';
-import { checkInvariants } from '../executor/invariants.js';
-import { emptyDeployment } from '../executor/state.js';
-import type { Move } from '../planner/plan.js';
+import { checkInvariants } from '../schemas/invariants.js';
+import { emptyDeployment } from '../schemas/state.js';
+import type { Move } from '../schemas/plan.js';
 import { changeMoves, deployedState, deploymentOf, fixtureSpec, MemoryBackend, MemoryJournal, planOf, resize } from './support/apply-fixtures.js';
 
 const options = (o: Partial<ApplyOptions> = {}): ApplyOptions => ({ parallelism: 1, retries: 0, retryWaitMs: 0, ...o });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJournal } from '../executor/journal.js';
 import { acquireLock, forceUnlock, readLockInfo } from '../executor/lock.js';
-import type { Plan } from '../planner/plan.js';
+import type { Plan } from '../schemas/plan.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
 import { gatedExecProject, gateWaiting, openGate, startApply, until } from './support/gated-exec.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyMove } from '../executor/apply-move.js';
-import { checkInvariants, usageByRegion } from '../executor/invariants.js';
-import { emptyDeployment, type Deployment } from '../executor/state.js';
+import { applyMove } from '../schemas/apply-move.js';
+import { checkInvariants, usageByRegion } from '../schemas/invariants.js';
+import { emptyDeployment, type Deployment } from '../schemas/state.js';
 import { planPlacement } from '../planner/index.js';
 import { buildMoves } from '../planner/move-graph.js';
 import { checkPlacement } from '../planner/check/placement-checker.js';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeStateFile } from '../executor/state-file.js';
-import type { Plan } from '../planner/plan.js';
-import type { Deployment } from '../executor/state.js';
+import type { Plan } from '../schemas/plan.js';
+import type { Deployment } from '../schemas/state.js';
 import { renderPlanMarkdown, GITHUB_COMMENT_LIMIT } from '../cli/render/plan-markdown.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
 

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { brokenPromises } from '../cli/fail-on.js';
-import type { Placement } from '../planner/placement.js';
-import type { Plan } from '../planner/plan.js';
+import type { Placement } from '../schemas/placement.js';
+import type { Plan } from '../schemas/plan.js';
 import { globe, ROOT } from './support/cli.js';
 
 const dirs: string[] = [];

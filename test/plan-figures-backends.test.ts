@@ -7,10 +7,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { State } from '../executor/state.js';
+import type { State } from '../schemas/state.js';
 import type { TenantId } from '../lang/spec.js';
 import { globe, ROOT } from './support/cli.js';
-import { startCluster, type Cluster } from './support/postgres.js';
+import { startCluster, type Cluster } from '../bench/throwaway-postgres.js';
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { applyMove } from '../executor/apply-move.js';
-import { usageByRegion } from '../executor/invariants.js';
-import { emptyDeployment, type Deployment } from '../executor/state.js';
+import { applyMove } from '../schemas/apply-move.js';
+import { usageByRegion } from '../schemas/invariants.js';
+import { emptyDeployment, type Deployment } from '../schemas/state.js';
 import { buildPlan } from '../planner/build-plan.js';
-import type { Placement } from '../planner/placement.js';
+import type { Placement } from '../schemas/placement.js';
 import { specOf } from './support/specs.js';
 
 // The issue's swap: two regions of 4 h100, `a` holds r1 and `b` holds r2, and each must move

@@ -7,14 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { generateWorld } from '../bench/generate-world.js';
 import { canonicalJson } from '../lang/canonical-json.js';
-import { emptyDeployment } from '../executor/state.js';
+import { emptyDeployment } from '../schemas/state.js';
 import { planPlacement } from '../planner/index.js';
 import { partitionFleet, tiedTenants } from '../planner/decompose/partition.js';
 import { World } from '../planner/model/world.js';
 import { DEFAULT_WEIGHTS } from '../planner/weights.js';
-import { intentDigests } from '../planner/intent-digests.js';
+import { intentDigests } from '../schemas/intent-digests.js';
 import type { Spec, TenantId } from '../lang/spec.js';
-import type { Placement } from '../planner/placement.js';
+import type { Placement } from '../schemas/placement.js';
 import { checkPlacement } from '../planner/check/placement-checker.js';
 import { specOf } from './support/specs.js';
 

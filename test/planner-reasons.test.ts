@@ -4,7 +4,7 @@
  * cites the line where the limit is written and gives the fix.
  */
 import { describe, expect, it } from 'vitest';
-import { emptyDeployment, type Deployment } from '../executor/state.js';
+import { emptyDeployment, type Deployment } from '../schemas/state.js';
 import { parseGlobe } from '../lang/dsl/index.js';
 import { mergeFiles } from '../lang/merge.js';
 import { loadYaml } from '../lang/yaml/load.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { emptyDeployment, type Deployment } from '../executor/state.js';
+import { emptyDeployment, type Deployment } from '../schemas/state.js';
 import { planPlacement, PlannerError } from '../planner/index.js';
 import { checkPlacement } from '../planner/check/placement-checker.js';
 import { solverPool } from '../planner/solve/solve.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Deployment } from '../executor/state.js';
-import { usageByRegion } from '../executor/invariants.js';
+import type { Deployment } from '../schemas/state.js';
+import { usageByRegion } from '../schemas/invariants.js';
 import { planPlacement } from '../planner/index.js';
 import { checkPlacement } from '../planner/check/placement-checker.js';
 import { exitRegion } from '../planner/what-if.js';

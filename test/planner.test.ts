@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../lang/canonical-json.js';
 import { loadAndCheckProject } from '../lang/load.js';
-import { emptyDeployment, type Deployment } from '../executor/state.js';
+import { emptyDeployment, type Deployment } from '../schemas/state.js';
 import { planPlacement } from '../planner/index.js';
-import type { Placement } from '../planner/placement.js';
+import type { Placement } from '../schemas/placement.js';
 import { checkPlacement } from '../planner/check/placement-checker.js';
 import { specOf } from './support/specs.js';
 import { parseGlobe } from '../lang/dsl/index.js';

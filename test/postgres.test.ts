@@ -6,10 +6,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../lang/canonical-json.js';
 import { PostgresBackend } from '../executor/backends/postgres.js';
-import type { State } from '../executor/state.js';
-import type { Plan } from '../planner/plan.js';
+import type { State } from '../schemas/state.js';
+import type { Plan } from '../schemas/plan.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
-import { PASSWORD_USER, startCluster, type Cluster } from './support/postgres.js';
+import { PASSWORD_USER, startCluster, type Cluster } from '../bench/throwaway-postgres.js';
 
 let cluster: Cluster;
 let env: NodeJS.ProcessEnv;
@@ -113,7 +113,7 @@ describe('the postgres backend', () => {
     const backend = new PostgresBackend(cluster.url, schema);
     try {
       const moves = Array.from({ length: 12 }, (_, i) => ({
-        kind: 'upsize' as const, id: `m${i}`, dependsOn: [], round: 1, subject: { type: 'tenant' as const, tenant: `s/t${i}` }, region: 'us-east', resource: 'cpu', from: 0, to: i + 1,
+        kind: 'upsize' as const, id: `m${i}`, dependsOn: [], round: 1, subject: { type: 'tenant' as const, tenant: `s/t${i}` as const }, region: 'us-east', resource: 'cpu', from: 0, to: i + 1,
       }));
       await Promise.all(moves.map((m) => backend.execute(m)));
       const state = (await backend.getState())!;

@@ -2,8 +2,8 @@ import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { State } from '../executor/state.js';
-import type { Plan } from '../planner/plan.js';
+import type { State } from '../schemas/state.js';
+import type { Plan } from '../schemas/plan.js';
 import { checkPlacement } from '../planner/check/placement-checker.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
 
@@ -84,7 +84,7 @@ describe('chains and balancing', () => {
   it('plans product → tenant demand as one: a tenant whose demand follows the product is sized where the traffic lands', async () => {
     const { specOf } = await import('./support/specs.js');
     const { planPlacement } = await import('../planner/index.js');
-    const { emptyDeployment } = await import('../executor/state.js');
+    const { emptyDeployment } = await import('../schemas/state.js');
     const { spec } = specOf(`
 resource cpu { unit = server  cost = 1 }
 region a { locality = na  supply { cpu = 100 } }
@@ -108,7 +108,7 @@ service api {
   it('spreads a service in proportion to region size when service balancing is on', async () => {
     const { specOf } = await import('./support/specs.js');
     const { planPlacement } = await import('../planner/index.js');
-    const { emptyDeployment } = await import('../executor/state.js');
+    const { emptyDeployment } = await import('../schemas/state.js');
     const { spec } = specOf(`
 resource cpu { unit = server  cost = 1 }
 region a { locality = na  supply { cpu = 300 } }
@@ -129,7 +129,7 @@ describe('product disaster readiness', () => {
   it('keeps follower capacity standing elsewhere for the traffic of any one region; serving comes first, the loss it cannot cover is reported', async () => {
     const { specOf } = await import('./support/specs.js');
     const { planPlacement } = await import('../planner/index.js');
-    const { emptyDeployment } = await import('../executor/state.js');
+    const { emptyDeployment } = await import('../schemas/state.js');
     const { simulateFailure } = await import('../planner/simulate.js');
     const world = (demand: number, dr: string) => `
 resource cpu { unit = server  cost = 1 }

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWorld } from '../bench/generate-world.js';
 import { writeProject } from '../bench/write-project.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
-import { startCluster, type Cluster } from './support/postgres.js';
+import { startCluster, type Cluster } from '../bench/throwaway-postgres.js';
 
 let cluster: Cluster;
 let env: NodeJS.ProcessEnv;

@@ -4,11 +4,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emptyDeployment } from '../executor/state.js';
+import { emptyDeployment } from '../schemas/state.js';
 import { planPlacement } from '../planner/index.js';
 import { maxFlow } from '../planner/region-loss.js';
 import { simulateFailure, type FailureReport } from '../planner/simulate.js';
-import type { Plan } from '../planner/plan.js';
+import type { Plan } from '../schemas/plan.js';
 import { globe } from './support/cli.js';
 import { checkPlacement } from '../planner/check/placement-checker.js';
 import { parseGlobe } from '../lang/dsl/index.js';

@@ -27,11 +27,14 @@ describe('the Spec type and schemas/spec-document.schema.json agree', () => {
       replicas: { cpu: { units: 1, serves: 10 } },
       targetUtilization: 0.5,
       tolerateRegionFailure: true,
+      aggregateDisasterReadiness: true,
+      drLatency: 80,
       avoid: [],
       onlyIn: ['a'],
       minReplicasPerRegion: 1,
       maxReplicasPerRegion: 2,
       maxSurge: 1,
+      follows: { p: { r: 1 } },
     };
     const spec: Required<Spec> = {
       ...emptySpec(),

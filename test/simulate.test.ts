@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyDeployment } from '../executor/state.js';
+import { emptyDeployment } from '../schemas/state.js';
 import { planPlacement } from '../planner/index.js';
 import { simulateFailure } from '../planner/simulate.js';
 import { checkPlacement } from '../planner/check/placement-checker.js';

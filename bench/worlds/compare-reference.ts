@@ -4,9 +4,9 @@
  * per priority (high to low) demand unserved and region-loss shortfall, then hardware cost.
  * The planner's figures are read from its Placement document, not from its model.
  */
-import type { Deployment } from '../../executor/state.js';
+import type { Deployment } from '../../schemas/state.js';
 import type { Spec } from '../../lang/spec.js';
-import type { Placement } from '../../planner/placement.js';
+import type { Placement } from '../../schemas/placement.js';
 import type { ReferenceResult } from './reference-model.js';
 
 export interface StageValue {

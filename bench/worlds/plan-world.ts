@@ -5,12 +5,12 @@
  * to the independent checker. The outcome is a placement the checker accepts, a diagnostic
  * (a clear error in the user's terms), or a failure to report.
  */
-import type { Deployment } from '../../executor/state.js';
-import { emptyDeployment } from '../../executor/state.js';
+import type { Deployment } from '../../schemas/state.js';
+import { emptyDeployment } from '../../schemas/state.js';
 import type { PlannerWeights, Spec } from '../../lang/spec.js';
 import { checkPlacement } from '../../planner/check/placement-checker.js';
 import { planPlacement, PlannerError, type PlannerOptions } from '../../planner/index.js';
-import type { Placement } from '../../planner/placement.js';
+import type { Placement } from '../../schemas/placement.js';
 import { randomDeployment } from './random-deployment.js';
 import { loadWorld, renderWorld, type WorldShape } from './random-world.js';
 

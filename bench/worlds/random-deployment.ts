@@ -5,7 +5,7 @@
  * may no longer use — and, when asked, a tenant the Spec no longer declares. `withinSupply` keeps every (region, resource) within its supply (a world
  * whose supply did not shrink); without it a deployment may exceed a region's supply.
  */
-import type { Deployment } from '../../executor/state.js';
+import type { Deployment } from '../../schemas/state.js';
 import type { Spec, TenantId } from '../../lang/spec.js';
 import { Random } from '../random.js';
 

@@ -29,7 +29,7 @@
  */
 import * as highsModule from 'highs';
 import type { Highs } from 'highs';
-import type { Deployment } from '../../executor/state.js';
+import type { Deployment } from '../../schemas/state.js';
 import type { Spec, Tenant, TenantId } from '../../lang/spec.js';
 
 // `highs` is typed as a CommonJS module under NodeNext; at run time its ESM build's default export is the loader.

@@ -9,7 +9,7 @@ import { applyPlan, PlanGraphError, StalePlanError, type ApplyEvent } from '../.
 import { backendFor, BackendUnavailable } from '../../executor/backends/index.js';
 import type { Backend } from '../../executor/backend.js';
 import { PostgresError } from '../../executor/backends/postgres.js';
-import { planIdOf, specDigest } from '../../executor/digest.js';
+import { planIdOf, specDigest } from '../../schemas/digest.js';
 import { HookError } from '../../executor/backends/exec.js';
 import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
 import { FileJournalStore, hooksInJournals, JournalError } from '../../executor/journal.js';
@@ -17,7 +17,7 @@ import { checkPlanDocument, PlanBindingError } from '../../executor/plan-binding
 import { StrayHookError } from '../../executor/backends/hook-groups.js';
 import type { Spec } from '../../lang/spec.js';
 import { StateError } from '../../executor/state-file.js';
-import type { Plan } from '../../planner/plan.js';
+import type { Plan } from '../../schemas/plan.js';
 import { isInteractive } from '../color.js';
 import { action, CliError, printDiagnostics } from '../output.js';
 import { readPlanDocument } from '../plan-file.js';
@@ -25,6 +25,7 @@ import { addFailOnFlag, enforcePromises, parseFailOn } from '../fail-on.js';
 import { addPlanFlags, plannerOptions, type PlanFlags } from '../plan-options.js';
 import { describeMove } from '../render/plan-facts.js';
 import { renderPlan } from '../render/render-plan.js';
+import { buildPlan } from '../../planner/build-plan.js';
 import { planProject } from './plan.js';
 import { lockDirFor } from './force-unlock.js';
 
@@ -153,7 +154,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     const journal = backend.journal?.(planId, plan.moves) ?? new FileJournalStore(journalPath);
     const where = backend.kind === 'postgres' ? 'in PostgreSQL' : journalPath;
     const outcome = await applyPlan(plan, backend, journal, planId, {
-      boundSpec: spec,
+      binding: { spec, derivePlan: buildPlan },
       otherJournals: backend.kind === 'exec' ? hooksInJournals(journalDir) : undefined,
       parallelism,
       retries,

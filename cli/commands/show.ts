@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import type { Plan } from '../../planner/plan.js';
+import type { Plan } from '../../schemas/plan.js';
 import { action, CliError } from '../output.js';
 import { renderPlan, type PlanFormat } from '../render/render-plan.js';
 import { readPlanDocument } from '../plan-file.js';

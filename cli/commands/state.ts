@@ -9,7 +9,7 @@ import type { Backend } from '../../executor/backend.js';
 import { acquireLock, type HeldLock } from '../../executor/lock.js';
 import { parseState, readStateFile, StateError, stateFilePath, writeStateFile } from '../../executor/state-file.js';
 import { lockDirFor } from './force-unlock.js';
-import type { State } from '../../executor/state.js';
+import type { State } from '../../schemas/state.js';
 import { action, CliError, printDiagnostics } from '../output.js';
 
 /** How long `state push` waits for an apply holding the state lock. */

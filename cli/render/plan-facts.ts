@@ -2,7 +2,7 @@
  * Facts about a plan that every renderer shows the same way: warnings, cost,
  * the summary sentence, a one-line description of each move.
  */
-import type { Move, Plan } from '../../planner/plan.js';
+import type { Move, Plan } from '../../schemas/plan.js';
 import { num, plural } from './format.js';
 
 export type PlanWarning =

@@ -5,7 +5,7 @@
  * past the budget, tenant details are cut (smallest changes first) and the
  * cut is said in the comment.
  */
-import type { Plan, TenantDiff } from '../../planner/plan.js';
+import type { Plan, TenantDiff } from '../../schemas/plan.js';
 import { num, pct, signed, solverLine } from './format.js';
 import { describeMove, drSentence, isDeclared, planCost, planWarnings, summarySentence } from './plan-facts.js';
 import { renderWavesMarkdown } from './plan-waves.js';

@@ -3,7 +3,7 @@
  * colour only when asked. Solver time is printed only when `showTimings` —
  * never in CI or when piped — so the same inputs print the same bytes.
  */
-import type { Plan, ReplicaChange } from '../../planner/plan.js';
+import type { Plan, ReplicaChange } from '../../schemas/plan.js';
 import { num, pct, signed, solverLine } from './format.js';
 import { renderWavesText } from './plan-waves.js';
 import { describeMove, drSentence, isDeclared, planCost, planWarnings, summarySentence } from './plan-facts.js';

@@ -4,7 +4,7 @@
  * their output keeps today's shape. The reasons are the planner's (planner/wave-reasons.ts,
  * saved in the plan): this file only lays them out.
  */
-import type { MoveKind, Plan, PlanWave } from '../../planner/plan.js';
+import type { MoveKind, Plan, PlanWave } from '../../schemas/plan.js';
 import { num } from './format.js';
 
 /** Execution order of the kinds inside a wave (upsize → route/shift → downsize). */

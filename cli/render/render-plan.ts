@@ -1,5 +1,5 @@
 import { canonicalJson } from '../../lang/canonical-json.js';
-import type { Plan } from '../../planner/plan.js';
+import type { Plan } from '../../schemas/plan.js';
 import { isInteractive, useColor } from '../color.js';
 import { renderPlanMarkdown } from './plan-markdown.js';
 import { renderPlanText } from './plan-text.js';

@@ -4,7 +4,7 @@
  */
 import { Box, Text, render } from 'ink';
 import React, { useEffect, useState } from 'react';
-import type { Move } from '../../planner/plan.js';
+import type { Move } from '../../schemas/plan.js';
 import { describeMove } from '../render/plan-facts.js';
 
 type Row = { move: Move; state: 'waiting' | 'running' | 'done' | 'failed' };

@@ -13,12 +13,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { ExecCommands } from '../../lang/spec.js';
-import type { Move } from '../../planner/plan.js';
+import type { Move } from '../../schemas/plan.js';
 import type { Backend, MoveContext, MoveOutput } from '../backend.js';
 import { groupOf, signalGroup, stopGroup, type HookGroup } from './hook-groups.js';
 import { HookReaper } from './hook-reaper.js';
 import { stateProblem } from '../state-file.js';
-import type { State } from '../state.js';
+import type { State } from '../../schemas/state.js';
 
 const STDERR_LIMIT = 64 * 1024;
 /** A hook's stdout is a State document at most: more than this is a broken hook, refused before it fills globe's memory. */

@@ -3,11 +3,11 @@
  * changes it. Each committed move writes the next serial atomically, keeping
  * the previous version as `.backup`.
  */
-import type { Move } from '../../planner/plan.js';
-import { applyMove } from '../apply-move.js';
+import type { Move } from '../../schemas/plan.js';
+import { applyMove } from '../../schemas/apply-move.js';
 import type { Backend } from '../backend.js';
 import { readStateFile, writeStatePlannedFrom, writeStateFile } from '../state-file.js';
-import { emptyDeployment, type IntentDigests, type State } from '../state.js';
+import { emptyDeployment, type IntentDigests, type State } from '../../schemas/state.js';
 
 export class FileBackend implements Backend {
   readonly kind = 'file' as const;

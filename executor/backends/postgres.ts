@@ -10,13 +10,14 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import pg from 'pg';
-import type { Move } from '../../planner/plan.js';
-import { applyMove } from '../apply-move.js';
+import type { Move } from '../../schemas/plan.js';
+import { applyMove } from '../../schemas/apply-move.js';
 import type { Backend } from '../backend.js';
 import { replayRecords, type JournalRecord, type JournalReplay, type JournalStore } from '../journal.js';
 import { LockError, type HeldLock, type LockInfo } from '../lock.js';
 import { stateProblem } from '../state-file.js';
-import { emptyDeployment, STATE_VERSION, type Deployment, type IntentDigests, type State } from '../state.js';
+import { emptyDeployment, STATE_VERSION, type Deployment, type IntentDigests, type State } from '../../schemas/state.js';
+import { maskUrl } from '../../lang/mask-url.js';
 
 /** The schema version this globe writes; migrations bring older schemas up to it. */
 export const SCHEMA_VERSION = 1;
@@ -41,17 +42,6 @@ function quoteIdent(name: string): string {
   return `"${name}"`;
 }
 
-/** Replace the URL (and so any password in it) wherever it might show up in a message. */
-export function mask(message: string, url: string): string {
-  let out = message.split(url).join('postgres://***');
-  try {
-    const pw = new URL(url).password;
-    if (pw) out = out.split(decodeURIComponent(pw)).join('***');
-  } catch {
-    /* not a URL: nothing more to hide */
-  }
-  return out;
-}
 
 /**
  * What failed, said plainly: the pg driver's own messages range from clear to "Connection
@@ -78,10 +68,10 @@ export function describeFailure(e: unknown, url: string, urlEnv: string): string
     case 'ENETUNREACH':
       return `cannot reach the host of ${from} (${err.code})`;
     case '42501':
-      return mask(`PostgreSQL: permission denied (${err.message ?? ''}): grant the user of ${from} access to the schema`, url);
+      return maskUrl(`PostgreSQL: permission denied (${err.message ?? ''}): grant the user of ${from} access to the schema`, url);
     default:
       if (/timeout/i.test(err.message ?? '')) return `connecting to the server of ${from} timed out`;
-      return mask(`PostgreSQL: ${err.message ?? String(e)}`, url);
+      return maskUrl(`PostgreSQL: ${err.message ?? String(e)}`, url);
   }
 }
 

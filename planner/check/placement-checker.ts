@@ -22,8 +22,8 @@
  *               (when it has them: a bare { target, unserved } is checked for the rest)
  */
 import type { Spec, TenantId } from '../../lang/spec.js';
-import type { Deployment } from '../../executor/state.js';
-import type { Placement } from '../../planner/placement.js';
+import type { Deployment } from '../../schemas/state.js';
+import type { Placement } from '../../schemas/placement.js';
 import { readinessOf } from '../../planner/extract.js';
 import { tenantReadiness } from '../../planner/region-loss.js';
 

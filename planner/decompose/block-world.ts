@@ -4,7 +4,7 @@
  * supply rows are then replaced by the room the block may use (room.ts).
  * Products, reservations and followers belong to the coupled block only.
  */
-import type { Deployment } from '../../executor/state.js';
+import type { Deployment } from '../../schemas/state.js';
 import type { Service, Spec, TenantId } from '../../lang/spec.js';
 import { World } from '../model/world.js';
 import type { Block } from './partition.js';

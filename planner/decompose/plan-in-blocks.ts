@@ -17,11 +17,11 @@
  * The time limit bounds each block's solve, not the whole: a block cut short
  * by a share of the time would hand back demand it could have served.
  */
-import type { Deployment } from '../../executor/state.js';
+import type { Deployment } from '../../schemas/state.js';
 import type { PlannerWeights, TenantId } from '../../lang/spec.js';
 import type { ModelGoals } from '../model/build-placement-model.js';
 import type { World } from '../model/world.js';
-import { relativeGap, type Placement } from '../placement.js';
+import { relativeGap, type Placement } from '../../schemas/placement.js';
 import { solveBlock, type BlockResult, type BlockSettings } from '../solve-block.js';
 import { solverPool } from '../solve/solve.js';
 import { blockWorld } from './block-world.js';

@@ -11,7 +11,7 @@
  *                         the blocks' optima is a lower bound on the fleet's.
  *   exact (repair)        what the fixed part of the fleet leaves, for both.
  */
-import type { Deployment } from '../../executor/state.js';
+import type { Deployment } from '../../schemas/state.js';
 import type { TenantId } from '../../lang/spec.js';
 import type { World } from '../model/world.js';
 

@@ -9,7 +9,7 @@
 import { hostname } from 'node:os';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
-import { mask } from '../../executor/backends/postgres.js';
+import { maskUrl } from '../../lang/mask-url.js';
 import { SolverPool, type SolveOutcome } from '../solve/solve.js';
 import { ensureMembersTable, HEARTBEAT_SECONDS, joinMembers, memberGone, POLL_MS, QUEUE, queueSchema } from './queue-schema.js';
 import { outcomeToWire, requestFromWire } from './wire.js';
@@ -45,7 +45,7 @@ export class WorkerError extends Error {}
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
   const qs = queueSchema(config.schema);
   const name = config.name ?? `${hostname()}:${process.pid}`;
-  const hide = (e: unknown) => new WorkerError(mask(`the job queue (PostgreSQL): ${(e as Error).message}`, config.url));
+  const hide = (e: unknown) => new WorkerError(maskUrl(`the job queue (PostgreSQL): ${(e as Error).message}`, config.url));
   const client = new pg.Client({ connectionString: config.url, application_name: 'globe worker' });
   const boss = new PgBoss({ connectionString: config.url, schema: qs, max: 2, supervise: true, schedule: false, application_name: 'globe worker' });
   boss.on('error', () => undefined); // maintenance errors are retried by pg-boss; ours surface from our own queries

@@ -13,7 +13,7 @@
  *   f[S,r,k]            follower capacity = Σ_P α·Σ_s p[P,s,r] + residual
  */
 import type { PlannerWeights } from '../../lang/spec.js';
-import type { Deployment } from '../../executor/state.js';
+import type { Deployment } from '../../schemas/state.js';
 import { SparseModel } from './sparse-model.js';
 import type { TenantEntry, World } from './world.js';
 

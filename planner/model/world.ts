@@ -4,7 +4,7 @@
  * where a tenant may run, what is deployed now.
  */
 import { DEFAULT_SELF_RTT_MS, tenantId, type Spec, type Tenant, type TenantId } from '../../lang/spec.js';
-import { replicaUnits, type Deployment } from '../../executor/state.js';
+import { replicaUnits, type Deployment } from '../../schemas/state.js';
 
 export interface TenantEntry {
   id: TenantId;

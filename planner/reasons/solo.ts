@@ -5,13 +5,13 @@
  * Relaxation may lift. Demand that follows a product is fixed at what the
  * plan's product routing gives it (the products are the rest of the plan).
  */
-import type { Deployment } from '../../executor/state.js';
-import { followedDemand } from '../../executor/invariants.js';
+import type { Deployment } from '../../schemas/state.js';
+import { followedDemand } from '../../schemas/invariants.js';
 import type { PlannerWeights, Spec, Tenant, TenantId } from '../../lang/spec.js';
 import { exactRoom, itemsUse, type Room, type Use } from '../decompose/room.js';
 import type { ModelGoals, RelaxedLimit } from '../model/build-placement-model.js';
 import { World, type TenantEntry } from '../model/world.js';
-import type { Placement } from '../placement.js';
+import type { Placement } from '../../schemas/placement.js';
 import { solveBlock } from '../solve-block.js';
 import type { SolvePool } from '../solve/solve.js';
 

@@ -22,7 +22,7 @@
 import { hostname } from 'node:os';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
-import { mask } from '../../executor/backends/postgres.js';
+import { maskUrl } from '../../lang/mask-url.js';
 import type { PackedModel } from '../model/sparse-model.js';
 import { ensureMembersTable, EXPIRY_SECONDS, HEARTBEAT_SECONDS, joinMembers, memberGone, POLL_MS, QUEUE, queueSchema, RETRY_LIMIT } from '../distribute/queue-schema.js';
 import { outcomeFromWire, requestToWire } from '../distribute/wire.js';
@@ -227,6 +227,6 @@ export class QueueSolverPool implements SolvePool {
   }
 
   private message(e: unknown): string {
-    return mask(`the job queue (PostgreSQL): ${(e as Error).message}`, this.config.url);
+    return maskUrl(`the job queue (PostgreSQL): ${(e as Error).message}`, this.config.url);
   }
 }

@@ -4,14 +4,14 @@
  * an in-memory backend and journal whose faults a test can switch on.
  * Nothing here runs the planner: the executor is tested on its own.
  */
-import { applyMove } from '../../executor/apply-move.js';
+import { applyMove } from '../../schemas/apply-move.js';
 import type { Backend, MoveOutput } from '../../executor/backend.js';
-import { usageByRegion } from '../../executor/invariants.js';
+import { usageByRegion } from '../../schemas/invariants.js';
 import { replayRecords, type JournalRecord, type JournalReplay, type JournalStore } from '../../executor/journal.js';
-import { emptyDeployment, STATE_VERSION, type Deployment, type State } from '../../executor/state.js';
+import { emptyDeployment, STATE_VERSION, type Deployment, type State } from '../../schemas/state.js';
 import { SPEC_VERSION, type Spec } from '../../lang/spec.js';
-import type { Placement } from '../../planner/placement.js';
-import { PLAN_VERSION, type Move, type Plan, type ResizeMove, type Subject } from '../../planner/plan.js';
+import type { Placement } from '../../schemas/placement.js';
+import { PLAN_VERSION, type Move, type Plan, type ResizeMove, type Subject } from '../../schemas/plan.js';
 
 /**
  * us-east: 10 h100, 100 cpu; eu-west: 6 h100, 60 cpu.

@@ -11,8 +11,8 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Plan, ResizeMove } from '../../planner/plan.js';
-import type { Deployment } from '../../executor/state.js';
+import type { Plan, ResizeMove } from '../../schemas/plan.js';
+import type { Deployment } from '../../schemas/state.js';
 import { globe, ROOT } from './cli.js';
 
 const WRAPPER = `#!/usr/bin/env node

@@ -47,7 +47,9 @@ export class LspClient {
       }
     });
     connection.onRequest('workspace/configuration', () => []);
-    connection.onNotification('window/logMessage', (m: { message: string }) => this.stderr.push(m.message));
+    connection.onNotification('window/logMessage', (m: { message: string }) => {
+      this.stderr.push(m.message);
+    });
   }
 
   static async start(rootDir: string): Promise<LspClient> {

@@ -1,5 +1,5 @@
 /**
- * A throwaway PostgreSQL cluster for the tests: Debian's server binaries
+ * A throwaway PostgreSQL cluster for the tests and benchmarks: Debian's server binaries
  * (`.ci/run` installs them when missing), a temporary data directory, a free
  * port on 127.0.0.1, trust authentication; stopped and deleted afterwards.
  * As root, the server runs as the `postgres` user (it refuses to run as root).

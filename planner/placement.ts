@@ -1,2 +1,0 @@
-// Moved to schemas/placement.ts (the documents stages share); this re-export goes once every import is rewritten.
-export * from '../schemas/placement.js';
