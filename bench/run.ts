@@ -37,8 +37,8 @@ async function benchSize(size: BenchSize, o: BenchOptions, root: string, memory:
     const settings = { timeLimitSeconds: o.timeLimitSeconds, gapLimit: o.gapLimit };
     const weights = resolveWeights(project.spec.planner?.weights);
     try {
-      const { placement, findings } = await timer.time('plan: build + solve', () => stage.plan(project, state, settings));
-      const plan = await timer.time('diff + moves', () => stage.diffAndMoves(project.spec, state, placement));
+      const { placement, findings, intermediate } = await timer.time('plan: build + solve', () => stage.plan(project, state, settings));
+      const plan = await timer.time('diff + moves', () => stage.diffAndMoves(project.spec, state, placement, intermediate));
       const text = await timer.time('render', () => stage.render(plan));
       const s = placement.solver;
       result.globe = {
@@ -53,7 +53,7 @@ async function benchSize(size: BenchSize, o: BenchOptions, root: string, memory:
       const runs = size.tenants <= 100 ? 5 : 1; // a median where one run is a second, one run where it is a minute
       process.stderr.write(`[${label}] globe plan as a command, ${runs} run(s) …\n`);
       result.command = stage.planCommandSeconds(dir, o.timeLimitSeconds, runs);
-      if (o.check) result.globe.checker = await timer.time('check placement (not part of plan)', () => stage.check(project.spec, state, placement));
+      if (o.check) result.globe.checker = await timer.time('check placement (not part of plan)', () => stage.check(project.spec, state, placement, intermediate));
       if (o.replan) {
         const changed = stage.oneTenantChanged(project.spec, state, placement);
         const again = await timer.time('re-plan after one tenant changes', () => stage.replan(changed.spec, changed.state, settings));

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderPlan } from '../cli/render/render-plan.js';
 import { readStateFile } from '../executor/state-file.js';
-import type { State } from '../schemas/state.js';
+import type { Deployment, State } from '../schemas/state.js';
 import { loadAndCheckProject, type Project } from '../lang/load.js';
 import { packageRoot } from '../lang/schema-files.js';
 import type { PlannerWeights, Spec } from '../lang/spec.js';
@@ -97,12 +97,12 @@ export interface PlanSettings {
   gapLimit?: number;
 }
 
-export async function plan(project: Project, state: State, settings: PlanSettings): Promise<{ placement: Placement; findings: PlannerFinding[] }> {
+export async function plan(project: Project, state: State, settings: PlanSettings): Promise<{ placement: Placement; findings: PlannerFinding[]; intermediate: Deployment[] }> {
   return planPlacement(project.spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit, tuneSolverCode: true }, project.sourceMap);
 }
 
-export function diffAndMoves(spec: Spec, state: State, placement: Placement): Plan {
-  return buildPlan({ spec, current: state, placement, globeVersion: packageVersion() });
+export function diffAndMoves(spec: Spec, state: State, placement: Placement, intermediate: Deployment[] = []): Plan {
+  return buildPlan({ spec, current: state, placement, intermediate, globeVersion: packageVersion() });
 }
 
 let version: string | undefined;
@@ -119,8 +119,8 @@ export function render(plan: Plan): string {
 }
 
 /** The independent checker's findings on globe's placement (empty: every promise holds). */
-export function check(spec: Spec, state: State, placement: Placement): string[] {
-  return checkPlacement(spec, deploymentOf(state), placement);
+export function check(spec: Spec, state: State, placement: Placement, intermediate: Deployment[] = []): string[] {
+  return checkPlacement(spec, deploymentOf(state), placement, intermediate);
 }
 
 /**
@@ -143,8 +143,8 @@ export function oneTenantChanged(spec: Spec, state: State, placement: Placement)
 }
 
 export async function replan(spec: Spec, state: State, settings: PlanSettings): Promise<{ placement: Placement; plan: Plan }> {
-  const { placement } = await planPlacement(spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit, plannedFrom: state.plannedFrom, tuneSolverCode: true });
-  return { placement, plan: diffAndMoves(spec, state, placement) };
+  const { placement, intermediate } = await planPlacement(spec, deploymentOf(state), { timeLimitSeconds: settings.timeLimitSeconds, gapLimit: settings.gapLimit, plannedFrom: state.plannedFrom, tuneSolverCode: true });
+  return { placement, plan: diffAndMoves(spec, state, placement, intermediate) };
 }
 
 export function monolithic(spec: Spec, state: State, weights: PlannerWeights, gapLimit: number, timeLimitSeconds: number): Promise<MonolithicRun> {

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { Spec } from '../lang/spec.js';
 import { didYouMean } from '../lang/suggest.js';
 import { NUMBER_MAX, parseQuantity } from '../lang/units.js';
-import type { PlannerOptions } from '../planner/index.js';
+import { DEFAULT_MAX_WAVES, type PlannerOptions } from '../planner/index.js';
 import { CliError } from './output.js';
 
 export interface PlanFlags {
@@ -18,6 +18,7 @@ export interface PlanFlags {
   free?: string[];
   maxShift?: string;
   blockTenants?: string;
+  maxWaves?: string;
 }
 
 export function addPlanFlags(cmd: Command): Command {
@@ -26,7 +27,8 @@ export function addPlanFlags(cmd: Command): Command {
     .option('--time-limit <duration>', 'solver time limit, e.g. 60s')
     .option('--gap <percent>', 'relative MIP gap at which the solver may stop, e.g. 0.1%')
     .option('--free <region/resource=units...>', 'keep units free in a region (a hardware refresh, a launch), e.g. us-east/cpu=200')
-    .option('--max-shift <percent>', "largest share of each product's traffic one plan may move, e.g. 10%")
+    .option('--max-shift <percent>', "largest share of each product's traffic one wave may move, e.g. 10%")
+    .option('--max-waves <n>', `most waves (safe steps applied one after another) the plan may take; 1: one safe step (default ${DEFAULT_MAX_WAVES})`)
     .option('--block-tenants <n>', 'plan fleets of more than n tenants in blocks of about n (default 50)')
     .option('--lock <bool>', 'hold the state lock (true/false)', 'true')
     .option('--lock-timeout <duration>', 'how long to wait for the state lock', '0s');
@@ -45,6 +47,7 @@ export function plannerOptions(flags: PlanFlags): PlannerOptions {
     if (!(n >= 1 && n <= NUMBER_MAX)) throw new CliError(`--block-tenants must be a whole number from 1 to ${NUMBER_MAX}, not ${flags.blockTenants}`);
     options.blockTenants = n;
   }
+  if (flags.maxWaves !== undefined) options.maxWaves = parseMaxWaves(flags.maxWaves);
   if (flags.timeLimit !== undefined) {
     const r = parseQuantity(flags.timeLimit, 'duration');
     if (!r.ok) throw new CliError(`--time-limit: ${r.message}`);
@@ -72,6 +75,16 @@ export function plannerOptions(flags: PlanFlags): PlannerOptions {
 }
 
 const DECIMAL = /^[0-9]+(?:\.[0-9]+)?$/;
+
+/** Beyond this many waves a plan is no longer something a reviewer reads; the planner stops far earlier anyway. */
+const MAX_WAVES_LIMIT = 100;
+
+/** `--max-waves N`: a whole number from 1 to MAX_WAVES_LIMIT (plan, apply and simulate share it). */
+export function parseMaxWaves(value: string): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= MAX_WAVES_LIMIT)) throw new CliError(`--max-waves must be a whole number from 1 to ${MAX_WAVES_LIMIT}, not ${value}`);
+  return n;
+}
 
 /**
  * What the flags can only be checked against once the project is read:

@@ -19,10 +19,12 @@ export { relativeGap } from '../schemas/placement.js';
 import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
+import { DEFAULT_MAX_WAVES, planWaves } from './waves.js';
 import { residualBeyondSupply } from './residual-fit.js';
 import { solveConcurrency, solverPool, useBaselineSolverCode, type SolvePool } from './solve/solve.js';
 
 export { DEFAULT_WEIGHTS, WEIGHT_DOCS } from './weights.js';
+export { DEFAULT_MAX_WAVES } from './waves.js';
 export type { FindingReason, Limit, LimitFamily, PlannerFinding } from './explain.js';
 
 export interface PlannerOptions {
@@ -47,6 +49,12 @@ export interface PlannerOptions {
   tuneSolverCode?: boolean;
   /** Solver workers to use (many plans in one process share them); default: a pool of the plan's own. */
   pool?: SolvePool;
+  /**
+   * Most waves (safe steps applied one after another) the plan may take to reach its target
+   * (planner/waves.ts); 1 plans one safe step, as before waves. Default DEFAULT_MAX_WAVES.
+   * Fleets planned in blocks take one wave.
+   */
+  maxWaves?: number;
 }
 
 export const DEFAULT_TIME_LIMIT_SECONDS = 60;
@@ -64,7 +72,7 @@ export async function planPlacement(
   current: Deployment,
   options: PlannerOptions = {},
   sourceMap?: SourceMap,
-): Promise<{ placement: Placement; findings: PlannerFinding[] }> {
+): Promise<{ placement: Placement; findings: PlannerFinding[]; intermediate: Deployment[] }> {
   const world = new World(spec, current);
   const unfit = residualBeyondSupply(world, sourceMap);
   if (unfit) throw new PlannerError(unfit);
@@ -81,6 +89,10 @@ export async function planPlacement(
   // tenants runs for seconds: optimised code pays off there).
   if (options.tuneSolverCode) useBaselineSolverCode(world.tenants.length <= (blocks.length > 1 ? QUICK_FLEET_TENANTS : DEFAULT_BLOCK_TENANTS));
   let placement: Placement;
+  // The deployments after each wave but the last (planner/waves.ts); empty for a one-wave plan.
+  let intermediate: Deployment[] = [];
+  // The world the last wave is planned from: the findings explain the limits of that wave.
+  let lastWorld = world;
   // One pool of solver workers for every solve of this plan: its blocks, their region-loss rounds, the
   // products' failover LPs (HiGHS loads once per worker, not once per solve).
   // (A caller that plans many worlds in one process passes its own pool, and closes it itself.)
@@ -89,8 +101,8 @@ export async function planPlacement(
     placement = await planWith(pool);
     const products = await productReadiness(world.spec, placement.target, pool);
     if (Object.keys(products).length > 0) placement = { ...placement, productReadiness: products };
-    const findings = await explainPlacement(world, placement, { goals, weights, sourceMap, pool });
-    return { placement, findings };
+    const findings = await explainPlacement(lastWorld, placement, { goals, weights, sourceMap, pool });
+    return { placement, findings, intermediate };
   } finally {
     if (pool !== options.pool) void pool.close(); // the workers are told to stop now; the plan need not wait until they have
   }
@@ -98,7 +110,7 @@ export async function planPlacement(
   async function planWith(pool: SolvePool): Promise<Placement> {
     const pooled = { ...settings, pool };
     try {
-      if (blocks.length <= 1) return await planAsOneModel(world, weights, goals, pooled);
+      if (blocks.length <= 1) return await planOneModelInWaves(pooled);
       // Each block's own gap: the fleet's gap is then certified from the blocks' bounds.
       const blockSettings = { ...pooled, gapLimit: options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_BLOCK_GAP_LIMIT };
       return (await planOnlyWhatChanged(world, weights, goals, blockSettings, options)) ?? (await planAsBlocks(world, weights, goals, blockSettings, blocks));
@@ -106,6 +118,23 @@ export async function planPlacement(
       if (e instanceof BlockError) throw new PlannerError(e.message);
       throw e;
     }
+  }
+
+  /** One model, and when its target needs room someone else frees first, waves (planner/waves.ts). */
+  async function planOneModelInWaves(pooled: BlockSettings): Promise<Placement> {
+    const one = await planAsOneModel(world, weights, goals, pooled);
+    let seconds = one.solver.seconds;
+    const solveFrom = async (from: Deployment, g: ModelGoals) => {
+      const p = await planAsOneModel(new World(spec, from), weights, g, pooled);
+      seconds += p.solver.seconds;
+      return p;
+    };
+    const waves = await planWaves(world, one, goals, options.maxWaves ?? DEFAULT_MAX_WAVES, { plan: solveFrom, target: solveFrom });
+    intermediate = waves.intermediate;
+    if (intermediate.length > 0) lastWorld = new World(spec, intermediate[intermediate.length - 1]);
+    if (seconds === waves.placement.solver.seconds) return waves.placement;
+    // The report is the last solve's; its time is that of every solve the plan took (the waves, the target without the peak).
+    return { ...waves.placement, solver: { ...waves.placement.solver, seconds: round6(seconds) } };
   }
 }
 

@@ -14,7 +14,9 @@ interface Change {
 }
 
 export function waveReasons(waves: Rows[]): string[] {
-  const freed = waves.map((rows) => changes(rows, (r) => r.before - r.after));
+  // Room a wave frees is what it held at its peak and no longer holds at its end: a region whose
+  // use is unchanged overall may still free room one tenant leaves and another grows into later.
+  const freed = waves.map((rows) => changes(rows, (r) => r.peak - r.after));
   const grown = waves.map((rows) => changes(rows, (r) => r.after - r.before));
   return waves.map((_, k) => {
     const parts = [...usesFreed(k, grown[k], freed), ...freesFor(k, freed[k], grown)];

@@ -5,6 +5,7 @@
  */
 import type { Spec, TenantId } from '../lang/spec.js';
 import { parseQuantity } from '../lang/units.js';
+import type { Plan } from '../schemas/plan.js';
 
 export class WhatIfError extends Error {}
 
@@ -60,6 +61,25 @@ export function exitRegion(spec: Spec, region: string): Spec {
   const next = structuredClone(spec);
   for (const k of Object.keys(next.regions[region].supply)) next.regions[region].supply[k] = 0;
   return next;
+}
+
+/**
+ * How an exit's plan evacuates the region, in one sentence: the waves it takes to reach zero there,
+ * or what the region still holds when the plan ends (the wave limit, or nowhere else to go).
+ */
+export function evacuationReport(plan: Plan, region: string): string {
+  const held = plan.diff.regions.filter((r) => r.region === region);
+  const before = held.reduce((n, r) => n + r.before, 0);
+  const waves = plan.waves?.length ?? (plan.moves.length > 0 ? 1 : 0);
+  const inWaves = `${waves} wave${waves === 1 ? '' : 's'}`;
+  if (before === 0) return `${region} holds nothing now: there is nothing to evacuate.`;
+  const left = held.filter((r) => r.after > 0).map((r) => `${fmt(r.after)} ${r.resource}`);
+  if (left.length > 0) return `${region} still holds ${left.join(', ')} after ${inWaves}: the evacuation does not finish in this plan.`;
+  return `${region} reaches zero in ${inWaves}.`;
+}
+
+function fmt(x: number): string {
+  return String(Math.round(x * 1e6) / 1e6);
 }
 
 /** `inference/ranker.latency.read=20ms,70ms,200ms` → the key and each value. */

@@ -31,6 +31,12 @@ export interface Placement {
   disasterReadiness: Record<string, { met: boolean; mode: 'per-failure' | 'aggregate'; worstRegion?: string; shortfall?: number; lost?: Record<string, number> }>;
   /** Region-loss readiness per product that asked for it (planner/product-loss.ts): met, or traffic lost per region. */
   productReadiness?: Record<string, { met: boolean; lost?: Record<string, number> }>;
+  /**
+   * A multi-wave plan stopped by the wave limit (--max-waves) before its best target
+   * (planner/waves.ts): how much more its last wave leaves unserved (rps and product units) and
+   * short of region-loss readiness (rps) than the target planned without the apply-time peak.
+   */
+  wavesShortOf?: { unserved: number; drShortfall: number };
   solver: SolverReport;
 }
 

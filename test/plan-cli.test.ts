@@ -42,6 +42,25 @@ region r2 { locality = na  supply { h100 = 4 } }
 latency { r1 <-> r2 = 80ms }
 `;
 
+// The swap of issue 16: a holds r1 and b holds r2, their demand now swapped.
+const swapWorld = `${h100Regions}service swap {
+  tenant a { demand q { r2 = 2000rps }  latency q < 20ms  replica h100 x1 serves 500rps }
+  tenant b { demand q { r1 = 2000rps }  latency q < 20ms  replica h100 x1 serves 500rps }
+}
+`;
+const swapState: Deployment = {
+  tenants: {
+    'swap/a': { replicas: { r1: { h100: 4 } }, routing: {} },
+    'swap/b': { replicas: { r2: { h100: 4 } }, routing: {} },
+  },
+  reservations: {},
+  products: {},
+  followers: {},
+};
+
+/** Flags a scenario plans with (the others: none). */
+const scenarioFlags: Record<string, string[]> = { 'reason-apply-peak': ['--max-waves', '1'] };
+
 const scenarios: Record<string, () => Promise<string>> = {
   // Nothing deployed yet.
   'fresh-deploy': async () => project('quickstart'),
@@ -81,18 +100,36 @@ service s {
 `,
     ),
   // The apply-time peak: a holds r1 and b holds r2, their demand now swapped.
-  'reason-apply-peak': async () =>
+  // (Planned in one wave, --max-waves 1: the limit as it binds a single safe step.)
+  'reason-apply-peak': async () => written('apply-peak', swapWorld, swapState),
+  // Waves: the same swap, planned in two waves through the room each tenant frees.
+  'waves-swap': async () => written('waves-swap', swapWorld, swapState),
+  // Waves: region e exits (its supply is 0) in a full world; x's clients reach only r1, which y fills.
+  'waves-exit': async () =>
     written(
-      'apply-peak',
-      `${h100Regions}service swap {
-  tenant a { demand q { r2 = 2000rps }  latency q < 20ms  replica h100 x1 serves 500rps }
-  tenant b { demand q { r1 = 2000rps }  latency q < 20ms  replica h100 x1 serves 500rps }
+      'waves-exit',
+      `resource h100 { unit = gpu  cost = 3 }
+region e  { locality = na  supply { h100 = 0 } }
+region r1 { locality = na  supply { h100 = 10 } }
+region r2 { locality = na  supply { h100 = 10 } }
+region r3 { locality = na  supply { h100 = 10 } }
+latency {
+  e <-> r1 = 10ms  e <-> r2 = 80ms  e <-> r3 = 80ms
+  r1 <-> r2 = 80ms  r1 <-> r3 = 80ms  r2 <-> r3 = 80ms
+}
+service full {
+  tenant x  { demand q { e = 2000rps }   latency q < 20ms    replica h100 x1 serves 500rps }
+  tenant y  { demand q { r1 = 4000rps }  latency q < global  replica h100 x1 serves 500rps }
+  tenant p2 { demand q { r2 = 4500rps }  latency q < 5ms     replica h100 x1 serves 500rps }
+  tenant p3 { demand q { r3 = 4500rps }  latency q < 5ms     replica h100 x1 serves 500rps }
 }
 `,
       {
         tenants: {
-          'swap/a': { replicas: { r1: { h100: 4 } }, routing: {} },
-          'swap/b': { replicas: { r2: { h100: 4 } }, routing: {} },
+          'full/x': { replicas: { e: { h100: 4 } }, routing: { q: { e: { e: 1 } } } },
+          'full/y': { replicas: { r1: { h100: 8 } }, routing: { q: { r1: { r1: 1 } } } },
+          'full/p2': { replicas: { r2: { h100: 9 } }, routing: { q: { r2: { r2: 1 } } } },
+          'full/p3': { replicas: { r3: { h100: 9 } }, routing: { q: { r3: { r3: 1 } } } },
         },
         reservations: {},
         products: {},
@@ -122,14 +159,15 @@ describe('globe plan golden files', () => {
   for (const name of Object.keys(scenarios)) {
     it(`${name}: text, markdown and JSON`, () => {
       const dir = dirs[name];
-      const text = globe(['plan', dir]);
+      const flags = scenarioFlags[name] ?? [];
+      const text = globe(['plan', dir, ...flags]);
       expect(text.code).toBe(0);
       golden(`${name}.txt`, text.stdout);
       // Run from the project: the comment's marker names the directory as given (`.`), the same in every run.
-      const md = globe(['plan', '.', '--format', 'markdown'], { cwd: dir });
+      const md = globe(['plan', '.', '--format', 'markdown', ...flags], { cwd: dir });
       // The plan id digests the state's lineage, a fresh UUID in every run of this test.
       golden(`${name}.md`, md.stdout.replace(/ plan=[0-9a-f]{12} -->/, ' plan=<id> -->'));
-      const json = globe(['plan', dir, '--json']);
+      const json = globe(['plan', dir, '--json', ...flags]);
       // The state's lineage is a fresh UUID in every run of this test.
       golden(`${name}.json`, json.stdout.replace(/"lineage": "[0-9a-f-]{36}"/, '"lineage": "<lineage>"'));
     });

@@ -73,6 +73,8 @@ service swap {
   tenant b { demand q { r1 = 400rps }  latency q < 20ms  replica h100 x1 serves 100rps }
 }`,
       current,
+      // One safe step: in waves (the default) the swap is served (test/planner-waves.test.ts).
+      { maxWaves: 1 },
     );
     for (const [tenant, region, supplyLine] of [
       ['swap/a', 'r2', 'test.globe:4'],

@@ -29,7 +29,8 @@ describe('the planner equals an exact reference on small worlds', () => {
     let compared = 0;
     await fc.assert(
       fc.asyncProperty(worldShape(limits), async (shape) => {
-        const o = await planWorld(shape, { pool, drModes: limits.drModes, weights: COST_ONLY, gapLimit: 0, currentWithinSupply: true });
+        // The reference models one safe step (Σ max(current, target) ≤ supply): so does the planner here.
+        const o = await planWorld(shape, { pool, drModes: limits.drModes, weights: COST_ONLY, gapLimit: 0, currentWithinSupply: true, maxWaves: 1 });
         expect(o.kind === 'crash' || o.kind === 'invalid' ? o : o.kind).not.toHaveProperty('message');
         expect(o.kind).not.toBe('invalid');
         if (o.kind !== 'placement') return;
@@ -134,11 +135,16 @@ service s {
   tenant here { demand r { a = 400rps }  latency r < 5ms  replica cpu x1 serves 100rps }
 }`);
     const current: Deployment = { ...emptyDeployment(), tenants: { 's/moved': { replicas: { a: { cpu: 4 } }, routing: { r: { b: { a: 1 } } } } } };
-    const { placement } = await planPlacement(spec, current, { pool, weights: COST_ONLY, gapLimit: 0 });
+    const { placement } = await planPlacement(spec, current, { pool, weights: COST_ONLY, gapLimit: 0, maxWaves: 1 });
     expect(checkPlacement(spec, current, placement)).toEqual([]);
     expect(placement.usage.a.cpu.peak).toBeLessThanOrEqual(4);
-    // `here` waits for `moved` to leave a: this plan, applied, makes the room for the next one
+    // in one safe step `here` waits for `moved` to leave a: this plan, applied, makes the room for the next one
     expect(placement.unserved['s/here']).toEqual({ r: { a: 400 } });
+    // in waves (the default) the second wave uses the room the first frees
+    const waves = await planPlacement(spec, current, { pool, weights: COST_ONLY, gapLimit: 0 });
+    expect(waves.intermediate).toHaveLength(1);
+    expect(checkPlacement(spec, current, waves.placement, waves.intermediate)).toEqual([]);
+    expect(waves.placement.unserved).toEqual({});
   });
 
   it('a later stage does not keep a gain of solver tolerance: no replicas carrying no traffic (cost 55 for 20), and no false gap', async () => {

@@ -23,7 +23,7 @@ export type WorldOutcome =
   | { kind: 'placement'; text: string; spec: Spec; current: Deployment; placement: Placement; problems: string[] }
   | { kind: 'crash'; text: string; spec?: Spec; current?: Deployment; message: string };
 
-export interface PlanWorldOptions extends Pick<PlannerOptions, 'pool' | 'weights' | 'gapLimit' | 'timeLimitSeconds'> {
+export interface PlanWorldOptions extends Pick<PlannerOptions, 'pool' | 'weights' | 'gapLimit' | 'timeLimitSeconds' | 'maxWaves'> {
   drModes?: string[];
   /** Arbitrary current deployments stay within supply (a world whose supply did not shrink). */
   currentWithinSupply?: boolean;
@@ -39,7 +39,7 @@ export async function planWorld(shape: WorldShape, options: PlanWorldOptions = {
   const loaded = loadWorld(text);
   if (!loaded.ok) return { kind: 'invalid', text, errors: loaded.errors.map((e) => `${e.span.start.line}:${e.span.start.col} ${e.code} ${e.message}`) };
   const spec = loaded.spec;
-  const plannerOptions: PlannerOptions = { pool: options.pool, weights: options.weights, gapLimit: options.gapLimit, timeLimitSeconds: options.timeLimitSeconds };
+  const plannerOptions: PlannerOptions = { pool: options.pool, weights: options.weights, gapLimit: options.gapLimit, timeLimitSeconds: options.timeLimitSeconds, maxWaves: options.maxWaves };
   let current: Deployment = emptyDeployment();
   try {
     current = await currentOf(shape, spec, options, plannerOptions);
@@ -47,8 +47,8 @@ export async function planWorld(shape: WorldShape, options: PlanWorldOptions = {
     return outcomeOfError(e, text, spec, current, 'planning the previous world: ');
   }
   try {
-    const { placement } = await planPlacement(spec, current, plannerOptions, loaded.sourceMap);
-    return { kind: 'placement', text, spec, current, placement, problems: checkPlacement(spec, current, placement) };
+    const { placement, intermediate } = await planPlacement(spec, current, plannerOptions, loaded.sourceMap);
+    return { kind: 'placement', text, spec, current, placement, problems: checkPlacement(spec, current, placement, intermediate) };
   } catch (e) {
     return outcomeOfError(e, text, spec, current, '');
   }

@@ -125,7 +125,7 @@ export async function planProject(dir: string, options: PlannerOptions, read?: P
     .filter((f) => f.span)
     .map((f) => ({ severity: f.severity, code: f.code as Diagnostic['code'], message: f.message, span: f.span! }));
   printDiagnostics(findings, project.files);
-  const plan = buildPlan({ spec: project.spec, current: state, placement: result.placement, globeVersion: globeVersion(), findings: result.findings.map((f) => planFinding(f, project)) });
+  const plan = buildPlan({ spec: project.spec, current: state, placement: result.placement, intermediate: result.intermediate, globeVersion: globeVersion(), findings: result.findings.map((f) => planFinding(f, project)) });
   return { project, plan, state };
 }
 

@@ -11,11 +11,12 @@ import { deploymentOf } from '../../schemas/state.js';
 import { planPlacement, type PlannerOptions } from '../../planner/index.js';
 import { simulateFailure, type FailureReport } from '../../planner/simulate.js';
 import { renderFailures, type SimulateFormat } from '../render/simulate-text.js';
-import { applySetting, exitRegion, parseSweep, scaleDemand, totalReplicas, turnUpRegion, WhatIfError } from '../../planner/what-if.js';
+import { applySetting, evacuationReport, exitRegion, parseSweep, scaleDemand, totalReplicas, turnUpRegion, WhatIfError } from '../../planner/what-if.js';
 import { num } from '../render/format.js';
 import { renderPlan } from '../render/render-plan.js';
 import { action, CliError, printDiagnostics } from '../output.js';
 import { globeVersion } from '../version.js';
+import { parseMaxWaves } from '../plan-options.js';
 
 interface SimulateFlags {
   turnUp?: string;
@@ -25,6 +26,7 @@ interface SimulateFlags {
   fail?: string;
   planned?: boolean;
   exit?: string;
+  maxWaves?: string;
   set?: string[];
   demand?: string;
   sweep?: string;
@@ -38,7 +40,8 @@ export function registerSimulate(program: Command): void {
     .argument('[dir]', 'project directory', '.')
     .option('--fail <region|all>', 're-route every tenant without this region (or each region in turn); exit 2 if an intent is violated')
     .option('--planned', 'simulate the planned placement instead of the current one')
-    .option('--exit <region>', "plan the region's evacuation (its supply to zero)")
+    .option('--exit <region>', "plan the region's evacuation (its supply to zero), in waves, and say how many it takes")
+    .option('--max-waves <n>', 'most waves the evacuation may take (as for plan)')
     .option('--turn-up <region>', 'add a region (with --locality, --supply, --latency) and plan what moves there')
     .option('--locality <name>', 'locality of the --turn-up region')
     .option('--supply <resource=units,...>', 'supply of the --turn-up region, e.g. cpu=300,h100=8')
@@ -65,7 +68,9 @@ async function runSimulate(dir: string, flags: SimulateFlags): Promise<number> {
 
     if (flags.sweep) return await sweep(spec, current, flags);
     if (flags.exit) {
-      const plan = await whatIfPlan(exitRegion(spec, flags.exit), state);
+      const maxWaves = flags.maxWaves === undefined ? undefined : parseMaxWaves(flags.maxWaves);
+      const plan = await whatIfPlan(exitRegion(spec, flags.exit), state, { maxWaves });
+      if (flags.format === 'text') process.stdout.write(`${evacuationReport(plan, flags.exit)}\n\n`);
       process.stdout.write(renderPlan(plan, flags.format as 'text'));
       return Object.keys(plan.placement.unserved).length > 0 ? 2 : 0;
     }
@@ -88,9 +93,9 @@ async function runSimulate(dir: string, flags: SimulateFlags): Promise<number> {
 }
 
 /** The plan the changed Spec would give, diffed against what is deployed now (as `globe plan` would show it). */
-async function whatIfPlan(spec: Spec, state: State | null): Promise<Plan> {
-  const { placement } = await planPlacement(spec, deploymentOf(state));
-  return buildPlan({ spec, current: state, placement, globeVersion: globeVersion() });
+async function whatIfPlan(spec: Spec, state: State | null, options: PlannerOptions = {}): Promise<Plan> {
+  const { placement, intermediate } = await planPlacement(spec, deploymentOf(state), options);
+  return buildPlan({ spec, current: state, placement, intermediate, globeVersion: globeVersion() });
 }
 
 async function failures(spec: Spec, current: Deployment, flags: SimulateFlags, project: Project): Promise<number> {

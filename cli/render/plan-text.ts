@@ -5,6 +5,7 @@
  */
 import type { Plan, ReplicaChange } from '../../schemas/plan.js';
 import { num, pct, signed, solverLine } from './format.js';
+import { renderWavesText } from './plan-waves.js';
 import { describeMove, drSentence, isDeclared, planCost, planWarnings, summarySentence } from './plan-facts.js';
 
 export interface TextOptions {
@@ -62,6 +63,7 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
     out.push('');
   }
 
+  out.push(...renderWavesText(plan));
   const k = plan.summary.movesByKind;
   out.push(`Moves (in order): ${k.upsize} upsize, ${k.route} route, ${k.shift} shift, ${k.downsize} downsize`);
   const width = String(plan.moves.length).length;

@@ -16,7 +16,8 @@
  *   reservations in their locality, amount surviving a region loss
  *   followers   capacity ≥ residual + α × product traffic served
  *   supply      Σ units ≤ supply per (region, resource)
- *   transition  Σ max(current, target) ≤ supply (or ≤ what runs now where supply shrank)
+ *   transition  Σ max(current, target) ≤ supply (or ≤ what runs now where supply shrank);
+ *               for a plan in waves, Σ max(before, after) of every wave
  *   report      the document's used / free / peak figures and failover lists are true
  *               (when it has them: a bare { target, unserved } is checked for the rest)
  */
@@ -30,7 +31,8 @@ const TOL = 1e-6;
 /** Weights are stored to 1e-6 and renormalised: loads may exceed capacity by that rounding, relatively. */
 const ROUNDING = 1e-5;
 
-export function checkPlacement(spec: Spec, current: Deployment, placement: Placement): string[] {
+/** `intermediate`: the deployments after each wave but the last of a plan in waves (planner/waves.ts). */
+export function checkPlacement(spec: Spec, current: Deployment, placement: Placement, intermediate: Deployment[] = []): string[] {
   const problems: string[] = [];
   const rttTable = new Map<string, number>();
   for (const p of spec.latency) rttTable.set(`${p.a}|${p.b}`, p.ms).set(`${p.b}|${p.a}`, p.ms);
@@ -159,19 +161,75 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
       for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) add(peak, r, k, Math.max(a[k] ?? 0, b[k] ?? 0));
     }
   }
+  if (intermediate.length > 0) return [...problems, ...checkWaves(spec, [current, ...intermediate, target], placement, used, shortReservations)];
   for (const { name, worst } of shortReservations) checkReservationShortfall(spec, current, name, target.reservations[name] ?? {}, worst, used, peak, problems);
+  checkSupply(spec, used, problems);
+  checkTransition(spec, current, peak, problems, '');
+  checkUsageReport(spec, placement, used, peak, problems);
+  return problems;
+}
+
+function checkSupply(spec: Spec, used: Map<string, number>, problems: string[]): void {
   for (const [key, u] of used) {
     const [r, k] = key.split('/');
     const supply = spec.regions[r]?.supply[k] ?? 0;
     if (u > supply + 1e-4) problems.push(`supply: ${r}/${k} uses ${u} of ${supply}`);
   }
+}
+
+/** Σ max(before, after) within the supply, or within what `from` held where that was more. */
+function checkTransition(spec: Spec, from: Deployment, peak: Map<string, number>, problems: string[], wave: string): void {
   for (const [key, p] of peak) {
     const [r, k] = key.split('/');
     const supply = spec.regions[r]?.supply[k] ?? 0;
-    if (p > supply + 1e-4 && p > currentUse(spec, current, r, k) + 1e-4) problems.push(`transition: ${r}/${k} peaks at ${p} of ${supply} during apply`);
+    if (p > supply + 1e-4 && p > currentUse(spec, from, r, k) + 1e-4) problems.push(`transition: ${r}/${k} peaks at ${p} of ${supply} during apply${wave}`);
   }
-  checkUsageReport(spec, placement, used, peak, problems);
+}
+
+/**
+ * A plan in waves: every wave's transition within supply on its own, the last wave's room for a short
+ * reservation, and the reported peak the largest of any wave's.
+ */
+function checkWaves(spec: Spec, steps: Deployment[], placement: Placement, used: Map<string, number>, shortReservations: { name: string; worst: number }[]): string[] {
+  const problems: string[] = [];
+  const largest = new Map<string, number>();
+  let last = new Map<string, number>();
+  for (let i = 1; i < steps.length; i++) {
+    last = transitionPeak(spec, steps[i - 1], steps[i]);
+    checkTransition(spec, steps[i - 1], last, problems, ` (wave ${i})`);
+    for (const [key, p] of last) largest.set(key, Math.max(largest.get(key) ?? 0, p));
+  }
+  const before = steps[steps.length - 2];
+  for (const { name, worst } of shortReservations) checkReservationShortfall(spec, before, name, placement.target.reservations[name] ?? {}, worst, used, last, problems);
+  checkSupply(spec, used, problems);
+  checkUsageReport(spec, placement, used, largest, problems);
   return problems;
+}
+
+/** Σ max(from, to) per `region/resource`: what one step holds at its peak (tenants gone from the Spec hold what they run). */
+function transitionPeak(spec: Spec, from: Deployment, to: Deployment): Map<string, number> {
+  const peak = new Map<string, number>();
+  const add = (r: string, k: string, v: number) => peak.set(`${r}/${k}`, (peak.get(`${r}/${k}`) ?? 0) + v);
+  for (const id of new Set([...Object.keys(from.tenants), ...Object.keys(to.tenants)])) {
+    const [s, n] = id.split('/');
+    const t = spec.services[s]?.tenants[n];
+    const a = from.tenants[id as TenantId]?.replicas ?? {};
+    const b = t ? (to.tenants[id as TenantId]?.replicas ?? {}) : {};
+    for (const r of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      for (const k of new Set([...Object.keys(a[r] ?? {}), ...Object.keys(b[r] ?? {})])) add(r, k, Math.max(a[r]?.[k] ?? 0, b[r]?.[k] ?? 0) * (t ? (t.replicas[k]?.units ?? 1) : 1));
+    }
+  }
+  for (const [name, g] of Object.entries(spec.reservations)) {
+    for (const r of Object.keys(spec.regions)) add(r, g.resource, Math.max(to.reservations[name]?.[r] ?? 0, from.reservations[name]?.[r] ?? 0));
+  }
+  for (const service of new Set([...Object.keys(from.followers), ...Object.keys(to.followers)])) {
+    for (const r of Object.keys(spec.regions)) {
+      const a = from.followers[service]?.[r] ?? {};
+      const b = to.followers[service]?.[r] ?? {};
+      for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) add(r, k, Math.max(a[k] ?? 0, b[k] ?? 0));
+    }
+  }
+  return peak;
 }
 
 /**

@@ -13,6 +13,7 @@
  *   f[S,r,k]            follower capacity = Σ_P α·Σ_s p[P,s,r] + residual
  */
 import type { PlannerWeights } from '../../lang/spec.js';
+import type { Deployment } from '../../schemas/state.js';
 import { SparseModel } from './sparse-model.js';
 import type { TenantEntry, World } from './world.js';
 
@@ -93,6 +94,14 @@ export interface ModelGoals {
    * `relax`, after demand and region-loss readiness: its optimum is the smallest change that serves most.
    */
   relax?: ReadonlySet<RelaxedLimit>;
+  /**
+   * An intermediate wave of a multi-wave plan (planner/waves.ts): every replica and reservation count
+   * stays between what runs now and `toward` (the wave never moves away from the final target), a
+   * region over its supply (an exit) may keep what it holds and only shrink, and stage `toward` pulls
+   * the counts to the target: after every demand stage (a wave keeps serving what it can), or first
+   * with `progressFirst` (when keeping service makes no progress).
+   */
+  wave?: { toward: Deployment; progressFirst?: boolean };
 }
 
 /** Limits the model builder can relax (the other families of planner/reasons are edits of the World). */
@@ -143,12 +152,13 @@ export function buildPlacementModel(world: World, weights: PlannerWeights, goals
   };
 
   addProducts(world, pm, weights, use, term, goals);
-  addReservations(world, pm, weights, use, term);
+  addReservations(world, pm, weights, use, term, goals);
   const priorities = [...new Set(world.tenants.map((t) => t.spec.priority))].sort((a, b) => b - a);
   world.tenants.forEach((t, i) => addTenant(world, pm, t, i, weights, use, term, goals));
   // A priority's region-loss readiness comes right after its demand: before any lower priority's demand.
   for (const p of priorities) pm.stages.push(`unserved:${p}`, `dr:${p}`);
   pm.stages = ['unserved:products', 'dr:products', 'unserved:reservations', ...pm.stages, ...(goals.relax?.size ? ['relax'] : []), 'main'];
+  if (goals.wave) pm.stages = goals.wave.progressFirst ? ['toward', ...pm.stages] : [...pm.stages.slice(0, -1), 'toward', 'main'];
 
   addSupply(world, pm, usage, goals);
   for (const f of [...(goals.productScenarios ?? [])].sort()) addProductFailure(world, pm, f);
@@ -173,7 +183,8 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
       // With supply relaxed, any region may get hardware it lacks (the slack in addSupply counts it).
       const fits = goals.relax?.has('supply') ? INF : Math.floor(world.supply(r, k) / option.units);
       if (fits <= 0 && current === 0) continue;
-      const n = model.addCol(0, Math.min(fits, maxPerRegion), true);
+      const toward = goals.wave ? (goals.wave.toward.tenants[t.id]?.replicas[r]?.[k] ?? 0) : undefined;
+      const n = toward === undefined ? model.addCol(0, Math.min(fits, maxPerRegion), true) : waveCol(pm, current, toward, option.units);
       let peakCol = -1;
       if (current > 0) {
         peakCol = model.addCol(current, INF, true);
@@ -399,7 +410,23 @@ function addFailureRouting(
   }
 }
 
-function addReservations(world: World, pm: PlacementModel, w: PlannerWeights, use: Use, term: Term): void {
+/**
+ * A count of an intermediate wave: between what runs now and the final target's count, pulled toward the
+ * target in stage `toward` by its distance d = |n − toward| (linear inside that box). The stage is a
+ * shortfall stage like the others — non-negative columns and coefficients, 0 when the wave reaches
+ * the target — which is what the solver's lexicographic stages assume (planner/solve/highs-worker.js).
+ */
+function waveCol(pm: PlacementModel, current: number, toward: number, units: number): number {
+  const col = pm.model.addCol(Math.min(current, toward), Math.max(current, toward), true);
+  if (toward === current) return col;
+  const d = pm.model.addCol(0, Math.abs(toward - current));
+  // toward above: d = toward − n; below: d = n − toward
+  pm.model.addRow(toward > current ? toward : -toward, toward > current ? toward : -toward, [d, col], [1, toward > current ? 1 : -1]);
+  pm.model.addObjective('toward', d, units);
+  return col;
+}
+
+function addReservations(world: World, pm: PlacementModel, w: PlannerWeights, use: Use, term: Term, goals?: ModelGoals): void {
   const { model, spec } = { model: pm.model, spec: world.spec };
   for (const name of Object.keys(spec.reservations).sort()) {
     const g = spec.reservations[name];
@@ -407,7 +434,8 @@ function addReservations(world: World, pm: PlacementModel, w: PlannerWeights, us
     const cols: number[] = [];
     for (const r of regions) {
       const current = world.currentReservation(name, r);
-      const m = model.addCol(0, world.supply(r, g.resource), true);
+      const toward = goals?.wave ? (goals.wave.toward.reservations[name]?.[r] ?? 0) : undefined;
+      const m = toward === undefined ? model.addCol(0, world.supply(r, g.resource), true) : waveCol(pm, current, toward, 1);
       let peakCol = -1;
       if (current > 0) {
         peakCol = model.addCol(current, INF, true);
@@ -554,8 +582,10 @@ function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final:
         if (peak.length > 0) pm.model.addRow(-INF, room.peak - heldOutside, ...withSlack(peak, slack.peak));
         continue;
       }
-      if (final.length > 0) pm.model.addRow(-INF, Math.max(0, supply - keepFree), ...withSlack(final, slack.final));
       const current = world.currentUsage(r, k);
+      // An intermediate wave may keep what a region over its supply holds now (it shrinks in later waves).
+      const finalLimit = goals.wave ? Math.max(supply - keepFree, current) : supply - keepFree;
+      if (final.length > 0) pm.model.addRow(-INF, Math.max(0, finalLimit), ...withSlack(final, slack.final));
       if (peak.length > 0 && (current > 0 || removedUse > 0)) {
         pm.model.addRow(-INF, Math.max(supply, current) - removedUse, ...withSlack(peak, slack.peak));
       }
