@@ -78,19 +78,19 @@ describe('a hook whose output outlives it', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/failed: the upsize hook timed out after 5s and was stopped\n/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-  }, 60_000);
+  }, 300_000);
 
   it('a get_state hook that exits 0 and leaves a setsid grandchild holding its stdout: globe reads its output and carries on', async () => {
     const dir = project('exit-with-grandchild', '60s');
     const r = await run(['apply', dir, '--auto-approve', '--parallelism', '2']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Apply complete');
-  }, 60_000);
+  }, 300_000);
 
   it('a get_state hook that prints more than 16 MiB is stopped with a clear error, not a stack trace', async () => {
     const dir = project('huge-state', '60s');
     const r = await run(['plan', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('globe: the get_state hook printed more than 16 MiB on stdout and was stopped (a State document is far smaller: is it printing something else?)\n');
-  }, 60_000);
+  }, 300_000);
 });

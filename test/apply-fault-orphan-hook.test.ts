@@ -76,7 +76,7 @@ describe('a hook left running by a killed apply never undoes the resume', () => 
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain('Apply complete');
     writeFileSync(join(dir, 'gate-open'), '');
-    await until(() => !running(hook), 'the held hook to be gone', 20_000);
+    await until(() => !running(hook), 'the held hook to be gone', 120_000);
     expect(worldOf(dir)).toEqual(plan.placement.target);
   }, 120_000);
 
@@ -84,7 +84,7 @@ describe('a hook left running by a killed apply never undoes the resume', () => 
     const { dir } = surgeScenario(template);
     dirs.push(dir);
     const hook = await killDuringHeldMove(dir);
-    await until(() => !running(hook), 'the reaper to kill the hook of the dead globe', 20_000);
+    await until(() => !running(hook), 'the reaper to kill the hook of the dead globe', 120_000);
   }, 120_000);
 
   it('a CI runner’s SIGTERM: globe stops the hook, says so, exits 143; the resume ends at the target', async () => {
@@ -93,7 +93,7 @@ describe('a hook left running by a killed apply never undoes the resume', () => 
     const r = await signalDuringHeldMove(dir, { GLOBE_TEST_NO_REAPER: '1' }, 'SIGTERM');
     expect(r.code).toBe(143);
     expect(r.stderr).toContain('Terminated: the running moves were abandoned (their hooks were stopped); the next apply re-checks them.');
-    await until(() => !running(r.hook), 'the hook to be stopped', 20_000);
+    await until(() => !running(r.hook), 'the hook to be stopped', 120_000);
     const resumed = resume(dir);
     expect(resumed.code, resumed.stderr).toBe(0);
     writeFileSync(join(dir, 'gate-open'), '');
@@ -127,7 +127,7 @@ describe('a hook left running by a killed apply never undoes the resume', () => 
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(running(escaped)).toBe(true); // out of reach of every kill
     writeFileSync(join(dir, 'gate-open'), '');
-    await until(() => escapedResult(dir) !== undefined, 'the escaped hook to try its late write', 20_000);
+    await until(() => escapedResult(dir) !== undefined, 'the escaped hook to try its late write', 120_000);
     expect(escapedResult(dir)).toMatch(new RegExp(`^exit 3: refused a stale write: ${held.id} carries attempt \\d+, but attempt \\d+ has already set tenant:inference/ranker/${held.region}/${held.resource}\\n$`));
     expect(worldOf(dir)).toEqual(plan.placement.target);
   }, 120_000);

@@ -35,7 +35,7 @@ describe('Ctrl-C twice during apply', () => {
       apply.child.kill('SIGINT');
       const r = await apply.exited;
       expect(r.code).toBe(130);
-      await until(() => !alive(hookPid), 'the hook to stop', 10_000);
+      await until(() => !alive(hookPid), 'the hook to stop', 120_000);
       expect(r.stderr).toContain('Abandoned the running moves (their hooks were stopped)');
     } finally {
       if (hookPid && alive(hookPid)) process.kill(-hookPid, 'SIGKILL');

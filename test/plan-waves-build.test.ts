@@ -7,7 +7,8 @@ import type { Placement } from '../schemas/placement.js';
 import { specOf } from './support/specs.js';
 
 // The issue's swap: two regions of 4 h100, `a` holds r1 and `b` holds r2, and each must move
-// to where the other sits. No single safe step exists; two waves through an empty r2 do.
+// to where the other sits. No single safe step exists; two waves through an empty fleet do
+// (each wave within supply on its own: Σ max(before, after) ≤ 4 in both regions).
 const world = `
 resource h100 { unit = gpu  cost = 1 }
 region r1 { locality = na  supply { h100 = 4 } }
@@ -33,14 +34,14 @@ function placementAt(target: Deployment): Placement {
 describe('a plan built from wave deployments', () => {
   const { spec } = specOf(world);
   const current = { ...at({ r1: 4 }, { r2: 4 }), version: 1, lineage: 'l', serial: 1 } as never;
-  const middle = at({}, { r1: 4 });
+  const middle = at({}, {});
   const target = at({ r2: 4 }, { r1: 4 });
 
   it('numbers each wave, says why it exists, and keeps every wave within supply', () => {
     const plan = buildPlan({ spec, current, placement: placementAt(target), globeVersion: '0.0.0', intermediate: [middle] });
     expect(plan.waves?.map((w) => [w.wave, w.reason])).toEqual([
-      [1, 'frees 4 h100 in r2 for wave 2'],
-      [2, 'uses the 4 h100 that wave 1 frees in r2'],
+      [1, 'frees 4 h100 in r1 for wave 2; frees 4 h100 in r2 for wave 2'],
+      [2, 'uses the 4 h100 that wave 1 frees in r1; uses the 4 h100 that wave 1 frees in r2'],
     ]);
     expect(new Set(plan.moves.map((m) => m.wave))).toEqual(new Set([1, 2]));
     expect(plan.moves.every((m) => m.id.startsWith(`w${m.wave}-`))).toBe(true);

@@ -205,7 +205,7 @@ describe('the postgres backend', () => {
     const resumed = globe(['apply', join(dir, 'p.json'), '--project', dir], { env });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(deployment(pull(dir))).toBe(expected);
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('a postgres backend that cannot be used says what failed', () => {
