@@ -28,7 +28,7 @@ export function globe(args: string[], options: { cwd?: string; env?: NodeJS.Proc
     encoding: 'utf8',
     input: options.input,
     env: { ...process.env, NO_COLOR: '1', CI: 'true', ...options.env },
-    timeout: 120_000,
+    timeout: 280_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -50,7 +50,7 @@ export function startApply(dir: string, args: string[] = []) {
   return { child, exited, stderr: () => stderr };
 }
 
-export async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+export async function until(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
