@@ -1,10 +1,18 @@
 /**
  * Every keyword and property of the language, once: where it may appear, its
- * YAML key, the kind of value it takes, and a one-line doc. Data only. The
- * language server reads it for completion and hover; the lowerings
- * (dsl/to-spec.ts, yaml/to-spec.ts) still keep their own lists for now.
+ * YAML key, the kind of value it takes, and a one-line doc. The language
+ * server reads it for completion and hover, the DSL lowering for its
+ * "unknown keyword" lists, and docs/language.md's tenant reference table is
+ * generated from it (lang/reference-table.ts).
+ *
+ * A simple tenant property (a scalar or a list of names) also carries its
+ * Spec field, its default and any range check (`setting`): that one entry
+ * then drives both lowerings and both emitters (lang/tenant-settings.ts), so
+ * adding such a property is one line here plus the Spec field and the JSON
+ * Schema property it is checked against.
  */
-import type { QuantityKind } from './units.js';
+import type { Tenant } from './spec.js';
+import { formatQuantity, plainDecimal, type QuantityKind } from './units.js';
 
 /** The blocks statements live in. `top` is the file itself; `backend exec` etc. are the backend kinds. */
 export type BlockKind =
@@ -37,8 +45,41 @@ export interface Property {
   value: QuantityKind | 'count' | 'name' | 'names' | 'string' | 'argv' | 'block' | 'flag';
   /** How it is written, e.g. `priority = 100`. */
   syntax: string;
-  /** One line: what it means (and its default). */
+  /** One line: what it means (and, where `default` is not given, its default). */
   doc: string;
+  /** What applies when the statement is not written, in words (the reference table's last column). */
+  default?: string;
+  /** For a simple tenant property: how it is stored in the Spec. */
+  setting?: TenantSetting;
+}
+
+/** Tenant fields holding a number (absent or not). */
+type NumberField = { [K in keyof Tenant]-?: NonNullable<Tenant[K]> extends number ? K : never }[keyof Tenant];
+/** Tenant fields holding a list of names. */
+type NamesField = { [K in keyof Tenant]-?: Tenant[K] extends string[] ? K : never }[keyof Tenant];
+
+/**
+ * A simple tenant property's Spec side. `default` is the value the Spec
+ * holds when the statement is not written (and the emitters then leave it
+ * out); without one the field is absent, and `absent` says what that means.
+ * `check` returns the message for a value out of range (`written` is the
+ * value as the user wrote it); the YAML spelling leaves ranges to the JSON
+ * Schema, which must agree.
+ */
+export type TenantSetting =
+  | { kind: 'integer' | 'percent' | 'latency'; field: NumberField; default?: number; absent?: string; check?: (value: number, written: string) => string | undefined }
+  | { kind: 'names'; field: NamesField; absent: string };
+
+/** A tenant property that is a setting: keyword = YAML key, one Spec field. */
+export type SettingProperty = Property & { setting: TenantSetting };
+
+type SettingDeclaration = TenantSetting & { keyword: string; syntax: string; doc: string };
+
+/** A simple tenant property: its YAML key is its keyword, its value kind follows from the setting's. */
+function setting(d: SettingDeclaration): SettingProperty {
+  const { keyword, syntax, doc, ...spec } = d;
+  const value = spec.kind === 'integer' ? 'count' : spec.kind;
+  return { block: 'tenant', keyword, yamlKey: keyword, value, syntax, doc, setting: spec as TenantSetting };
 }
 
 export const PROPERTIES: readonly Property[] = [
@@ -62,20 +103,36 @@ export const PROPERTIES: readonly Property[] = [
   { block: 'service', keyword: 'follows', yamlKey: 'follows', value: 'block', syntax: 'follows PRODUCT { cpu = 0.96 per unit }', doc: 'Capacity per unit of a product\'s traffic served in a region (a follower contract).' },
   { block: 'service', keyword: 'residual', yamlKey: 'residual', value: 'block', syntax: 'residual { us-east { cpu = 12 } }', doc: 'Capacity per region not explained by products.' },
   { block: 'service', keyword: 'tolerate', yamlKey: 'tolerate', value: 'flag', syntax: 'tolerate region-failure', doc: 'The follower capacity survives the loss of any one region.' },
-  // tenant
-  { block: 'tenant', keyword: 'priority', yamlKey: 'priority', value: 'count', syntax: 'priority = 100', doc: 'Integer; when supply is short, lower-priority demand is given up first (default 0).' },
-  { block: 'tenant', keyword: 'demand', yamlKey: 'demand', value: 'block', syntax: 'demand CLASS { us-east = 200rps }', doc: 'Demand of a request class per client location (a region or an edge location).' },
-  { block: 'tenant', keyword: 'latency', yamlKey: 'latency', value: 'latency', syntax: 'latency CLASS < continental', doc: 'RTT threshold of a request class: regional (1ms), zonal (20ms), continental (70ms), global (200ms) or a duration.' },
-  { block: 'tenant', keyword: 'replica', yamlKey: 'replicas', value: 'block', syntax: 'replica RESOURCE x1 serves 500rps', doc: 'A hardware option: one replica takes xU units of RESOURCE and serves N rps at 100%.' },
-  { block: 'tenant', keyword: 'target_utilization', yamlKey: 'target_utilization', value: 'percent', syntax: 'target_utilization = 80%', doc: 'Share of a replica\'s rps that may be used, (0%, 100%] (default 100%).' },
-  { block: 'tenant', keyword: 'tolerate', yamlKey: 'tolerate', value: 'flag', syntax: 'tolerate region-failure [aggregate]', doc: 'For every single region lost, the demand served is re-routed onto the replicas left within each class threshold (or dr_latency); aggregate: capacity outside the region only, latency not checked.' },
-  { block: 'tenant', keyword: 'dr_latency', yamlKey: 'dr_latency', value: 'latency', syntax: 'dr_latency = 200ms', doc: 'During a region failure, classes may be served up to this RTT (default: the class threshold).' },
-  { block: 'tenant', keyword: 'follows', yamlKey: 'follows', value: 'block', syntax: 'follows PRODUCT { read = 2rps per unit }', doc: 'Demand that follows a product\'s traffic: a rate per unit of traffic served in a region.' },
-  { block: 'tenant', keyword: 'avoid', yamlKey: 'avoid', value: 'names', syntax: 'avoid [ap-south]', doc: 'Regions never to use (residency, policy).' },
-  { block: 'tenant', keyword: 'only_in', yamlKey: 'only_in', value: 'names', syntax: 'only_in [us-east, eu-west]', doc: 'The only regions to use (default: all).' },
-  { block: 'tenant', keyword: 'min_replicas', yamlKey: 'min_replicas', value: 'count', syntax: 'min_replicas = 1', doc: 'Replicas (all resources) in each region where the tenant runs.' },
-  { block: 'tenant', keyword: 'max_replicas', yamlKey: 'max_replicas', value: 'count', syntax: 'max_replicas = 40', doc: 'Replicas (all resources) in any one region.' },
-  { block: 'tenant', keyword: 'max_surge', yamlKey: 'max_surge', value: 'count', syntax: 'max_surge = 4', doc: 'Replicas that may be added before the matching ones are removed during apply (default unlimited).' },
+  // tenant, in the order the emitters write them
+  setting({ keyword: 'priority', field: 'priority', kind: 'integer', default: 0, syntax: 'priority = 100', doc: 'Integer; when supply is short, lower-priority demand is given up first.' }),
+  { block: 'tenant', keyword: 'demand', yamlKey: 'demand', value: 'block', syntax: 'demand CLASS { us-east = 200rps }', doc: 'Demand of a request class per client location (a region or an edge location).', default: '—' },
+  { block: 'tenant', keyword: 'follows', yamlKey: 'follows', value: 'block', syntax: 'follows PRODUCT { read = 2rps per unit }', doc: 'Demand that follows a product\'s traffic: a rate per unit of traffic served in a region.', default: 'none' },
+  { block: 'tenant', keyword: 'latency', yamlKey: 'latency', value: 'latency', syntax: 'latency CLASS < continental', doc: 'RTT threshold of a request class: regional (1ms), zonal (20ms), continental (70ms), global (200ms) or a duration; required for every class with demand.', default: '—' },
+  { block: 'tenant', keyword: 'replica', yamlKey: 'replicas', value: 'block', syntax: 'replica RESOURCE x1 serves 500rps', doc: 'A hardware option: one replica takes xU units of RESOURCE and serves N rps at 100%.', default: 'at least one' },
+  setting({
+    keyword: 'target_utilization',
+    field: 'targetUtilization',
+    kind: 'percent',
+    default: 1,
+    check: (f, written) => (f <= 0 || f > 1 ? `target_utilization must be more than 0% and at most 100%, found \`${written}\`` : undefined),
+    syntax: 'target_utilization = 80%',
+    doc: 'Share of a replica\'s rps that may be used, (0%, 100%].',
+  }),
+  { block: 'tenant', keyword: 'tolerate', yamlKey: 'tolerate', value: 'flag', syntax: 'tolerate region-failure [aggregate]', doc: 'For every single region lost, the demand served is re-routed onto the replicas left within each class threshold (or dr_latency); aggregate: capacity outside the region only, latency not checked.', default: 'off' },
+  setting({ keyword: 'dr_latency', field: 'drLatency', kind: 'latency', absent: 'the class threshold', syntax: 'dr_latency = 200ms', doc: 'During a region failure, classes may be served up to this RTT.' }),
+  setting({ keyword: 'avoid', field: 'avoid', kind: 'names', absent: 'none', syntax: 'avoid [ap-south]', doc: 'Regions never to use (residency, policy).' }),
+  setting({ keyword: 'only_in', field: 'onlyIn', kind: 'names', absent: 'all', syntax: 'only_in [us-east, eu-west]', doc: 'The only regions to use.' }),
+  setting({ keyword: 'min_replicas', field: 'minReplicasPerRegion', kind: 'integer', absent: 'none', syntax: 'min_replicas = 1', doc: 'Replicas (all resources) in each region where the tenant runs.' }),
+  setting({ keyword: 'max_replicas', field: 'maxReplicasPerRegion', kind: 'integer', absent: 'none', syntax: 'max_replicas = 40', doc: 'Replicas (all resources) in any one region.' }),
+  setting({
+    keyword: 'max_surge',
+    field: 'maxSurge',
+    kind: 'integer',
+    absent: 'unlimited',
+    check: (n) => (n < 1 ? 'max_surge must be at least 1' : undefined),
+    syntax: 'max_surge = 4',
+    doc: 'Replicas that may be added before the matching ones are removed during apply (in each wave of a plan in waves).',
+  }),
   // reservation
   { block: 'reservation', keyword: 'in', yamlKey: 'in', value: 'name', syntax: 'in na', doc: 'The locality whose regions hold the reserved units.' },
   { block: 'reservation', keyword: 'tolerate', yamlKey: 'tolerate', value: 'flag', syntax: 'tolerate region-failure', doc: 'The units outside any one region still add up to the amount.' },
@@ -106,6 +163,19 @@ export const PROPERTIES: readonly Property[] = [
   { block: 'planner', keyword: 'time_limit', yamlKey: 'time_limit', value: 'duration', syntax: 'time_limit = 60s', doc: 'Time limit of the solver (per block for a large fleet).' },
   { block: 'planner', keyword: 'gap', yamlKey: 'gap', value: 'percent', syntax: 'gap = 0.1%', doc: 'Relative optimality gap at which the solver stops (default 0.01%; 0.5% per block).' },
 ];
+
+/** What applies when the statement is not written, in words: `0`, `100%`, `none`, `unlimited`. */
+export function defaultOf(p: Property): string | undefined {
+  const s = p.setting;
+  if (!s) return p.default;
+  if (s.kind === 'names' || s.default === undefined) return s.absent ?? 'none';
+  return s.kind === 'integer' ? plainDecimal(s.default) : formatQuantity(s.default, s.kind);
+}
+
+/** The doc line the editor shows: a setting's doc with its default. */
+export function docLine(p: Property): string {
+  return p.setting ? `${p.doc.replace(/\.$/, '')} (default ${defaultOf(p)}).` : p.doc;
+}
 
 /** The statements allowed in a block, in the table's order. */
 export function propertiesOf(block: BlockKind): Property[] {

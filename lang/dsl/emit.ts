@@ -5,6 +5,8 @@
  */
 import type { Product, Reservation, Resource, Region, Service, Spec, Tenant, BackendConfig, PlannerSettings } from '../spec.js';
 import { formatQuantity, formatSeconds, plainDecimal } from '../units.js';
+import { propertiesOf, type SettingProperty } from '../properties.js';
+import { settingStatement } from '../tenant-settings.js';
 import { formatGlobe } from './format.js';
 
 export function emitGlobe(spec: Spec): string {
@@ -69,23 +71,24 @@ function service(name: string, s: Service): string {
   return `service ${name} {\n${lines.join('\n')}\n}`;
 }
 
+/** The structured tenant statements, by keyword; the settings are written from their declaration. */
+const TENANT_STATEMENTS: Record<string, (t: Tenant) => string[]> = {
+  demand: (t) => sorted(t.demand).map(([cls, byLoc]) => `demand ${cls} ${entries(byLoc, (v) => formatQuantity(v, 'rate'), '    ')}`),
+  follows: (t) => sorted(t.follows ?? {}).map(([P, rates]) => `follows ${P} { ${sorted(rates).map(([cls, r]) => `${cls} = ${formatQuantity(r, 'rate')} per unit`).join('  ')} }`),
+  latency: (t) => sorted(t.latency).map(([cls, ms]) => `latency ${cls} < ${formatQuantity(ms, 'latency')}`),
+  replica: (t) => sorted(t.replicas).map(([k, o]) => `replica ${k} x${o.units} serves ${formatQuantity(o.serves, 'rate')}`),
+  tolerate: (t) => (t.tolerateRegionFailure ? [t.aggregateDisasterReadiness ? 'tolerate region-failure aggregate' : 'tolerate region-failure'] : []),
+};
+
+/** A tenant's statements in the order of the language's table. */
 function tenant(name: string, t: Tenant): string {
   const l: string[] = [];
-  if (t.priority !== 0) l.push(`priority = ${num(t.priority)}`);
-  for (const [cls, byLoc] of sorted(t.demand)) l.push(`demand ${cls} ${entries(byLoc, (v) => formatQuantity(v, 'rate'), '    ')}`);
-  for (const [P, rates] of sorted(t.follows ?? {})) {
-    l.push(`follows ${P} { ${sorted(rates).map(([cls, r]) => `${cls} = ${formatQuantity(r, 'rate')} per unit`).join('  ')} }`);
+  for (const p of propertiesOf('tenant')) {
+    if (p.setting) {
+      const statement = settingStatement(p as SettingProperty, t);
+      if (statement !== undefined) l.push(statement);
+    } else l.push(...TENANT_STATEMENTS[p.keyword](t));
   }
-  for (const [cls, ms] of sorted(t.latency)) l.push(`latency ${cls} < ${formatQuantity(ms, 'latency')}`);
-  for (const [k, o] of sorted(t.replicas)) l.push(`replica ${k} x${o.units} serves ${formatQuantity(o.serves, 'rate')}`);
-  if (t.targetUtilization !== 1) l.push(`target_utilization = ${formatQuantity(t.targetUtilization, 'percent')}`);
-  if (t.tolerateRegionFailure) l.push(t.aggregateDisasterReadiness ? 'tolerate region-failure aggregate' : 'tolerate region-failure');
-  if (t.drLatency !== undefined) l.push(`dr_latency = ${formatQuantity(t.drLatency, 'latency')}`);
-  if (t.avoid.length > 0) l.push(`avoid ${list(t.avoid)}`);
-  if (t.onlyIn.length > 0) l.push(`only_in ${list(t.onlyIn)}`);
-  if (t.minReplicasPerRegion !== undefined) l.push(`min_replicas = ${t.minReplicasPerRegion}`);
-  if (t.maxReplicasPerRegion !== undefined) l.push(`max_replicas = ${t.maxReplicasPerRegion}`);
-  if (t.maxSurge !== undefined) l.push(`max_surge = ${t.maxSurge}`);
   return `  tenant ${name} {\n${l.map((x) => `    ${x}`).join('\n')}\n  }`;
 }
 

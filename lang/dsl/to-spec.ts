@@ -1,55 +1,42 @@
 /**
  * Lowering: the DSL's generic statement tree → a Spec fragment, a SourceMap
  * and diagnostics. This is where each statement's meaning, its allowed
- * place, its units and its defaults live.
+ * place, its units and its defaults live; the simple tenant properties are
+ * read from their declaration (lang/properties.ts) instead.
  */
 import type { IToken } from 'chevrotain';
-import { error, warning, type Diagnostic, type DiagnosticCode, type SourceSpan } from '../diagnostics.js';
+import { warning, type Diagnostic } from '../diagnostics.js';
+import { propertiesOf, type BlockKind, type SettingProperty } from '../properties.js';
 import type { SourceMap } from '../source-map.js';
-import {
-  emptySpec,
-  LATENCY_TIERS,
-  sortLatency,
-  type BackendConfig,
-  type ExecCommands,
-  type Product,
-  type Service,
-  type Spec,
-  type Tenant,
-} from '../spec.js';
+import { sortLatency, type BackendConfig, type ExecCommands, type Product, type Service, type Spec, type Tenant } from '../spec.js';
 import { didYouMean } from '../suggest.js';
-import { isLatencyTier, NUMBER_MAX, parseQuantity, parseSeconds, plainDecimal, type QuantityKind } from '../units.js';
+import { newTenant, setSetting, tenantSetting } from '../tenant-settings.js';
+import { NUMBER_MAX, parseSeconds } from '../units.js';
 import { firstToken, type Statement, type Value } from './ast.js';
+import { LoweringBase } from './lowering-base.js';
 
-export const NAME_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+export { NAME_PATTERN } from './lowering-base.js';
+
+/** The keywords of a block, from the language's table, sorted. */
+function keywords(block: BlockKind): string[] {
+  return propertiesOf(block)
+    .map((p) => p.keyword)
+    .sort();
+}
 
 /** What may appear in each kind of block: used for "unknown keyword" messages and suggestions. */
 const ALLOWED: Record<string, string[]> = {
-  top: ['backend', 'latency', 'planner', 'product', 'region', 'reservation', 'resource', 'service'],
-  resource: ['cost', 'unit'],
-  region: ['locality', 'supply'],
-  service: ['follows', 'residual', 'tenant', 'tolerate'],
-  tenant: [
-    'avoid',
-    'demand',
-    'dr_latency',
-    'follows',
-    'latency',
-    'max_replicas',
-    'max_surge',
-    'min_replicas',
-    'only_in',
-    'priority',
-    'replica',
-    'target_utilization',
-    'tolerate',
-  ],
-  reservation: ['in', 'tolerate', '<resource> = <units>'],
-  product: ['avoid', 'demand', 'latency', 'tolerate', 'total', 'traffic'],
+  top: keywords('top'),
+  resource: keywords('resource'),
+  region: keywords('region'),
+  service: keywords('service'),
+  tenant: keywords('tenant'),
+  reservation: [...keywords('reservation'), '<resource> = <units>'],
+  product: keywords('product'),
   'backend file': ['path'],
   'backend exec': ['downsize', 'get_state', 'route', 'shift', 'timeout', 'upsize', 'validate'],
   'backend postgres': ['schema', 'url_env'],
-  planner: ['balance', 'churn', 'cost', 'distance', 'gap', 'service_balance', 'time_limit'],
+  planner: keywords('planner'),
 };
 
 export function lowerToSpec(statements: Statement[], file: string): { spec: Spec; sourceMap: SourceMap; diagnostics: Diagnostic[] } {
@@ -59,70 +46,7 @@ export function lowerToSpec(statements: Statement[], file: string): { spec: Spec
   return { spec: lowering.spec, sourceMap: lowering.sourceMap, diagnostics: lowering.diagnostics };
 }
 
-class Lowering {
-  readonly spec: Spec = emptySpec();
-  readonly sourceMap: SourceMap = new Map();
-  readonly diagnostics: Diagnostic[] = [];
-
-  constructor(private readonly file: string) {}
-
-  // ---- positions and reporting -------------------------------------------------
-
-  span(from: IToken, to: IToken = from): SourceSpan {
-    return {
-      file: this.file,
-      start: { line: from.startLine ?? 1, col: from.startColumn ?? 1 },
-      end: { line: to.endLine ?? to.startLine ?? 1, col: to.endColumn ?? to.startColumn ?? 1 },
-    };
-  }
-
-  valueSpan(v: Value): SourceSpan {
-    return v.kind === 'list' ? this.span(v.open, v.close ?? v.open) : this.span(v.token);
-  }
-
-  report(code: DiagnosticCode, message: string, span: SourceSpan, related?: Diagnostic['related']): void {
-    this.diagnostics.push(error(code, message, span, related));
-  }
-
-  /** Record a definition at `path`; false (and a diagnostic) when it is already defined. */
-  define(path: string, token: IToken, what: string): boolean {
-    const previous = this.sourceMap.get(path);
-    const span = this.span(token);
-    if (previous) {
-      this.report('duplicate', `${what} is defined more than once`, span, [{ message: 'first defined here', span: previous }]);
-      return false;
-    }
-    this.sourceMap.set(path, span);
-    return true;
-  }
-
-  /**
-   * Claim the property `key = value` at `path`: false (and a diagnostic
-   * pointing back at the first) when the block already gave it, since
-   * silently keeping either value would be a guess. The source map then
-   * points at the value.
-   */
-  property(path: string, key: IToken, value: SourceSpan, what: string): boolean {
-    if (!this.define(path, key, what)) return false;
-    this.at(path, value);
-    return true;
-  }
-
-  at(path: string, span: SourceSpan): void {
-    this.sourceMap.set(path, span);
-  }
-
-  name(token: IToken, what: string): string {
-    if (!NAME_PATTERN.test(token.image)) {
-      this.report(
-        'invalid-name',
-        `\`${token.image}\` is not a valid ${what} name: use lower case letters, digits and single dashes, starting with a letter`,
-        this.span(token),
-      );
-    }
-    return token.image;
-  }
-
+class Lowering extends LoweringBase {
   unknown(stmt: Statement, context: string): void {
     const tok = firstToken(stmt);
     const allowed = ALLOWED[context] ?? [];
@@ -134,121 +58,6 @@ class Lowering {
     );
   }
 
-  misplaced(stmt: Statement, expected: string): void {
-    const tok = firstToken(stmt);
-    this.report('syntax', `\`${tok.image}\` must be written as ${expected}`, this.span(tok));
-  }
-
-  // ---- values --------------------------------------------------------------------
-
-  count(v: Value, what: string, integer = false): number | undefined {
-    if (v.kind === 'number') {
-      const n = Number(v.token.image);
-      if (!(n <= NUMBER_MAX)) {
-        this.report('invalid-value', `${what} is at most ${NUMBER_MAX}, found \`${v.token.image}\``, this.span(v.token));
-        return undefined;
-      }
-      if (/[eE]/.test(v.token.image)) {
-        this.report('invalid-value', `numbers are written without an exponent: write \`${plainDecimal(n)}\`, not \`${v.token.image}\``, this.span(v.token));
-        return undefined;
-      }
-      if (integer && !Number.isInteger(n)) {
-        this.report('not-integer', `${what} must be a whole number, found \`${v.token.image}\``, this.span(v.token));
-        return undefined;
-      }
-      return n;
-    }
-    if (v.kind === 'quantity') {
-      this.report('wrong-unit', `${what} is a plain number without a unit, found \`${v.token.image}\``, this.span(v.token));
-      return undefined;
-    }
-    this.report('invalid-value', `${what} must be a number`, this.valueSpan(v));
-    return undefined;
-  }
-
-  quantity(v: Value, kind: QuantityKind, what: string): number | undefined {
-    if (v.kind === 'list' || v.kind === 'string' || (v.kind === 'name' && !(kind === 'latency' && isLatencyTier(v.token.image)))) {
-      const tiers = kind === 'latency' ? ` or a tier (${Object.keys(LATENCY_TIERS).join(', ')})` : '';
-      this.report('invalid-value', `${what} must be a quantity with a unit${tiers}`, this.valueSpan(v));
-      return undefined;
-    }
-    const r = parseQuantity(v.token.image, kind);
-    if (!r.ok) {
-      this.report(r.code, `${what}: ${r.message}`, this.span(v.token));
-      return undefined;
-    }
-    return r.value;
-  }
-
-  nameValue(v: Value, what: string): string | undefined {
-    if (v.kind !== 'name') {
-      this.report('invalid-value', `${what} must be a name`, this.valueSpan(v));
-      return undefined;
-    }
-    return this.name(v.token, what);
-  }
-
-  nameList(v: Value, what: string, path: string): string[] {
-    if (v.kind !== 'list') {
-      this.report('invalid-value', `${what} must be a list of names, e.g. [us-east, eu-west]`, this.valueSpan(v));
-      return [];
-    }
-    const out: string[] = [];
-    for (const item of v.items) {
-      if (item.kind !== 'name') {
-        this.report('invalid-value', `${what} must list names`, this.valueSpan(item));
-        continue;
-      }
-      this.at(`${path}/${out.length}`, this.span(item.token));
-      out.push(this.name(item.token, 'region'));
-    }
-    return out;
-  }
-
-  stringList(v: Value, what: string): string[] | undefined {
-    if (v.kind !== 'list' || v.items.some((i) => i.kind !== 'string')) {
-      this.report('invalid-value', `${what} must be a list of strings (an argv array), e.g. ["./hooks/hook", "upsize"]`, this.valueSpan(v));
-      return undefined;
-    }
-    const parsed = v.items.map((i) => this.stringValue(i, what));
-    if (parsed.some((a) => a === undefined)) return undefined;
-    const argv = parsed as string[];
-    if (argv.length === 0) {
-      this.report('invalid-value', `${what} must name a command: the list is empty`, this.valueSpan(v));
-      return undefined;
-    }
-    return argv;
-  }
-
-  stringValue(v: Value, what: string): string | undefined {
-    if (v.kind !== 'string') {
-      this.report('invalid-value', `${what} must be a string in double quotes`, this.valueSpan(v));
-      return undefined;
-    }
-    try {
-      return JSON.parse(v.token.image) as string;
-    } catch {
-      this.report('invalid-value', `${what}: not a valid string (allowed escapes: \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX; no tabs or control characters)`, this.span(v.token));
-      return undefined;
-    }
-  }
-
-  /** The body of a block statement, or undefined (and a diagnostic) if the statement is not a block. */
-  blockBody(stmt: Statement, expected: string): Statement[] | undefined {
-    if (stmt.kind !== 'block') {
-      this.misplaced(stmt, expected);
-      return undefined;
-    }
-    return stmt.body;
-  }
-
-  /** Entries `key = value` of a map block (supply, demand, traffic, ...). */
-  entries(body: Statement[], context: string, onEntry: (key: IToken, value: Value) => void): void {
-    for (const s of body) {
-      if (s.kind === 'attribute' && !s.perUnit) onEntry(s.key, s.value);
-      else this.report('syntax', `only \`name = value\` entries may appear in ${context}`, this.span(firstToken(s)));
-    }
-  }
 
   // ---- top level -----------------------------------------------------------------
 
@@ -442,19 +251,10 @@ class Lowering {
     const name = this.requireName(s, 'tenant');
     const base = `services/${serviceName}/tenants/${name}`;
     if (name === undefined || !this.define(base, s.name!, `tenant \`${serviceName}/${name}\``)) return;
-    const t: Tenant = {
-      priority: 0,
-      demand: {},
-      latency: {},
-      replicas: {},
-      targetUtilization: 1,
-      tolerateRegionFailure: false,
-      avoid: [],
-      onlyIn: [],
-    };
+    const t = newTenant();
     for (const st of s.body) {
       const kw = firstToken(st).image;
-      if (st.kind === 'attribute') this.tenantAttribute(st, base, t);
+      if (st.kind === 'attribute' || st.kind === 'list') this.tenantSetting(st, base, name, t);
       else if (st.kind === 'block' && kw === 'demand') this.demandClass(st, base, t);
       else if (st.kind === 'block' && kw === 'follows') this.tenantFollows(st, base, t);
       else if (st.kind === 'threshold') this.threshold(st, base, t);
@@ -462,55 +262,39 @@ class Lowering {
       else if (st.kind === 'tolerate') {
         t.tolerateRegionFailure = this.tolerate(st, `${base}/tolerateRegionFailure`);
         if (st.mode?.image === 'aggregate' && t.tolerateRegionFailure) t.aggregateDisasterReadiness = true;
-      } else if (st.kind === 'list') {
-        const field = st.keyword.image === 'avoid' ? 'avoid' : 'onlyIn';
-        if (!this.define(`${base}/${field}`, st.keyword, `\`${st.keyword.image}\` of tenant \`${name}\``)) continue;
-        t[field] = this.nameList(st.value, st.keyword.image, `${base}/${field}`);
       } else this.unknown(st, 'tenant');
     }
     service.tenants[name] = t;
   }
 
-  tenantAttribute(st: Extract<Statement, { kind: 'attribute' }>, base: string, t: Tenant): void {
-    const key = st.key.image;
-    if (key === 'dr_latency' && !st.perUnit) {
-      if (!this.define(`${base}/drLatency`, st.key, '`dr_latency`')) return;
-      this.at(`${base}/drLatency`, this.valueSpan(st.value));
-      const ms = this.quantity(st.value, 'latency', 'dr_latency');
-      if (ms !== undefined) t.drLatency = ms;
-      return;
-    }
-    const fields: Record<string, keyof Tenant> = {
-      priority: 'priority',
-      target_utilization: 'targetUtilization',
-      min_replicas: 'minReplicasPerRegion',
-      max_replicas: 'maxReplicasPerRegion',
-      max_surge: 'maxSurge',
-    };
-    const field = fields[key];
-    if (!field || st.perUnit) {
+  /**
+   * `key = value` or `key [names]` in a tenant: a setting, lowered as its
+   * declaration says (value kind, range check, Spec field). A list setting
+   * must be written as a list, any other as `key = value`.
+   */
+  tenantSetting(st: Extract<Statement, { kind: 'attribute' | 'list' }>, base: string, tenantName: string, t: Tenant): void {
+    const keyToken = st.kind === 'list' ? st.keyword : st.key;
+    const p: SettingProperty | undefined = tenantSetting(keyToken.image);
+    if (!p || (st.kind === 'list') !== (p.setting.kind === 'names') || (st.kind === 'attribute' && st.perUnit)) {
       this.unknown(st, 'tenant');
       return;
     }
-    if (!this.define(`${base}/${field}`, st.key, `\`${key}\``)) return;
-    this.at(`${base}/${field}`, this.valueSpan(st.value));
-    if (field === 'targetUtilization') {
-      const f = this.quantity(st.value, 'percent', 'target_utilization');
-      if (f === undefined) return;
-      if (f <= 0 || f > 1) {
-        this.report('invalid-value', `target_utilization must be more than 0% and at most 100%, found \`${(st.value as { token: IToken }).token.image}\``, this.valueSpan(st.value));
-        return;
-      }
-      t.targetUtilization = f;
+    const { setting, keyword } = p;
+    const path = `${base}/${setting.field}`;
+    if (setting.kind === 'names') {
+      if (!this.define(path, keyToken, `\`${keyword}\` of tenant \`${tenantName}\``)) return;
+      setSetting(t, setting, this.nameList(st.value, keyword, path));
       return;
     }
-    const n = this.count(st.value, key, true);
-    if (n === undefined) return;
-    if (field === 'maxSurge' && n < 1) {
-      this.report('invalid-value', 'max_surge must be at least 1', this.valueSpan(st.value));
+    if (!this.property(path, keyToken, this.valueSpan(st.value), `\`${keyword}\``)) return;
+    const v = setting.kind === 'integer' ? this.count(st.value, keyword, true) : this.quantity(st.value, setting.kind, keyword);
+    if (v === undefined) return;
+    const problem = setting.check?.(v, st.value.kind === 'list' ? '' : st.value.token.image);
+    if (problem !== undefined) {
+      this.report('invalid-value', problem, this.valueSpan(st.value));
       return;
     }
-    (t as unknown as Record<string, number>)[field] = n;
+    setSetting(t, setting, v);
   }
 
   demandClass(st: Extract<Statement, { kind: 'block' }>, base: string, t: Tenant): void {

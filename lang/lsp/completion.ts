@@ -6,7 +6,7 @@
  * localities after `in`, the tenant's request classes after `latency`).
  */
 import { CompletionItemKind, type CompletionItem, type Position } from 'vscode-languageserver/node';
-import { findProperty, propertiesOf, UNITS_OF, type BlockKind, type Property } from '../properties.js';
+import { docLine, findProperty, propertiesOf, UNITS_OF, type BlockKind, type Property } from '../properties.js';
 import { LATENCY_TIERS, type Spec } from '../spec.js';
 import type { QuantityKind } from '../units.js';
 import type { CursorContext } from './context.js';
@@ -96,7 +96,7 @@ function properties(block: BlockKind): CompletionItem[] {
     label: prop.keyword,
     kind: prop.value === 'block' ? CompletionItemKind.Keyword : CompletionItemKind.Property,
     detail: prop.syntax,
-    documentation: prop.doc,
+    documentation: docLine(prop),
   }));
 }
 

@@ -5,7 +5,7 @@
  */
 import { extname, relative } from 'node:path';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver/node';
-import { findProperty, PROPERTIES, type Property } from '../properties.js';
+import { docLine, findProperty, PROPERTIES, type Property } from '../properties.js';
 import { LATENCY_TIERS } from '../spec.js';
 import { isLatencyTier } from '../units.js';
 import { cursorContext } from './context.js';
@@ -34,7 +34,7 @@ export function hover(model: ProjectModel, path: string, text: string, position:
   }
   const prop = extname(path) === '.globe' ? dslProperty(text, position, word) : yamlProperty(word.text);
   if (!prop) return null;
-  return { contents: { kind: MarkupKind.Markdown, value: `\`${prop.syntax}\`\n\n${prop.doc}` }, range };
+  return { contents: { kind: MarkupKind.Markdown, value: `\`${prop.syntax}\`\n\n${docLine(prop)}` }, range };
 }
 
 function nameHover(model: ProjectModel, o: Occurrence): string {

@@ -5,6 +5,8 @@
  */
 import { Document, isMap, isScalar, isSeq, visit } from 'yaml';
 import type { Spec, Tenant } from '../spec.js';
+import { propertiesOf } from '../properties.js';
+import { writtenValue } from '../tenant-settings.js';
 import { formatQuantity, formatSeconds } from '../units.js';
 
 export function emitYaml(spec: Spec, options: { schemaPath?: string } = {}): string {
@@ -97,22 +99,25 @@ function toSourceForm(spec: Spec): Record<string, unknown> {
   return out;
 }
 
+/** The structured parts of a tenant, by keyword; the settings are written from their declaration. */
+const TENANT_PARTS: Record<string, (t: Tenant) => Record<string, unknown>> = {
+  demand: (t) => ({ demand: sortedObject(t.demand, (byLoc) => sortedObject(byLoc, (v) => formatQuantity(v, 'rate'))) }),
+  follows: (t) => (t.follows ? { follows: sortedObject(t.follows, (rates) => sortedObject(rates, (v) => formatQuantity(v, 'rate'))) } : {}),
+  latency: (t) => ({ latency: sortedObject(t.latency, (ms) => formatQuantity(ms, 'latency')) }),
+  replica: (t) => ({ replicas: sortedObject(t.replicas, (o) => ({ units: o.units, serves: formatQuantity(o.serves, 'rate') })) }),
+  tolerate: (t) => (t.tolerateRegionFailure ? { tolerate: t.aggregateDisasterReadiness ? 'region-failure aggregate' : 'region-failure' } : {}),
+};
+
+/** A tenant's keys in the order of the language's table. */
 function tenant(t: Tenant): Record<string, unknown> {
-  return {
-    ...(t.priority !== 0 ? { priority: t.priority } : {}),
-    demand: sortedObject(t.demand, (byLoc) => sortedObject(byLoc, (v) => formatQuantity(v, 'rate'))),
-    ...(t.follows ? { follows: sortedObject(t.follows, (rates) => sortedObject(rates, (v) => formatQuantity(v, 'rate'))) } : {}),
-    latency: sortedObject(t.latency, (ms) => formatQuantity(ms, 'latency')),
-    replicas: sortedObject(t.replicas, (o) => ({ units: o.units, serves: formatQuantity(o.serves, 'rate') })),
-    ...(t.targetUtilization !== 1 ? { target_utilization: formatQuantity(t.targetUtilization, 'percent') } : {}),
-    ...(t.tolerateRegionFailure ? { tolerate: t.aggregateDisasterReadiness ? 'region-failure aggregate' : 'region-failure' } : {}),
-    ...(t.drLatency !== undefined ? { dr_latency: formatQuantity(t.drLatency, 'latency') } : {}),
-    ...(t.avoid.length > 0 ? { avoid: [...t.avoid] } : {}),
-    ...(t.onlyIn.length > 0 ? { only_in: [...t.onlyIn] } : {}),
-    ...(t.minReplicasPerRegion !== undefined ? { min_replicas: t.minReplicasPerRegion } : {}),
-    ...(t.maxReplicasPerRegion !== undefined ? { max_replicas: t.maxReplicasPerRegion } : {}),
-    ...(t.maxSurge !== undefined ? { max_surge: t.maxSurge } : {}),
-  };
+  const out: Record<string, unknown> = {};
+  for (const p of propertiesOf('tenant')) {
+    if (p.setting) {
+      const v = writtenValue(t, p.setting);
+      if (v !== undefined) out[p.yamlKey] = v;
+    } else Object.assign(out, TENANT_PARTS[p.keyword](t));
+  }
+  return out;
 }
 
 function renameKeys(map: Record<string, number>, names: Record<string, string>): Record<string, number> {

@@ -7,6 +7,7 @@ import { error, type Diagnostic } from '../diagnostics.js';
 import type { LoadedFile } from '../loaded-file.js';
 import type { SourceMap } from '../source-map.js';
 import { emptySpec, sortLatency, type BackendConfig, type PlannerSettings, type Product, type Service, type Spec, type Tenant } from '../spec.js';
+import { TENANT_SETTINGS, newTenant, setSetting } from '../tenant-settings.js';
 import { parseQuantity, parseSeconds, type QuantityKind } from '../units.js';
 import type { YamlPositions } from './positions.js';
 
@@ -29,20 +30,13 @@ interface YamlService {
   tolerate?: string;
 }
 
+/** A tenant's structured parts; its settings (priority, avoid, …) are read by their YAML keys from lang/properties.ts. */
 interface YamlTenant {
-  priority?: number;
   demand?: Record<string, Record<string, string>>;
   follows?: Record<string, Record<string, string>>;
   latency: Record<string, string>;
   replicas: Record<string, { units: number; serves: string }>;
-  target_utilization?: string;
   tolerate?: string;
-  dr_latency?: string;
-  avoid?: string[];
-  only_in?: string[];
-  min_replicas?: number;
-  max_replicas?: number;
-  max_surge?: number;
 }
 
 interface YamlProduct {
@@ -218,22 +212,9 @@ function lowerTenant(
   q: (text: string, kind: QuantityKind, yamlPath: (string | number)[]) => number,
 ): Tenant {
   key(base, at);
-  const tenant: Tenant = {
-    priority: t.priority ?? 0,
-    demand: {},
-    latency: {},
-    replicas: {},
-    targetUtilization: 1,
-    tolerateRegionFailure: t.tolerate !== undefined && t.tolerate.startsWith('region-failure'),
-    avoid: [...(t.avoid ?? [])],
-    onlyIn: [...(t.only_in ?? [])],
-  };
+  const tenant = newTenant();
+  tenant.tolerateRegionFailure = t.tolerate !== undefined && t.tolerate.startsWith('region-failure');
   if (t.tolerate === 'region-failure aggregate') tenant.aggregateDisasterReadiness = true;
-  if (t.dr_latency !== undefined) {
-    tenant.drLatency = q(t.dr_latency, 'latency', [...at, 'dr_latency']);
-    val(`${base}/drLatency`, [...at, 'dr_latency']);
-  }
-  if (t.priority !== undefined) val(`${base}/priority`, [...at, 'priority']);
   for (const [cls, byLoc] of entries(t.demand)) {
     key(`${base}/demand/${cls}`, [...at, 'demand', cls]);
     tenant.demand[cls] = {};
@@ -259,25 +240,21 @@ function lowerTenant(
     key(`${base}/replicas/${res}`, [...at, 'replicas', res]);
     tenant.replicas[res] = { units: o.units, serves: q(o.serves, 'rate', [...at, 'replicas', res, 'serves']) };
   }
-  if (t.target_utilization !== undefined) {
-    val(`${base}/targetUtilization`, [...at, 'target_utilization']);
-    tenant.targetUtilization = q(t.target_utilization, 'percent', [...at, 'target_utilization']);
-  }
   if (t.tolerate) val(`${base}/tolerateRegionFailure`, [...at, 'tolerate']);
-  (t.avoid ?? []).forEach((_, i) => val(`${base}/avoid/${i}`, [...at, 'avoid', i]));
-  (t.only_in ?? []).forEach((_, i) => val(`${base}/onlyIn/${i}`, [...at, 'only_in', i]));
-  if (t.avoid) key(`${base}/avoid`, [...at, 'avoid']);
-  if (t.only_in) key(`${base}/onlyIn`, [...at, 'only_in']);
-  const optional: [keyof YamlTenant, 'minReplicasPerRegion' | 'maxReplicasPerRegion' | 'maxSurge'][] = [
-    ['min_replicas', 'minReplicasPerRegion'],
-    ['max_replicas', 'maxReplicasPerRegion'],
-    ['max_surge', 'maxSurge'],
-  ];
-  for (const [from, to] of optional) {
-    const v = t[from];
-    if (typeof v === 'number') {
-      tenant[to] = v;
-      val(`${base}/${to}`, [...at, from]);
+  for (const { yamlKey, setting } of TENANT_SETTINGS) {
+    const v = (t as unknown as Record<string, unknown>)[yamlKey];
+    if (v === undefined) continue;
+    const path = `${base}/${setting.field}`;
+    if (setting.kind === 'names') {
+      // The schema has checked it is a list of names.
+      const names = v as string[];
+      names.forEach((_, i) => val(`${path}/${i}`, [...at, yamlKey, i]));
+      key(path, [...at, yamlKey]);
+      setSetting(tenant, setting, [...names]);
+    } else {
+      // Integers arrive as numbers, quantities as text; the schema has checked both (and the ranges).
+      val(path, [...at, yamlKey]);
+      setSetting(tenant, setting, setting.kind === 'integer' ? (v as number) : q(v as string, setting.kind, [...at, yamlKey]));
     }
   }
   return tenant;
