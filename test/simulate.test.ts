@@ -81,8 +81,9 @@ describe('region failure: one meaning of tolerate region-failure', () => {
     expect(r.stdout).toMatch(/^Violated \(2\):\n  inference\/ranker does not survive the loss of ap-northeast\n  storage\/metadata does not survive the loss of eu-north\n$/m);
     // the utilization column is defined where it is printed
     expect(r.stdout).toMatch(/^max utilization: in the busiest surviving region, rps routed there after failover/m);
-    // one row per (failed region, tenant) that loses demand: the JSON rows and the text rows are the same
-    const json = globe(['simulate', 'examples/global', '--fail', 'all', '--planned', '--format', 'json']);
+    // one row per (failed region, tenant) that loses demand: the JSON rows are the text's rows
+    // (one failed region only: each simulated region costs seconds, and this test runs the CLI three times)
+    const json = globe(['simulate', 'examples/global', '--fail', 'ap-northeast', '--planned', '--format', 'json']);
     expect(json.code).toBe(2);
     const doc = JSON.parse(json.stdout);
     expect(validateSimulate(doc), JSON.stringify(validateSimulate.errors)).toBe(true);
@@ -92,7 +93,8 @@ describe('region failure: one meaning of tolerate region-failure', () => {
       const lost = Number.isInteger(row.lost) ? String(row.lost) : String(Math.round(row.lost * 1000) / 1000);
       expect(r.stdout).toMatch(new RegExp(`^${row.region} +${row.tenant} +${lost} +[0-9.]+% +${row.violated ? 'VIOLATED' : '–'}$`, 'm'));
     }
-    expect(doc.violations).toEqual(['inference/ranker does not survive the loss of ap-northeast', 'storage/metadata does not survive the loss of eu-north']);
+    expect(doc.rows.every((row: { region: string }) => row.region === 'ap-northeast')).toBe(true);
+    expect(doc.violations).toEqual(['inference/ranker does not survive the loss of ap-northeast']);
     const md = globe(['simulate', 'examples/global', '--fail', 'us-east', '--planned', '--format', 'markdown']);
     expect(md.stdout).toContain('| failed region | tenants losing demand | lost rps | max utilization |');
     expect(md.stdout).toContain('| failed region | tenant | lost rps | of its demand | DR intent |');
