@@ -177,4 +177,17 @@ describe('the CI recipe: examples/ci/globe-ci.sh as the workflow runs it', () =>
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('no successful plan run for sha-unknown');
   });
+
+  it('a project with errors gets an error comment, and its annotations go to the runner, not into the comment', () => {
+    const ci = checkout('errors');
+    writeFileSync(join(ci.repo, 'project', 'search.globe'), `${readFileSync(join(ci.repo, 'project', 'search.globe'), 'utf8')}\nservice oops { tenant t { priority = lots } }\n`);
+    const r = ci.run('plan', { GITHUB_ACTIONS: 'true' });
+    expect(r.code).toBe(1);
+    const body = ci.comments()[0].body;
+    expect(body).toMatch(/^<!-- globe-plan dir=project plan=none -->\n/);
+    expect(body).toContain('```');
+    expect(body).toContain('search.globe');
+    expect(body.split('\n').filter((l) => l.startsWith('::'))).toEqual([]);
+    expect(r.stdout).toMatch(/^::error file=[^,]*search\.globe,line=\d+,col=\d+::/m);
+  });
 });

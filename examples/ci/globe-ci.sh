@@ -72,6 +72,13 @@ plan() {
   # stdout is the comment; progress lines and diagnostics go to stderr (the job's log).
   "${GLOBE_CMD[@]}" plan "$GLOBE_DIR" --format markdown --out "$GLOBE_OUT" --fail-on "$GLOBE_FAIL_ON" \
     --lock-timeout "$GLOBE_LOCK_TIMEOUT" >"$GLOBE_COMMENT" || code=$?
+  # On GitHub Actions a project with errors also prints `::error file=…` annotations: they are
+  # for the runner (printed here, on stdout), not for the comment.
+  if grep -q '^::' "$GLOBE_COMMENT" 2>/dev/null; then
+    grep '^::' "$GLOBE_COMMENT" || true
+    grep -v '^::' "$GLOBE_COMMENT" >"${GLOBE_COMMENT}.tmp" || true
+    mv "${GLOBE_COMMENT}.tmp" "$GLOBE_COMMENT"
+  fi
   if [[ ! -s "$GLOBE_COMMENT" ]]; then
     printf '## globe plan\n\n**Nothing was planned** (exit %s): see the job log.\n' "$code" >"$GLOBE_COMMENT"
   fi
