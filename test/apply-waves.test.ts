@@ -200,7 +200,7 @@ describe('globe apply of the swap on the exec backend', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Wave 1 of 3: starting.');
     expect(r.stdout).toContain("Wave 3 of 3: complete; the state read back is the wave's target.");
-    expect(r.stdout).toContain(`Apply complete: ${plan.moves.length} moves.`);
+    expect(r.stdout).toContain(`Apply complete: ${plan.moves.length} moves — `);
     expect(worldOf(dir)).toEqual(SWAP_TARGET);
     const history = historyOf(dir);
     expect(history.length).toBe(plan.moves.length);
