@@ -98,7 +98,7 @@ describe('region failure: one meaning of tolerate region-failure', () => {
     const md = globe(['simulate', 'examples/global', '--fail', 'us-east', '--planned', '--format', 'markdown']);
     expect(md.stdout).toContain('| failed region | tenants losing demand | lost rps | max utilization |');
     expect(md.stdout).toContain('| failed region | tenant | lost rps | of its demand | DR intent |');
-  });
+  }, 240_000); // three CLI runs that each plan the example: 70 s on two loaded cores
 
   it('--exit and --turn-up on the 8-region example', () => {
     const exit = globe(['simulate', 'examples/global', '--exit', 'eu-north', '--format', 'json']);
