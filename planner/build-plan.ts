@@ -9,23 +9,10 @@ import { deploymentOf, type Deployment, type State } from '../schemas/state.js';
 import { diffDeployments } from './diff.js';
 import { buildMoves } from './move-graph.js';
 import type { Placement } from '../schemas/placement.js';
-import { PLAN_VERSION, type Move, type PlanFinding, type MoveKind, type Plan, type PlanDiff, type PlanSummary, type PlanWave, type ResizeMove } from '../schemas/plan.js';
+import { PLAN_VERSION, type DerivePlanArgs, type Move, type MoveKind, type Plan, type PlanDiff, type PlanSummary, type PlanWave, type ResizeMove } from '../schemas/plan.js';
 import { waveReasons } from './wave-reasons.js';
 
-export interface BuildPlanArgs {
-  spec: Spec;
-  current: State | null;
-  placement: Placement;
-  globeVersion: string;
-  findings?: PlanFinding[];
-  /**
-   * The deployments after each wave but the last (the last reaches `placement.target`), when
-   * the target needs more than one safe step. Absent or empty: a one-wave plan, today's shape.
-   */
-  intermediate?: Deployment[];
-}
-
-export function buildPlan(args: BuildPlanArgs): Plan {
+export function buildPlan(args: DerivePlanArgs): Plan {
   const { spec, placement } = args;
   const current = deploymentOf(args.current);
   const target = placement.target;

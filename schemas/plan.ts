@@ -190,12 +190,17 @@ export interface PlanSummary {
  * The planner's derivation of a Plan from its target and the current state (planner/build-plan.ts):
  * apply re-derives a saved plan with it to refuse an edited one, without depending on the planner.
  */
-export type DerivePlan = (args: {
+export type DerivePlan = (args: DerivePlanArgs) => Plan;
+
+export interface DerivePlanArgs {
   spec: Spec;
   current: State | null;
   placement: Placement;
   globeVersion: string;
   findings?: PlanFinding[];
-  /** The deployments after each wave but the last, for a multi-wave plan. */
+  /**
+   * The deployments after each wave but the last (the last reaches `placement.target`), when
+   * the target needs more than one safe step. Absent or empty: a one-wave plan, today's shape.
+   */
   intermediate?: Deployment[];
-}) => Plan;
+}
