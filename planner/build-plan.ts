@@ -5,10 +5,9 @@
 import type { Spec } from '../lang/spec.js';
 import { specDigest } from '../schemas/digest.js';
 import { usageByRegion } from '../schemas/invariants.js';
-import { deploymentOf, type Deployment, type State } from '../schemas/state.js';
+import { deploymentOf, type Deployment } from '../schemas/state.js';
 import { diffDeployments } from './diff.js';
 import { buildMoves } from './move-graph.js';
-import type { Placement } from '../schemas/placement.js';
 import { PLAN_VERSION, type DerivePlanArgs, type Move, type MoveKind, type Plan, type PlanDiff, type PlanSummary, type PlanWave, type ResizeMove } from '../schemas/plan.js';
 import { waveReasons } from './wave-reasons.js';
 
