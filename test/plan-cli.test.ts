@@ -8,6 +8,7 @@ import type { Plan } from '../schemas/plan.js';
 import type { Deployment } from '../schemas/state.js';
 import { renderPlanMarkdown, GITHUB_COMMENT_LIMIT } from '../cli/render/plan-markdown.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
+import { FULL_EXIT_START, fullExitWorld } from './support/waves-project.js';
 
 /** A copy of an example in a temp dir, optionally with a state already deployed. */
 function project(example: string): string {
@@ -108,33 +109,8 @@ service s {
   'waves-exit': async () =>
     written(
       'waves-exit',
-      `resource h100 { unit = gpu  cost = 3 }
-region e  { locality = na  supply { h100 = 0 } }
-region r1 { locality = na  supply { h100 = 10 } }
-region r2 { locality = na  supply { h100 = 10 } }
-region r3 { locality = na  supply { h100 = 10 } }
-latency {
-  e <-> r1 = 10ms  e <-> r2 = 80ms  e <-> r3 = 80ms
-  r1 <-> r2 = 80ms  r1 <-> r3 = 80ms  r2 <-> r3 = 80ms
-}
-service full {
-  tenant x  { demand q { e = 2000rps }   latency q < 20ms    replica h100 x1 serves 500rps }
-  tenant y  { demand q { r1 = 4000rps }  latency q < global  replica h100 x1 serves 500rps }
-  tenant p2 { demand q { r2 = 4500rps }  latency q < 5ms     replica h100 x1 serves 500rps }
-  tenant p3 { demand q { r3 = 4500rps }  latency q < 5ms     replica h100 x1 serves 500rps }
-}
-`,
-      {
-        tenants: {
-          'full/x': { replicas: { e: { h100: 4 } }, routing: { q: { e: { e: 1 } } } },
-          'full/y': { replicas: { r1: { h100: 8 } }, routing: { q: { r1: { r1: 1 } } } },
-          'full/p2': { replicas: { r2: { h100: 9 } }, routing: { q: { r2: { r2: 1 } } } },
-          'full/p3': { replicas: { r3: { h100: 9 } }, routing: { q: { r3: { r3: 1 } } } },
-        },
-        reservations: {},
-        products: {},
-        followers: {},
-      },
+      fullExitWorld(0),
+      FULL_EXIT_START,
     ),
   // Supply: more demand than the hardware of the one region within reach.
   'reason-supply': async () =>

@@ -150,3 +150,40 @@ export function h100Use(d: Deployment): Record<string, number> {
   for (const t of Object.values(d.tenants)) for (const [r, byRes] of Object.entries(t.replicas)) out[r] = (out[r] ?? 0) + (byRes.h100 ?? 0);
   return out;
 }
+
+/**
+ * A full world for a region exit: e's tenant x has clients only r1 reaches in time, and r1 is
+ * held 8 of 10 by y, which may be served from anywhere; r2 and r3 are held 9 of 10 by tenants
+ * pinned there. `eSupply` 0 is the exit declared in the Spec; 4 is `simulate --exit e`'s world.
+ */
+export function fullExitWorld(eSupply: number): string {
+  return `resource h100 { unit = gpu  cost = 3 }
+region e  { locality = na  supply { h100 = ${eSupply} } }
+region r1 { locality = na  supply { h100 = 10 } }
+region r2 { locality = na  supply { h100 = 10 } }
+region r3 { locality = na  supply { h100 = 10 } }
+latency {
+  e <-> r1 = 10ms  e <-> r2 = 80ms  e <-> r3 = 80ms
+  r1 <-> r2 = 80ms  r1 <-> r3 = 80ms  r2 <-> r3 = 80ms
+}
+service full {
+  tenant x  { demand q { e = 2000rps }   latency q < 20ms    replica h100 x1 serves 500rps }
+  tenant y  { demand q { r1 = 4000rps }  latency q < global  replica h100 x1 serves 500rps }
+  tenant p2 { demand q { r2 = 4500rps }  latency q < 5ms     replica h100 x1 serves 500rps }
+  tenant p3 { demand q { r3 = 4500rps }  latency q < 5ms     replica h100 x1 serves 500rps }
+}
+`;
+}
+
+/** What runs in the full exit world before the exit. */
+export const FULL_EXIT_START: Deployment = {
+  tenants: {
+    'full/x': { replicas: { e: { h100: 4 } }, routing: { q: { e: { e: 1 } } } },
+    'full/y': { replicas: { r1: { h100: 8 } }, routing: { q: { r1: { r1: 1 } } } },
+    'full/p2': { replicas: { r2: { h100: 9 } }, routing: { q: { r2: { r2: 1 } } } },
+    'full/p3': { replicas: { r3: { h100: 9 } }, routing: { q: { r3: { r3: 1 } } } },
+  },
+  reservations: {},
+  products: {},
+  followers: {},
+};
