@@ -192,9 +192,14 @@ describe('the postgres backend', () => {
     const admin = new pg.Client({ connectionString: cluster.url });
     await admin.connect();
     const schema = readFileSync(join(dir, 'backend.globe'), 'utf8').match(/schema = ([a-z0-9-]+)/)![1];
-    for (let i = 0; i < 300; i++) {
+    // Wait for that event however long a busy machine takes (the test's own limit is the hang
+    // guard), and never past the apply's end: a dropped connection must find it still running.
+    let running = true;
+    void exited.then(() => (running = false));
+    for (;;) {
       const r = await admin.query(`SELECT count(*)::int AS n FROM "${schema}".capacity_intents WHERE state = 'COMPLETE'`).catch(() => ({ rows: [{ n: 0 }] }));
       if (r.rows[0].n > 0) break;
+      expect(running, `the apply ended before any move completed: ${stderr}`).toBe(true);
       await new Promise((res) => setTimeout(res, 100));
     }
     await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
