@@ -110,9 +110,18 @@ export class PostgresBackend implements Backend {
   }
 
   private connect(): Promise<pg.PoolClient> {
-    return this.pool.connect().catch((e: unknown) => {
-      throw this.failure(e);
-    });
+    return this.pool.connect().then(
+      (client) => {
+        // A connection dropped while checked out (pg_terminate_backend, a restart) emits 'error'
+        // on the client; unheard, Node crashes with a stack trace. The query in flight rejects
+        // with its own error, which the caller reports, so the event itself says nothing more.
+        if (client.listenerCount('error') === 0) client.on('error', () => undefined);
+        return client;
+      },
+      (e: unknown) => {
+        throw this.failure(e);
+      },
+    );
   }
 
   /** Create or migrate the schema: idempotent, serialised by an advisory lock, refusing a newer schema. */
