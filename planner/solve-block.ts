@@ -17,6 +17,8 @@ import { solveInWorker, type SolveOutcome, type SolvePool, type SolveProgress } 
 export interface BlockSettings {
   timeLimitSeconds: number;
   gapLimit: number;
+  /** Main may also stop this close to its bound in absolute terms (see SolveOptions.absGapLimit). */
+  absGapLimit?: number;
   onProgress?: (p: SolveProgress) => void;
   /** Solve the LP relaxation too, for its bound (default true). */
   lpBound?: boolean;
@@ -42,6 +44,12 @@ export interface BlockResult {
   terms: Record<string, number>;
   seconds: number;
   model: { rows: number; columns: number; nonzeros: number; integers: number };
+  /**
+   * The region losses the final model planned per failure (tenant → regions; products: regions). A later
+   * solve of some of these tenants (the repair of a fleet planned in blocks) starts from them instead of
+   * finding them again one round at a time.
+   */
+  scenarios: { tenants: ReadonlyMap<string, ReadonlySet<string>>; products: ReadonlySet<string> };
 }
 
 export class BlockError extends Error {}
@@ -80,7 +88,7 @@ export async function solveBlock(world: World, weights: PlannerWeights, goals: M
     const added = violatedScenarios(world, result.target, scenarios) + (await violatedProductScenarios(world, result.target, productScenarios, settings.pool));
     if (process.env.GLOBE_DEBUG_SOLVER === '1') process.stderr.write(`[solver] region-loss round ${round}: ${world.tenants.length} tenants, ${result.seconds.toFixed(2)} s, ${added} scenarios added\n`);
     if (added > 0 && round < MAX_SCENARIO_ROUNDS) continue;
-    if (!exploring) return { ...result, seconds };
+    if (!exploring) return { ...result, seconds, scenarios: { tenants: scenarios, products: productScenarios } };
     exploring = false; // one more solve, at the gap asked for, from this plan
   }
 }
@@ -174,7 +182,7 @@ async function violatedProductScenarios(world: World, target: Deployment, scenar
   return added;
 }
 
-async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings, previous?: Deployment): Promise<BlockResult> {
+async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings, previous?: Deployment): Promise<Omit<BlockResult, 'scenarios'>> {
   const pm = buildPlacementModel(world, weights, goals);
   const packed = pm.model.pack();
   const model = { rows: packed.numRows, columns: packed.numCols, nonzeros: pm.model.nonzeros, integers: pm.model.integers };
@@ -185,6 +193,7 @@ async function solveOnce(world: World, weights: PlannerWeights, goals: ModelGoal
   const outcome: SolveOutcome = packed.numCols === 0 ? nothingToDecide(stages.map((s) => s.name)) : await solve(packed, stages, {
     timeLimitSeconds: settings.timeLimitSeconds,
     gapLimit: settings.gapLimit,
+    absGapLimit: settings.absGapLimit,
     onProgress: settings.onProgress,
     start: previous ? startFrom(pm, plannedCounts(world, previous)) : currentAsStart(pm),
     lpBound: settings.lpBound,

@@ -116,7 +116,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     try {
       const request = requestFromWire(job.data.request);
       size = `${request.model.numRows}×${request.model.numCols}`;
-      outcome = await pool.solve(request.model, request.stages, { timeLimitSeconds: request.timeLimitSeconds, gapLimit: request.gapLimit, start: request.start, lpBound: request.lpBound });
+      outcome = await pool.solve(request.model, request.stages, { timeLimitSeconds: request.timeLimitSeconds, gapLimit: request.gapLimit, absGapLimit: request.absGapLimit, start: request.start, lpBound: request.lpBound });
     } catch (e) {
       // A request this worker cannot read fails the same on every worker: an outcome, not a retry.
       outcome = { ok: false, status: 'error', error: `the worker could not read the solve request: ${(e as Error).message}`, stages: [], seconds: 0 };

@@ -15,6 +15,7 @@ export interface SolveRequest {
   start?: { indices: Int32Array; values: Float64Array };
   timeLimitSeconds: number;
   gapLimit: number;
+  absGapLimit?: number;
   lpBound?: boolean;
 }
 

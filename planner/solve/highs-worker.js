@@ -100,7 +100,7 @@ async function solveJob({ id, model, stages, start, options }) {
     m.options.set({ output_flag: false, random_seed: 0, presolve: 'on' });
     const solver = new StagedSolver(highs, m, model, start, elapsed, options.timeLimitSeconds, id);
     solver.wantLpBound = options.lpBound !== false;
-    const outcome = solver.solve(stages, options.gapLimit);
+    const outcome = solver.solve(stages, options.gapLimit, options.absGapLimit);
     if (!outcome.ok) {
       parentPort.postMessage({ type: 'result', id, ok: false, status: outcome.status, stages: solver.results, seconds: elapsed() });
       return;
@@ -137,7 +137,7 @@ class StagedSolver {
     this.cost = null; // the sparse objective set now
   }
 
-  solve(stages, gapLimit) {
+  solve(stages, gapLimit, absGapLimit) {
     const main = stages[stages.length - 1];
     const shortfalls = stages.slice(0, -1);
     const active = shortfalls.filter((s) => s.indices.length > 0);
@@ -154,7 +154,7 @@ class StagedSolver {
     }
     // 3. main
     this.deadline = this.timeLimit;
-    const r = main.indices.length === 0 && this.incumbent ? { status: 'optimal', objective: 0, bound: 0, gap: 0 } : this.run(main.name, { rel: gapLimit, abs: 1e-6 }, main);
+    const r = main.indices.length === 0 && this.incumbent ? { status: 'optimal', objective: 0, bound: 0, gap: 0 } : this.run(main.name, { rel: gapLimit, abs: Math.max(1e-6, absGapLimit ?? 0) }, main);
     if (r.failed) return { ok: false, status: r.status };
     this.results.push(r.skipped ? { name: main.name, objective: evaluate(main, this.incumbent), bound: 0, gap: 1, status: 'time-limit' } : { name: main.name, ...r });
     this.setCost(main);

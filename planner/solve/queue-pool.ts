@@ -113,7 +113,7 @@ export class QueueSolverPool implements SolvePool {
     const solve = ++this.nextSolve;
     try {
       await this.ready;
-      const request = requestToWire({ model, stages: stageInputs.map(sparseStage), start: options.start, timeLimitSeconds: options.timeLimitSeconds, gapLimit: options.gapLimit, lpBound: options.lpBound });
+      const request = requestToWire({ model, stages: stageInputs.map(sparseStage), start: options.start, timeLimitSeconds: options.timeLimitSeconds, gapLimit: options.gapLimit, absGapLimit: options.absGapLimit, lpBound: options.lpBound });
       // pg-boss's own expiry is a backstop for a worker that is alive but stuck: the solve's time limit, its
       // LP grace and HiGHS's backstop for a first plan (highs-worker.js), and a minute. Earlier solves first
       // (a higher priority): the planner waits for them in order.

@@ -50,6 +50,11 @@ export interface SolveProgress {
 export interface SolveOptions {
   timeLimitSeconds: number;
   gapLimit: number;
+  /**
+   * Also stop main once it is this close to its bound in absolute terms (default: 1e-6). The repair of a
+   * fleet planned in blocks gets what is left of the fleet's gap, which may be far wider than its own.
+   */
+  absGapLimit?: number;
   onProgress?: (p: SolveProgress) => void;
   /** A partial MIP start (column → value), e.g. the current deployment; HiGHS completes it. */
   start?: { indices: Int32Array; values: Float64Array };
@@ -268,7 +273,7 @@ export class SolverPool implements SolvePool {
       idle.worker.ref();
       const { model, stages, options } = job;
       idle.worker.postMessage(
-        { id: job.id, model, stages, start: options.start, options: { timeLimitSeconds: options.timeLimitSeconds, gapLimit: options.gapLimit, lpBound: options.lpBound } },
+        { id: job.id, model, stages, start: options.start, options: { timeLimitSeconds: options.timeLimitSeconds, gapLimit: options.gapLimit, absGapLimit: options.absGapLimit, lpBound: options.lpBound } },
         [model.colLower.buffer, model.colUpper.buffer, model.integrality.buffer, model.rowLower.buffer, model.rowUpper.buffer, model.starts.buffer, model.indices.buffer, model.values.buffer] as ArrayBuffer[],
       );
     }
