@@ -24,6 +24,7 @@
 import type { Spec, TenantId } from '../../lang/spec.js';
 import type { Deployment } from '../../schemas/state.js';
 import type { Placement } from '../../schemas/placement.js';
+import { weightRounding } from '../../schemas/invariants.js';
 import { readinessOf } from '../../planner/extract.js';
 import { tenantReadiness } from '../../planner/region-loss.js';
 
@@ -80,6 +81,7 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
         }
       }
       const routed = new Map<string, number>();
+      const rounding = new Map<string, number>();
       let served = 0;
       for (const [cls, byClient] of Object.entries(demandOf)) {
         for (const [client, demand] of Object.entries(byClient)) {
@@ -94,6 +96,7 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
             if (!(weight > 0)) problems.push(`${id} ${cls} ${client}: weight ${weight} for ${r}`);
             if (rtt(client, r) > (t.latency[cls] ?? 0)) problems.push(`${id} ${cls}: ${client} → ${r} is ${rtt(client, r)}ms, over the ${t.latency[cls]}ms threshold`);
             routed.set(r, (routed.get(r) ?? 0) + weight * servedHere);
+            rounding.set(r, (rounding.get(r) ?? 0) + weightRounding(servedHere, Object.keys(row).length));
           }
           served += servedHere;
         }
@@ -102,7 +105,7 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
         for (const client of Object.keys(matrix)) if (demandOf[cls]?.[client] === undefined) problems.push(`${id} ${cls}: routes ${client}, which has no demand`);
       }
       for (const [r, load] of routed) {
-        if (load > capacity(r) * (1 + ROUNDING) + 1e-3) problems.push(`${id}: ${load} rps routed to ${r} but capacity there is ${capacity(r)}`);
+        if (load > capacity(r) * (1 + ROUNDING) + 1e-3 + (rounding.get(r) ?? 0)) problems.push(`${id}: ${load} rps routed to ${r} but capacity there is ${capacity(r)}`);
       }
       checkReadiness(spec, id, placement.target, placement, problems);
       checkFailover(id, t.latency, d.routing, d.replicas, placement, rtt, problems);
