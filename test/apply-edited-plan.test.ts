@@ -1,16 +1,17 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../schemas/plan.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
+import { copyExample } from './support/examples.js';
 
 beforeAll(() => ensureBuilt());
 
 describe('apply of a saved plan whose moves were edited', () => {
   it('refuses a dependency cycle with one clear line, before any move runs (it used to end "interrupted" and ask to resume)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'globe-edited-plan-'));
-    cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+    copyExample(join(ROOT, 'examples', 'quickstart'), dir);
     rmSync(join(dir, '.globe'), { recursive: true, force: true });
     const planned = globe(['plan', dir, '--out', join(dir, 'plan.json')]);
     expect(planned.code, planned.stderr).toBe(0);

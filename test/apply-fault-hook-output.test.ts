@@ -5,12 +5,13 @@
  * successfully; and a hook's stdout was unbounded (700 MB → a stack trace).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ensureBuilt, ROOT } from './support/cli.js';
 import { running } from './support/fault-project.js';
+import { copyExample } from './support/examples.js';
 
 /** `odd.mjs MODE CMD`: the example hook, except where MODE says to misbehave. */
 const ODD = `#!/usr/bin/env node
@@ -52,7 +53,7 @@ afterAll(() => {
 function project(mode: string, timeout: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'globe-hook-output-'));
   dirs.push(dir);
-  cpSync(join(ROOT, 'examples', 'exec-backend'), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', 'exec-backend'), dir);
   rmSync(join(dir, '.globe'), { recursive: true, force: true });
   writeFileSync(join(dir, 'hooks', 'odd.mjs'), ODD);
   chmodSync(join(dir, 'hooks', 'odd.mjs'), 0o755);

@@ -5,19 +5,20 @@
  * refused with one clear line.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJournal } from '../executor/journal.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
 import { journalValidator } from './support/journal-schema.js';
+import { copyExample } from './support/examples.js';
 
 beforeAll(() => ensureBuilt());
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'globe-apply-journal-'));
-  cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', 'quickstart'), dir);
   rmSync(join(dir, '.globe'), { recursive: true, force: true });
   const r = globe(['plan', dir, '--out', join(dir, 'plan.json')]);
   expect(r.code, r.stderr).toBe(0);

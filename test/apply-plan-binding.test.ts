@@ -14,6 +14,7 @@ import type { ExecCommands, Spec } from '../lang/spec.js';
 import { buildPlan } from '../planner/build-plan.js';
 import type { Plan, ResizeMove } from '../schemas/plan.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
+import { copyExample } from './support/examples.js';
 
 let planned = '';
 const dirs: string[] = [];
@@ -22,7 +23,7 @@ beforeAll(() => {
   ensureBuilt();
   planned = mkdtempSync(join(tmpdir(), 'globe-binding-'));
   dirs.push(planned);
-  cpSync(join(ROOT, 'examples', 'quickstart'), planned, { recursive: true });
+  copyExample(join(ROOT, 'examples', 'quickstart'), planned);
   rmSync(join(planned, '.globe'), { recursive: true, force: true });
   const r = globe(['plan', planned, '--out', join(planned, 'plan.json')]);
   if (r.code !== 0) throw new Error(r.stderr);

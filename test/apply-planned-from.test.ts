@@ -3,18 +3,19 @@
  * plan of a fleet planned in blocks then re-plans only the tenant whose intent
  * changed, and any later change to the state drops the record.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { State } from '../schemas/state.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
+import { copyExample } from './support/examples.js';
 
 beforeAll(() => ensureBuilt());
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'globe-planned-from-'));
-  cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', 'quickstart'), dir);
   return dir;
 }
 

@@ -12,10 +12,11 @@ import { acquireLock } from '../executor/lock.js';
 import { emptyDeployment, type State } from '../schemas/state.js';
 import type { Plan } from '../schemas/plan.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
+import { copyExample } from './support/examples.js';
 
 function project(example: string): string {
   const dir = mkdtempSync(join(tmpdir(), `globe-apply-${example}-`));
-  cpSync(join(ROOT, 'examples', example), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', example), dir);
   return dir;
 }
 

@@ -13,6 +13,7 @@ import type { Plan } from '../schemas/plan.js';
 import { PostgresBackend } from '../executor/backends/postgres.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
 import { startCluster, type Cluster } from '../bench/throwaway-postgres.js';
+import { copyExample } from './support/examples.js';
 
 const SCRIPT = join(ROOT, 'examples', 'ci', 'globe-ci.sh');
 let cluster: Cluster;
@@ -35,7 +36,7 @@ function checkout(name: string) {
   const stub = join(repo, '.stub');
   mkdirSync(join(stub, 'bin'), { recursive: true });
   symlinkSync(join(ROOT, 'test', 'support', 'fake-gh.mjs'), join(stub, 'bin', 'gh'));
-  cpSync(join(ROOT, 'examples', 'quickstart'), join(repo, 'project'), { recursive: true });
+  copyExample(join(ROOT, 'examples', 'quickstart'), join(repo, 'project'));
   writeFileSync(join(repo, 'project', 'backend.globe'), `backend postgres { url_env = GLOBE_PG_URL  schema = ${name} }\n`);
   const env = {
     ...process.env,

@@ -4,7 +4,7 @@
  * Every assertion is about lines and counts, never about durations.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,13 +12,14 @@ import { acquireLock } from '../executor/lock.js';
 import type { Plan } from '../schemas/plan.js';
 import { ApplyTally } from '../cli/apply-tally.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
+import { copyExample } from './support/examples.js';
 
 const dirs: string[] = [];
 /** A copy of an example: a plan takes the state lock, which lives in the project's .globe/. */
 function project(example: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'globe-feedback-'));
   dirs.push(dir);
-  cpSync(join(ROOT, 'examples', example), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', example), dir);
   return dir;
 }
 beforeAll(() => ensureBuilt());

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { mergeFiles } from '../lang/merge.js';
 import { formatQuantity, NUMBER_MAX, parseQuantity, QUANTITY_MAX, type QuantityKind } from '../lang/units.js';
 import { loadYaml } from '../lang/yaml/index.js';
 import { globe, ROOT } from './support/cli.js';
+import { copyExample } from './support/examples.js';
 
 /** Names these small files leave undeclared: not what is tested here. A refused value must not be echoed by other errors. */
 const FOLLOW_ON = new Set(['unknown-reference']);
@@ -127,7 +128,7 @@ describe('planner flags', () => {
   it('globe plan --free beyond supply exits 1 with the reason and no stack trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'globe-free-'));
     dirs.push(dir);
-    cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+    copyExample(join(ROOT, 'examples', 'quickstart'), dir);
     const r = globe(['plan', dir, '--free', 'us-east/cpu=401']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('--free us-east/cpu=401: us-east has 400 cpu in all');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { globe, ROOT } from './support/cli.js';
 import { LspClient, uriOf, type LspDiagnostic } from './support/lsp-client.js';
+import { copyExample } from './support/examples.js';
 
 let tmp: string;
 let dir: string;
@@ -25,7 +26,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let copies = 0;
 beforeEach(async () => {
   dir = join(tmp, `global-${copies++}`);
-  cpSync(join(ROOT, 'examples', 'global'), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', 'global'), dir);
   client = await LspClient.start(dir);
 });
 afterEach(async () => {

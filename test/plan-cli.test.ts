@@ -9,11 +9,12 @@ import type { Deployment } from '../schemas/state.js';
 import { renderPlanMarkdown, GITHUB_COMMENT_LIMIT } from '../cli/render/plan-markdown.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
 import { FULL_EXIT_START, fullExitWorld } from './support/waves-project.js';
+import { copyExample } from './support/examples.js';
 
 /** A copy of an example in a temp dir, optionally with a state already deployed. */
 function project(example: string): string {
   const dir = mkdtempSync(join(tmpdir(), `globe-plan-${example}-`));
-  cpSync(join(ROOT, 'examples', example), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', example), dir);
   return dir;
 }
 

@@ -10,7 +10,7 @@
  * comment's size depends on the diff, not on how the target was found, and a full solve at that
  * size takes a minute on the test machine.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ import { deploymentOf } from '../schemas/state.js';
 import type { Placement } from '../schemas/placement.js';
 import type { Plan } from '../schemas/plan.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
+import { copyExample } from './support/examples.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -69,7 +70,7 @@ beforeAll(() => {
   // examples/global, as CI would run it, and a 200-tenant fleet with its findings.
   // A copy: planning takes the state lock in the project, and other test files plan the example too.
   const global = out('global');
-  cpSync(join(ROOT, 'examples', 'global'), join(global, 'global'), { recursive: true });
+  copyExample(join(ROOT, 'examples', 'global'), join(global, 'global'));
   const g = globe(['plan', join(global, 'global'), '--format', 'markdown', '--out', join(global, 'plan.json')]);
   expect(g.code, g.stderr).toBe(0);
   comments.global = { md: g.stdout, plan: JSON.parse(readFileSync(join(global, 'plan.json'), 'utf8')), artifact: join(global, 'plan.json') };

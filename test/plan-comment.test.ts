@@ -3,7 +3,7 @@
  * (`<!-- globe-plan dir=<dir> `) with the plan id that matches the applied artifact, the error
  * comment a broken project gets on stdout (exit non-zero), and GitHub Actions annotations.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { markerDir } from '../cli/render/plan-comment.js';
 import { renderPlanMarkdown } from '../cli/render/plan-markdown.js';
 import type { Plan } from '../schemas/plan.js';
 import { globe, ROOT } from './support/cli.js';
+import { copyExample } from './support/examples.js';
 
 function golden(name: string, actual: string): void {
   const file = join(ROOT, 'test', 'golden', 'comment', name);
@@ -38,7 +39,7 @@ describe('the comment marker', () => {
   it('is the first line: the directory as given, normalized, and the first 12 hex of the plan digest', () => {
     // A copy: planning takes the state lock in the project, and other test files plan the example too.
     const dir = mkdtempSync(join(tmpdir(), 'globe-comment-marker-'));
-    cpSync(join(ROOT, 'examples', 'global'), join(dir, 'examples', 'global'), { recursive: true });
+    copyExample(join(ROOT, 'examples', 'global'), join(dir, 'examples', 'global'));
     const r = globe(['plan', './examples//global/', '--format', 'markdown', '--out', join(dir, 'p.json')], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     const plan = JSON.parse(readFileSync(join(dir, 'p.json'), 'utf8')) as Plan;

@@ -3,7 +3,7 @@
  * demand left unserved, a disaster-readiness intent unmet, a solve not proven within its gap —
  * with exit code 3. A plan not proven optimal (time limit) fails by default.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { brokenPromises } from '../cli/fail-on.js';
 import type { Placement } from '../schemas/placement.js';
 import type { Plan } from '../schemas/plan.js';
 import { globe, ROOT } from './support/cli.js';
+import { copyExample } from './support/examples.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -21,7 +22,7 @@ afterAll(() => {
 function quickstart(edit?: { file: string; from: string; to: string }): string {
   const dir = mkdtempSync(join(tmpdir(), 'globe-fail-on-'));
   dirs.push(dir);
-  cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', 'quickstart'), dir);
   if (edit) {
     const path = join(dir, edit.file);
     const text = readFileSync(path, 'utf8');

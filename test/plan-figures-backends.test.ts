@@ -3,7 +3,7 @@
  * and exec (the move JSON carries `units`; the example hook stores it). A tenant removed
  * afterwards is then planned with its real size.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import type { State } from '../schemas/state.js';
 import type { TenantId } from '../lang/spec.js';
 import { globe, ROOT } from './support/cli.js';
 import { startCluster, type Cluster } from '../bench/throwaway-postgres.js';
+import { copyExample } from './support/examples.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -20,7 +21,7 @@ afterAll(() => {
 function copy(example: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'globe-figures-backend-'));
   dirs.push(dir);
-  cpSync(join(ROOT, 'examples', example), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', example), dir);
   return dir;
 }
 

@@ -3,7 +3,7 @@
  * records the units one replica takes, so the removed tenant's cost, the supply it held before
  * and the apply-time peak count its real size — and apply's supply check counts the same.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import type { Move, Plan } from '../schemas/plan.js';
 import { planCost } from '../cli/render/plan-facts.js';
 import { globe, ROOT } from './support/cli.js';
 import { specOf } from './support/specs.js';
+import { copyExample } from './support/examples.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -26,7 +27,7 @@ afterAll(() => {
 function quickstart(): string {
   const dir = mkdtempSync(join(tmpdir(), 'globe-figures-'));
   dirs.push(dir);
-  cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', 'quickstart'), dir);
   return dir;
 }
 
@@ -167,7 +168,7 @@ describe('simulate --exit and --turn-up on a deployed world', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'globe-figures-global-'));
     dirs.push(dir);
-    cpSync(join(ROOT, 'examples', 'global'), dir, { recursive: true });
+    copyExample(join(ROOT, 'examples', 'global'), dir);
     const first = join(dir, 'first.json');
     expect(globe(['plan', dir, '--out', first]).code).toBe(0);
     deployed = JSON.parse(readFileSync(first, 'utf8')) as Plan;

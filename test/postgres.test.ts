@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync as mkdtempKept, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync as mkdtempKept, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -10,6 +10,7 @@ import type { State } from '../schemas/state.js';
 import type { Plan } from '../schemas/plan.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
 import { PASSWORD_USER, startCluster, type Cluster } from '../bench/throwaway-postgres.js';
+import { copyExample } from './support/examples.js';
 
 let cluster: Cluster;
 let env: NodeJS.ProcessEnv;
@@ -36,7 +37,7 @@ afterAll(() => {
 /** The quickstart project on the postgres backend, in a fresh schema. */
 function pgProject(): { dir: string; schema: string } {
   const dir = mkdtempSync(join(tmpdir(), 'globe-pgproj-'));
-  cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', 'quickstart'), dir);
   const schema = `s${++schemas}_${process.pid}`;
   writeFileSync(join(dir, 'backend.globe'), `backend postgres { url_env = GLOBE_TEST_PG  schema = ${schema.replace(/_/g, '-')} }\n`);
   expect(globe(['init', dir], { env }).code).toBe(0);
@@ -54,7 +55,7 @@ const deployment = (s: State) => canonicalJson({ tenants: s.tenants, reservation
 describe('the postgres backend', () => {
   it('init creates the schema, is harmless twice, and refuses a newer schema', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'globe-pginit-'));
-    cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+    copyExample(join(ROOT, 'examples', 'quickstart'), dir);
     writeFileSync(join(dir, 'backend.globe'), 'backend postgres { url_env = GLOBE_TEST_PG  schema = init-test }\n');
     expect(globe(['init', dir], { env }).stdout).toContain('migrated from version 0 to 1');
     expect(globe(['init', dir], { env }).stdout).toContain('up to date (version 1)');
@@ -95,7 +96,7 @@ describe('the postgres backend', () => {
 
   it('state pull and push move a world between the file and postgres backends', () => {
     const file = mkdtempSync(join(tmpdir(), 'globe-pgpush-'));
-    cpSync(join(ROOT, 'examples', 'quickstart'), file, { recursive: true });
+    copyExample(join(ROOT, 'examples', 'quickstart'), file);
     expect(globe(['apply', file, '--auto-approve']).code).toBe(0);
     const local = JSON.parse(globe(['state', 'pull', file]).stdout) as State;
     writeFileSync(join(file, 'pulled.json'), JSON.stringify(local));
@@ -249,7 +250,7 @@ describe('a postgres backend that cannot be used says what failed', () => {
 
   it('a reachable database without the schema: run `globe init`', () => {
     const dir = mkdtempSync(join(tmpdir(), 'globe-pgnoschema-'));
-    cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+    copyExample(join(ROOT, 'examples', 'quickstart'), dir);
     writeFileSync(join(dir, 'backend.globe'), 'backend postgres { url_env = GLOBE_TEST_PG  schema = never-initialised }\n');
     const r = globe(['plan', dir], { env });
     expect(r.code).toBe(1);

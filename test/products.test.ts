@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,10 +6,11 @@ import type { State } from '../schemas/state.js';
 import type { Plan } from '../schemas/plan.js';
 import { checkPlacement } from '../planner/check/placement-checker.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
+import { copyExample } from './support/examples.js';
 
 function seedProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'globe-products-'));
-  cpSync(join(ROOT, 'examples', 'seed-product-shift'), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', 'seed-product-shift'), dir);
   return dir;
 }
 

@@ -6,7 +6,7 @@
  * for a fixed time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -15,6 +15,7 @@ import { generateWorld } from '../bench/generate-world.js';
 import { writeProject } from '../bench/write-project.js';
 import { CLI, ensureBuilt, globe, ROOT } from './support/cli.js';
 import { startCluster, type Cluster } from '../bench/throwaway-postgres.js';
+import { copyExample } from './support/examples.js';
 
 let cluster: Cluster;
 let env: NodeJS.ProcessEnv;
@@ -194,7 +195,7 @@ describe('block solves on the job queue', () => {
 
   it('refuses --workers queue on the file backend, and globe worker without the postgres backend', () => {
     const dir = tempDir('globe-queue-file-');
-    cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+    copyExample(join(ROOT, 'examples', 'quickstart'), dir);
     const plan = globe(['plan', dir, '--workers', 'queue']);
     expect(plan.code).toBe(1);
     expect(plan.stderr).toContain('--workers queue needs the postgres backend');

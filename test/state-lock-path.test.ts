@@ -4,12 +4,13 @@
  * inside the project: no absolute path, no `..` out of it, no symbolic link
  * leading elsewhere.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock } from '../executor/lock.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
+import { copyExample } from './support/examples.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -25,7 +26,7 @@ afterAll(() => {
 /** The quickstart project in `dir`, its state where `backend file { path }` says. */
 function project(dir: string, statePath: string): string {
   mkdirSync(dir, { recursive: true });
-  cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', 'quickstart'), dir);
   writeFileSync(join(dir, 'backend.globe'), `backend file { path = "${statePath}" }\n`);
   return dir;
 }

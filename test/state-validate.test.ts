@@ -5,13 +5,14 @@
  * the document, never the file's bytes; the good `.backup` is never replaced
  * by a bad state.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileBackend } from '../executor/backends/file.js';
 import { readStateFile, StateError, writeStateFile } from '../executor/state-file.js';
 import { ensureBuilt, globe, ROOT } from './support/cli.js';
+import { copyExample } from './support/examples.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -124,7 +125,7 @@ describe('writing a state file', () => {
 describe('globe state push and plan', () => {
   function project(): string {
     const dir = tempDir();
-    cpSync(join(ROOT, 'examples', 'quickstart'), dir, { recursive: true });
+    copyExample(join(ROOT, 'examples', 'quickstart'), dir);
     return dir;
   }
 

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Plan, ResizeMove } from '../../schemas/plan.js';
 import type { Deployment } from '../../schemas/state.js';
 import { globe, ROOT } from './cli.js';
+import { copyExample } from './examples.js';
 
 const WRAPPER = `#!/usr/bin/env node
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -50,8 +51,8 @@ export interface FaultProject {
 /** examples/global on the exec backend, fully applied once (slow: make it once and copy it). */
 export function appliedGlobalExec(): string {
   const dir = mkdtempSync(join(tmpdir(), 'globe-fault-template-'));
-  cpSync(join(ROOT, 'examples', 'global'), dir, { recursive: true });
-  cpSync(join(ROOT, 'examples', 'exec-backend', 'hooks'), join(dir, 'hooks'), { recursive: true });
+  copyExample(join(ROOT, 'examples', 'global'), dir);
+  copyExample(join(ROOT, 'examples', 'exec-backend', 'hooks'), join(dir, 'hooks'));
   rmSync(join(dir, '.globe'), { recursive: true, force: true });
   writeFileSync(join(dir, 'hooks', 'gated.mjs'), WRAPPER);
   chmodSync(join(dir, 'hooks', 'gated.mjs'), 0o755);

@@ -5,14 +5,15 @@
  * move is held, then lets it go.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, globe, ROOT } from './cli.js';
+import { copyExample } from './examples.js';
 
 export function gatedExecProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'globe-gated-'));
-  cpSync(join(ROOT, 'examples', 'exec-backend'), dir, { recursive: true });
+  copyExample(join(ROOT, 'examples', 'exec-backend'), dir);
   rmSync(join(dir, '.globe'), { recursive: true, force: true });
   writeFileSync(
     join(dir, 'hooks', 'gated.mjs'),
