@@ -7,6 +7,8 @@ import { renderPlanText } from './plan-text.js';
 
 export type PlanFormat = 'text' | 'markdown' | 'json' | 'html';
 export const PLAN_FORMATS: readonly PlanFormat[] = ['text', 'markdown', 'json', 'html'];
+/** What `--format` offers for a Plan (plan, show). */
+export const PLAN_FORMAT_HELP = 'text, markdown (a pull-request comment), json or html (a self-contained page)';
 
 /** Where the plan comes from: the project directory (named in the comment's marker) and the saved plan file. */
 export interface RenderContext {
