@@ -1,7 +1,7 @@
-import { canonicalJson } from '../../lang/canonical-json.js';
 import type { Plan } from '../../schemas/plan.js';
 import { isInteractive, useColor } from '../color.js';
 import { renderPlanHtml } from './plan-html.js';
+import { renderPlanJson } from './plan-json.js';
 import { renderPlanMarkdown } from './plan-markdown.js';
 import { renderPlanText } from './plan-text.js';
 
@@ -24,7 +24,7 @@ export function renderPlan(plan: Plan, format: PlanFormat, context: RenderContex
   const showTimings = isInteractive(process.stdout);
   switch (format) {
     case 'json':
-      return `${canonicalJson(stripTimings(plan))}\n`;
+      return renderPlanJson(plan);
     case 'markdown':
       return renderPlanMarkdown(plan, { showTimings: false, dir: context.dir, artifact: context.artifact });
     case 'html':
@@ -32,9 +32,4 @@ export function renderPlan(plan: Plan, format: PlanFormat, context: RenderContex
     case 'text':
       return renderPlanText(plan, { color: useColor(process.stdout), showTimings });
   }
-}
-
-/** The Plan with solver wall time zeroed: what is printed must not change between identical runs. */
-export function stripTimings(plan: Plan): Plan {
-  return { ...plan, placement: { ...plan.placement, solver: { ...plan.placement.solver, seconds: 0 } } };
 }
