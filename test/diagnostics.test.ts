@@ -158,4 +158,14 @@ describe('an error of any stage reaches the user as its diagnostic', () => {
     expect(r.stderr).toMatch(/^globe: the state file .*state\.json is not a valid globe state: `serial` is missing; restore it from .*\n$/);
     expect(r.stderr).not.toContain('internal error');
   });
+
+  it('on GitHub Actions, a failure without a source (a corrupt state) is an annotation too, with its code', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'globe-diag-corrupt-'));
+    for (const f of ['search.globe', 'world.globe']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'examples', 'quickstart', f), 'utf8'));
+    mkdirSync(join(dir, '.globe'));
+    writeFileSync(join(dir, '.globe', 'state.json'), '{ not json');
+    const r = globe(['plan', dir, '--format', 'markdown', '--lock', 'false'], { env: { GITHUB_ACTIONS: 'true' } });
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('::'))).toEqual([expect.stringMatching(/^::error::state: the state file .*state\.json is corrupt: /)]);
+  });
 });

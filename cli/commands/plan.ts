@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { canonicalJson } from '../../lang/canonical-json.js';
 import { hasErrors } from '../../lang/diagnostics.js';
-import { diagnosticOf, fromLangDiagnostic, sourceOfSpan, type DiagnosticSource } from '../../schemas/diagnostic.js';
+import { fromLangDiagnostic, GlobeError, sourceOfSpan, type DiagnosticSource } from '../../schemas/diagnostic.js';
 import { checkProject, type Project } from '../../lang/load.js';
-import { readStateFile, StateError, stateFilePath } from '../../executor/state-file.js';
+import { readStateFile, stateFilePath } from '../../executor/state-file.js';
 import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
 import { loadProject } from '../../lang/project.js';
 import { parseQuantity } from '../../lang/units.js';
@@ -65,7 +65,7 @@ export function registerPlan(program: Command): void {
         }
       } catch (e) {
         // The pull request still gets a comment, saying why nothing was planned; the exit stays non-zero.
-        if (format === 'markdown' && diagnosticOf(e)) writeErrorComment(dir, e as Error);
+        if (format === 'markdown' && e instanceof GlobeError) writeErrorComment(dir, e);
         throw e;
       }
       // Saved without the solver's wall time: the same project and state give a byte-identical file.
@@ -89,11 +89,12 @@ export class ProjectErrors extends CliError {
   }
 }
 
-function writeErrorComment(dir: string, e: Error): void {
+/** The comment says why nothing was planned; on GitHub Actions each diagnostic (or the error's own, without a source) is also an annotation. */
+function writeErrorComment(dir: string, e: GlobeError): void {
   const diagnostics = e instanceof ProjectErrors ? e.project.diagnostics.map(fromLangDiagnostic) : [];
   const files = e instanceof ProjectErrors ? e.project.files : [];
   process.stdout.write(renderErrorComment(dir, e.message, diagnostics, files));
-  if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(githubAnnotations(diagnostics));
+  if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(githubAnnotations(diagnostics.length > 0 ? diagnostics : [e.diagnostic()]));
 }
 
 /**
@@ -179,12 +180,7 @@ async function currentState(project: Project): Promise<State | null> {
       await backend?.close?.();
     }
   }
-  try {
-    return await readStateFile(stateFilePath(project.dir, project.spec));
-  } catch (e) {
-    if (e instanceof StateError) throw new CliError(e.message);
-    throw e;
-  }
+  return await readStateFile(stateFilePath(project.dir, project.spec)); // a StateError carries its diagnostic
 }
 
 export function renderOptions() {
