@@ -3,39 +3,52 @@
  * one clear line, writing files so that a crash never leaves half a file.
  */
 import writeFileAtomic from 'write-file-atomic';
-import type { Diagnostic } from '../lang/diagnostics.js';
-import { renderDiagnostics } from '../lang/render-diagnostics.js';
+import type { Diagnostic as LangDiagnostic } from '../lang/diagnostics.js';
+import { diagnosticOf, fromLangDiagnostic, GlobeError, type Diagnostic } from '../schemas/diagnostic.js';
+import { renderDiagnostic, renderDiagnostics } from './render/diagnostic-text.js';
 import { useColor } from './color.js';
 
-export function printDiagnostics(diagnostics: readonly Diagnostic[], files: readonly { path: string; text: string }[]): void {
+/** Diagnostics of any stage on stderr, with the offending lines of `files` where they have a source. */
+export function printDiagnostics(diagnostics: readonly (Diagnostic | LangDiagnostic)[], files: readonly { path: string; text: string }[]): void {
   if (diagnostics.length === 0) return;
   const texts = new Map(files.map((f) => [f.path, f.text]));
-  process.stderr.write(renderDiagnostics(diagnostics, texts, { color: useColor(process.stderr) }));
+  process.stderr.write(renderDiagnostics(diagnostics.map(asDiagnostic), texts, { color: useColor(process.stderr) }));
 }
 
-/** A user-facing failure: message on stderr, exit code 1, no stack trace. */
-export class CliError extends Error {
+/** The language's diagnostics are located ones (`span`); every other stage's already are Diagnostics. */
+export function asDiagnostic(d: Diagnostic | LangDiagnostic): Diagnostic {
+  return 'span' in d ? fromLangDiagnostic(d) : d;
+}
+
+/** A user-facing failure the CLI itself finds (a bad flag, a missing file): message on stderr, exit code 1, no stack trace. */
+export class CliError extends GlobeError {
+  readonly code: string;
+
   constructor(
     message: string,
     readonly exitCode = 1,
+    code = 'command',
   ) {
     super(message);
+    this.code = code;
   }
 }
 
-/** Wrap a command's action so that a CliError (or any error) becomes one line and an exit code. */
+/**
+ * Wrap a command's action so that an error carrying a Diagnostic (any stage's GlobeError, a
+ * CliError) is printed through the one diagnostic renderer with exit code 1 (a CliError's own);
+ * anything else is a bug in globe and goes on to main's handler.
+ */
 export function action<A extends unknown[]>(run: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       const code = await run(...args);
       process.exitCode = code ?? 0;
     } catch (e) {
-      if (e instanceof CliError) {
-        process.stderr.write(`globe: ${e.message}\n`);
-        process.exitCode = e.exitCode;
-        return;
-      }
-      throw e;
+      const diagnostic = diagnosticOf(e);
+      if (!diagnostic) throw e;
+      process.stderr.write(renderDiagnostic(diagnostic, new Map(), { color: useColor(process.stderr) }));
+      process.exitCode = e instanceof CliError ? e.exitCode : 1;
     }
   };
 }

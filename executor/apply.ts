@@ -20,6 +20,7 @@ import type { GatePhase, JournalRecord, JournalReplay, JournalStore, MoveStatus 
 import { checkPlanAgainstState, planDigest, PlanBindingError, type PlanBinding } from './plan-binding.js';
 import { deploymentOf, emptyDeployment, type Deployment, type State } from '../schemas/state.js';
 import { deploymentDifference, waveCount, waveOf, wavesProblem } from './waves.js';
+import { GlobeError } from '../schemas/diagnostic.js';
 
 export type ApplyEvent =
   /** Hooks an earlier apply left running were killed before anything ran again. */
@@ -65,9 +66,13 @@ export type ApplyOutcome =
   | { outcome: 'stopped'; wave: number; reason: string }
   | { outcome: 'interrupted'; completed: number };
 
-export class StalePlanError extends Error {}
+export class StalePlanError extends GlobeError {
+  readonly code = 'stale-plan';
+}
 /** The plan's moves cannot be carried out as written (an edited or damaged plan). */
-export class PlanGraphError extends Error {}
+export class PlanGraphError extends GlobeError {
+  readonly code = 'plan-graph';
+}
 
 /** Ids unique, every dependency a move of the plan, no cycle: what the scheduler relies on. */
 export function moveGraphProblem(moves: Move[]): string | undefined {

@@ -23,6 +23,7 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { HookGroup } from './backends/hook-groups.js';
+import { GlobeError } from '../schemas/diagnostic.js';
 
 export type MoveStatus = 'WAITING' | 'READY' | 'RUNNING' | 'COMPLETE' | 'FAILED';
 
@@ -137,7 +138,9 @@ export class FileJournalStore implements JournalStore {
 }
 
 /** A journal file that cannot be read or is damaged before its last line. */
-export class JournalError extends Error {}
+export class JournalError extends GlobeError {
+  readonly code = 'journal';
+}
 
 interface JournalFile {
   replay: JournalReplay;

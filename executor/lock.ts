@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { GlobeError } from '../schemas/diagnostic.js';
 
 export interface LockInfo {
   id: string;
@@ -31,7 +32,9 @@ export interface LockInfo {
   pid: number;
 }
 
-export class LockError extends Error {}
+export class LockError extends GlobeError {
+  readonly code = 'lock';
+}
 
 export interface HeldLock {
   info: LockInfo;

@@ -26,8 +26,11 @@ import { documentDigest, specDigest } from '../schemas/digest.js';
 import { describeViolation, usageByRegion } from '../schemas/invariants.js';
 import { transitionUse } from './waves.js';
 import { deploymentOf, type Deployment, type State } from '../schemas/state.js';
+import { GlobeError } from '../schemas/diagnostic.js';
 
-export class PlanBindingError extends Error {}
+export class PlanBindingError extends GlobeError {
+  readonly code = 'plan-binding';
+}
 
 const EDITED = 'Was the plan file edited? Plan again.';
 

@@ -15,8 +15,11 @@ import type { Spec } from '../lang/spec.js';
 import { canonicalJson } from '../lang/canonical-json.js';
 import { STATE_VERSION, type Deployment, type IntentDigests, type State } from '../schemas/state.js';
 import { describeProblem, validateState } from './state-validate.js';
+import { GlobeError } from '../schemas/diagnostic.js';
 
-export class StateError extends Error {}
+export class StateError extends GlobeError {
+  readonly code = 'state';
+}
 
 export const DEFAULT_STATE_PATH = '.globe/state.json';
 

@@ -2,6 +2,11 @@
  * Diagnostics: every error or warning globe reports about the user's files.
  * A diagnostic always has a span (file, start and end, 1-based line and
  * column) so the CLI can print the offending line with a caret, tsc-style.
+ *
+ * This is the language's located case of the one Diagnostic every stage reports
+ * (`schemas/diagnostic.ts`, which converts it with `fromLangDiagnostic`): `lang/`
+ * imports nothing of globe's, so the declaration stays here, and the language
+ * server and the loader keep using spans with an end.
  */
 
 export interface SourcePosition {

@@ -6,13 +6,13 @@
  * (planner/reasons): the binding family of declared limits, where that limit
  * is written, and the smallest change that lifts it.
  */
-import type { SourceSpan } from '../lang/diagnostics.js';
 import type { PlannerWeights } from '../lang/spec.js';
 import { lookupSpan, type SourceMap } from '../lang/source-map.js';
 import { itemsUse, peakLimits } from './decompose/room.js';
 import type { ModelGoals } from './model/build-placement-model.js';
 import type { TenantEntry, World } from './model/world.js';
 import type { Placement } from '../schemas/placement.js';
+import { sourceOfSpan, type Diagnostic } from '../schemas/diagnostic.js';
 import { findReason } from './reasons/find-reason.js';
 import type { Goal } from './reasons/families.js';
 import { demandOf, lossOf, SoloContext } from './reasons/solo.js';
@@ -21,13 +21,14 @@ import { SOLVER_WORKERS, solverPool, type SolvePool } from './solve/solve.js';
 
 export type { FindingReason, Limit, LimitFamily } from './reasons/types.js';
 
-export interface PlannerFinding {
-  severity: 'error' | 'warning';
+/**
+ * What the plan could not do: a Diagnostic (schemas/diagnostic.ts) whose source, when the Spec came
+ * with a SourceMap, is the line of the intent at fault.
+ */
+export interface PlannerFinding extends Diagnostic {
   code: 'unserved-demand' | 'unserved-traffic' | 'reservation-short' | 'dr-not-met' | 'solver-failed' | 'time-limit';
-  message: string;
-  /** Spec path of the intent at fault (look it up in the SourceMap). */
+  /** Spec path of the intent at fault (looked up in the SourceMap for the source). */
   path?: string;
-  span?: SourceSpan;
   /** Why, found from the model (unserved demand and unmet region-loss readiness of the tenants analysed). */
   reason?: FindingReason;
 }
@@ -194,7 +195,8 @@ function reasonText(reason: FindingReason | undefined, goal: Goal, cap: number):
 }
 
 function withSpans(f: PlannerFinding, map: SourceMap): PlannerFinding {
-  const out: PlannerFinding = f.path ? { ...f, span: lookupSpan(map, f.path) } : { ...f };
+  const span = f.path ? lookupSpan(map, f.path) : undefined;
+  const out: PlannerFinding = span ? { ...f, source: sourceOfSpan(span) } : { ...f };
   if (f.reason) {
     const span = (l: Limit): Limit => (l.limitPath ? { ...l, limitSpan: lookupSpan(map, l.limitPath) } : l);
     out.reason = { ...span(f.reason), complete: f.reason.complete, gain: f.reason.gain } as FindingReason;

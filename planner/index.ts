@@ -22,6 +22,7 @@ import { resolveWeights } from './weights.js';
 import { DEFAULT_MAX_WAVES, planWaves } from './waves.js';
 import { residualBeyondSupply } from './residual-fit.js';
 import { solveConcurrency, solverPool, useBaselineSolverCode, type SolvePool } from './solve/solve.js';
+import { GlobeError } from '../schemas/diagnostic.js';
 
 export { DEFAULT_WEIGHTS, WEIGHT_DOCS } from './weights.js';
 export { DEFAULT_MAX_WAVES } from './waves.js';
@@ -65,7 +66,9 @@ export const DEFAULT_BLOCK_GAP_LIMIT = 5e-3;
 /** Fleets up to this size solve in well under a second: HiGHS's optimised WebAssembly would not pay for its compilation. */
 const QUICK_FLEET_TENANTS = 200;
 
-export class PlannerError extends Error {}
+export class PlannerError extends GlobeError {
+  readonly code = 'planner';
+}
 
 export async function planPlacement(
   spec: Spec,

@@ -6,8 +6,11 @@
 import type { Spec, TenantId } from '../lang/spec.js';
 import { parseQuantity } from '../lang/units.js';
 import type { Plan } from '../schemas/plan.js';
+import { GlobeError } from '../schemas/diagnostic.js';
 
-export class WhatIfError extends Error {}
+export class WhatIfError extends GlobeError {
+  readonly code = 'what-if';
+}
 
 /**
  * `service/tenant.latency.CLASS=20ms` or `region.NAME.supply.RESOURCE=10`.

@@ -8,6 +8,7 @@
 import type { Spec, TenantId } from '../lang/spec.js';
 import type { Deployment, RoutingMatrix, State } from './state.js';
 import type { Placement } from './placement.js';
+import type { Diagnostic, DiagnosticSource } from './diagnostic.js';
 
 export const PLAN_VERSION = 1 as const;
 
@@ -56,14 +57,15 @@ export interface PlanWave {
   regions: { region: string; resource: string; supply: number; before: number; after: number; peak: number }[];
 }
 
-/** A planner finding as the Plan keeps it: the message, and the intent's source line relative to the project. */
-export interface PlanFinding {
-  severity: 'error' | 'warning';
-  code: string;
-  message: string;
+/**
+ * A planner finding as the Plan keeps it: a Diagnostic (schemas/diagnostic.ts) whose source is the
+ * intent's line relative to the project (no span end, no line text: the saved shape predates the
+ * Diagnostic and stays as it was), plus the Spec path and the reason found from the model.
+ */
+export interface PlanFinding extends Pick<Diagnostic, 'severity' | 'code' | 'message'> {
   /** Spec path of the intent concerned. */
   path?: string;
-  source?: { file: string; line: number; col: number };
+  source?: Pick<DiagnosticSource, 'file' | 'line' | 'col'>;
   /** The binding limit found from the model (planner/reasons), where it is written, and its fix. */
   reason?: PlanFindingReason;
 }

@@ -67,7 +67,7 @@ describe('priorities under shortage', () => {
     expect(checkPlacement(spec, emptyDeployment(), placement)).toEqual([]);
     const f = findings.find((x) => x.code === 'unserved-demand')!;
     expect(f.message).toContain('600 of 800 rps of `s/bronze` class `r` from `a` cannot be served');
-    expect(f.span?.start.line).toBe(8); // bronze's demand entry
+    expect(f.source?.line).toBe(8); // bronze's demand entry
   });
 
   it('swaps who is served when the priorities swap, whatever the costs say', async () => {
@@ -92,7 +92,7 @@ describe('latency, policy and churn', () => {
     expect(f.message).toBe(
       '50 of 50 rps of `s/t` class `r` from `b` cannot be served: the latency threshold binds: raise the latency threshold of class `r` to 150ms; or add `b` to only_in (`avoid`/`only_in`)',
     );
-    expect(f.span).toEqual({ file: 'test.globe', start: { line: 7, col: 25 }, end: { line: 7, col: 25 } });
+    expect(f.source).toEqual({ file: 'test.globe', line: 7, col: 25, endLine: 7, endCol: 25 });
   });
 
   it('serves a region-failure tenant that can run in one region only, and says what its readiness needs', async () => {

@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptySpec, type Spec, type TenantId } from '../lang/spec.js';
 import type { FailureReport } from '../planner/simulate.js';
-import { renderFailures } from '../cli/render/simulate-text.js';
+import { renderFailures as renderDocument } from '../cli/render/render-simulate.js';
+import { failuresDocument } from '../cli/render/simulate-document.js';
 import { ROOT } from './support/cli.js';
+
+const renderFailures = (reports: FailureReport[], spec: Spec, format: 'text' | 'markdown' | 'json', deployment: 'current' | 'planned') =>
+  renderDocument(failuresDocument(reports, spec, deployment), format);
 
 const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'simulate.schema.json'), 'utf8')));
 

@@ -5,20 +5,16 @@ import { join, resolve } from 'node:path';
 import { hasErrors } from '../../lang/diagnostics.js';
 import { loadAndCheckProject } from '../../lang/load.js';
 import { parseQuantity } from '../../lang/units.js';
-import { applyPlan, PlanGraphError, StalePlanError, type ApplyEvent } from '../../executor/apply.js';
-import { backendFor, BackendUnavailable } from '../../executor/backends/index.js';
+import { applyPlan, type ApplyEvent } from '../../executor/apply.js';
+import { backendFor } from '../../executor/backends/index.js';
 import type { Backend } from '../../executor/backend.js';
-import { PostgresError } from '../../executor/backends/postgres.js';
 import { planIdOf, specDigest } from '../../schemas/digest.js';
-import { HookError } from '../../executor/backends/exec.js';
-import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
+import { acquireLock, type HeldLock } from '../../executor/lock.js';
 import { printLockWait } from '../lock-wait.js';
 import { ApplyTally } from '../apply-tally.js';
-import { FileJournalStore, hooksInJournals, JournalError } from '../../executor/journal.js';
-import { checkPlanDocument, PlanBindingError } from '../../executor/plan-binding.js';
-import { StrayHookError } from '../../executor/backends/hook-groups.js';
+import { FileJournalStore, hooksInJournals } from '../../executor/journal.js';
+import { checkPlanDocument } from '../../executor/plan-binding.js';
 import type { Spec } from '../../lang/spec.js';
-import { StateError } from '../../executor/state-file.js';
 import type { Plan } from '../../schemas/plan.js';
 import { isInteractive } from '../color.js';
 import { action, CliError, printDiagnostics } from '../output.js';
@@ -98,12 +94,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     }
     enforcePromises(plan.placement, flags.failOn, 'apply');
     spec = project.spec;
-    try {
-      checkPlanDocument(plan, spec);
-    } catch (e) {
-      if (e instanceof PlanBindingError) throw new CliError(e.message);
-      throw e;
-    }
+    checkPlanDocument(plan, spec); // an edited plan: its error carries a diagnostic that action() prints
   } else {
     if (!existsSync(target)) throw new CliError(`${target}: no such plan file or project directory`);
     if (!flags.autoApprove && !(isInteractive(process.stdin) && isInteractive(process.stderr))) {
@@ -188,7 +179,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
         return 1;
     }
   } catch (e) {
-    if (e instanceof StalePlanError || e instanceof PlanGraphError || e instanceof PlanBindingError || e instanceof StrayHookError || e instanceof JournalError || e instanceof LockError || e instanceof StateError || e instanceof HookError || e instanceof BackendUnavailable || e instanceof PostgresError) throw new CliError(e.message);
+    // The stages' own errors (stale plan, lock, journal, hook, backend…) carry their diagnostic: action() prints it.
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EIO') {
       // Every move's RUNNING line is written before the move runs, so nothing ran unrecorded.

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { stateFilePath, StateError } from '../../executor/state-file.js';
+import { stateFilePath } from '../../executor/state-file.js';
 import { loadAndCheckProject } from '../../lang/load.js';
 import type { Spec } from '../../lang/spec.js';
-import { forceUnlock, LockError } from '../../executor/lock.js';
-import { action, CliError } from '../output.js';
+import { forceUnlock } from '../../executor/lock.js';
+import { action } from '../output.js';
 
 /**
  * Where the state lock lives: with the state it protects. For the file
@@ -27,12 +27,7 @@ export function registerForceUnlock(program: Command): void {
     .action(
       action(async (id: string, dir: string) => {
         const project = await loadAndCheckProject(dir);
-        try {
-          forceUnlock(lockDirFor(project.spec, resolve(dir)), id);
-        } catch (e) {
-          if (e instanceof LockError || e instanceof StateError) throw new CliError(e.message);
-          throw e;
-        }
+        forceUnlock(lockDirFor(project.spec, resolve(dir)), id); // a LockError carries its diagnostic: action() prints it
         process.stdout.write(`Lock ${id} removed. Make sure no other globe is still running against this state.\n`);
         return 0;
       }),

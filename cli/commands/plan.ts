@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { canonicalJson } from '../../lang/canonical-json.js';
-import { hasErrors, type Diagnostic } from '../../lang/diagnostics.js';
+import { hasErrors } from '../../lang/diagnostics.js';
+import { fromLangDiagnostic, GlobeError, sourceOfSpan, type DiagnosticSource } from '../../schemas/diagnostic.js';
 import { checkProject, type Project } from '../../lang/load.js';
-import { readStateFile, StateError, stateFilePath } from '../../executor/state-file.js';
+import { readStateFile, stateFilePath } from '../../executor/state-file.js';
 import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
 import { loadProject } from '../../lang/project.js';
 import { parseQuantity } from '../../lang/units.js';
@@ -10,19 +11,21 @@ import { lockDirFor } from './force-unlock.js';
 import type { State } from '../../schemas/state.js';
 import { buildPlan } from '../../planner/build-plan.js';
 import { deploymentOf } from '../../schemas/state.js';
-import { planPlacement, PlannerError, type PlannerOptions } from '../../planner/index.js';
+import { planPlacement, type PlannerOptions } from '../../planner/index.js';
 import { prestartSolverPool, SOLVER_WORKERS } from '../../planner/solve/solve.js';
 import type { Plan, PlanFinding, PlanFindingReason, PlanLimit } from '../../schemas/plan.js';
 import type { Limit } from '../../planner/reasons/types.js';
-import type { SourceSpan } from '../../lang/diagnostics.js';
 import type { PlannerFinding } from '../../planner/explain.js';
 import path from 'node:path';
 import { isInteractive, useColor } from '../color.js';
 import { addFailOnFlag, BROKEN_PROMISE_EXIT, enforcePromises, parseFailOn } from '../fail-on.js';
 import { addPlanFlags, checkPlannerOptions, plannerOptions, type PlanFlags } from '../plan-options.js';
 import { action, CliError, printDiagnostics, writeFileSafely } from '../output.js';
-import { PLAN_FORMATS, renderPlan, stripTimings, type PlanFormat } from '../render/render-plan.js';
-import { githubAnnotations, renderErrorComment } from '../render/plan-comment.js';
+import { PLAN_FORMAT_HELP, PLAN_FORMATS, renderPlan } from '../render/render-plan.js';
+import { stripTimings } from '../render/plan-json.js';
+import { renderErrorComment } from '../render/plan-comment.js';
+import { githubAnnotations } from '../render/diagnostic-github.js';
+import { addFormatOption, parseFormat } from '../format-option.js';
 import { globeVersion } from '../version.js';
 import { printLockWait } from '../lock-wait.js';
 import { blockProgressLines, type BlockEvent } from '../plan-progress-lines.js';
@@ -38,19 +41,16 @@ interface PlanCommandFlags extends PlanFlags {
 
 export function registerPlan(program: Command): void {
   addFailOnFlag(addPlanFlags(
-    program
-      .command('plan')
+    addFormatOption(program.command('plan'), PLAN_FORMAT_HELP)
       .description('plan the project against the current state and show what would change')
       .argument('[dir]', 'project directory', '.')
-      .option('--format <format>', 'text, markdown (a pull-request comment), json or html (a self-contained page)', 'text')
       .option('--json', 'the Plan document as JSON (same as --format json)')
       .option('--out <file>', 'save the plan for `globe apply`')
       .option('--detailed-exitcode', `exit 0 without changes, 2 with changes, 1 on error (${BROKEN_PROMISE_EXIT} for a broken promise, see --fail-on)`)
       .option('--workers <where>', 'solve blocks here (local) or on `globe worker` processes through the postgres backend (queue)', 'local'),
   )).action(
     action(async (dir: string, flags: PlanCommandFlags) => {
-      const format = (flags.json ? 'json' : flags.format) as PlanFormat;
-      if (!PLAN_FORMATS.includes(format)) throw new CliError(`--format must be text, markdown, json or html, not ${flags.format}`);
+      const format = parseFormat(flags, PLAN_FORMATS);
       const options = plannerOptions(flags);
       parseFailOn(flags.failOn); // a bad value fails before anything is planned
       let plan: Plan;
@@ -65,7 +65,7 @@ export function registerPlan(program: Command): void {
         }
       } catch (e) {
         // The pull request still gets a comment, saying why nothing was planned; the exit stays non-zero.
-        if (format === 'markdown' && e instanceof CliError) writeErrorComment(dir, e);
+        if (format === 'markdown' && e instanceof GlobeError) writeErrorComment(dir, e);
         throw e;
       }
       // Saved without the solver's wall time: the same project and state give a byte-identical file.
@@ -89,11 +89,12 @@ export class ProjectErrors extends CliError {
   }
 }
 
-function writeErrorComment(dir: string, e: CliError): void {
-  const diagnostics = e instanceof ProjectErrors ? e.project.diagnostics : [];
+/** The comment says why nothing was planned; on GitHub Actions each diagnostic (or the error's own, without a source) is also an annotation. */
+function writeErrorComment(dir: string, e: GlobeError): void {
+  const diagnostics = e instanceof ProjectErrors ? e.project.diagnostics.map(fromLangDiagnostic) : [];
   const files = e instanceof ProjectErrors ? e.project.files : [];
   process.stdout.write(renderErrorComment(dir, e.message, diagnostics, files));
-  if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(githubAnnotations(diagnostics));
+  if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(githubAnnotations(diagnostics.length > 0 ? diagnostics : [e.diagnostic()]));
 }
 
 /**
@@ -115,24 +116,18 @@ export async function planProject(dir: string, options: PlannerOptions, read?: P
     const lines = view ? undefined : blockProgressLines(); // off a terminal: one line per block on stderr
     const onBlock = (b: BlockEvent) => (lines?.(b), view?.update({ seconds: 0, blocks: { done: b.repair ? b.of : ++blocksDone, of: b.of } }));
     result = await planPlacement(project.spec, deploymentOf(state), { ...options, onProgress: view?.update, onBlock, plannedFrom: state?.plannedFrom, tuneSolverCode: true }, project.sourceMap);
-  } catch (e) {
-    if (e instanceof PlannerError) throw new CliError(e.message);
-    throw e;
   } finally {
-    view?.stop();
+    view?.stop(); // a PlannerError carries its diagnostic: action() prints it
   }
-  const findings: Diagnostic[] = result.findings
-    .filter((f) => f.span)
-    .map((f) => ({ severity: f.severity, code: f.code as Diagnostic['code'], message: f.message, span: f.span! }));
-  printDiagnostics(findings, project.files);
+  printDiagnostics(result.findings.filter((f) => f.source), project.files);
   const plan = buildPlan({ spec: project.spec, current: state, placement: result.placement, intermediate: result.intermediate, globeVersion: globeVersion(), findings: result.findings.map((f) => planFinding(f, project)) });
   return { project, plan, state };
 }
 
 /** A finding as the Plan keeps it: its source file relative to the project, so the saved plan does not depend on the cwd. */
 function planFinding(f: PlannerFinding, project: Project): PlanFinding {
-  const at = (span: SourceSpan) => ({ file: relativeToProject(span.file, project), line: span.start.line, col: span.start.col });
-  const limit = (l: Limit): PlanLimit => ({ family: l.family, fix: l.fix, ...(l.limitPath ? { limitPath: l.limitPath } : {}), ...(l.limitSpan ? { limit: at(l.limitSpan) } : {}) });
+  const at = (s: DiagnosticSource) => ({ file: relativeToProject(s.file, project), line: s.line, col: s.col });
+  const limit = (l: Limit): PlanLimit => ({ family: l.family, fix: l.fix, ...(l.limitPath ? { limitPath: l.limitPath } : {}), ...(l.limitSpan ? { limit: at(sourceOfSpan(l.limitSpan)) } : {}) });
   const r = f.reason;
   const reason: PlanFindingReason | undefined = r && {
     ...limit(r),
@@ -141,7 +136,7 @@ function planFinding(f: PlannerFinding, project: Project): PlanFinding {
     ...(r.with ? { with: limit(r.with) } : {}),
     ...(r.alternatives?.length ? { alternatives: r.alternatives.map(limit) } : {}),
   };
-  return { severity: f.severity, code: f.code, message: f.message, ...(f.path ? { path: f.path } : {}), ...(f.span ? { source: at(f.span) } : {}), ...(reason ? { reason } : {}) };
+  return { severity: f.severity, code: f.code, message: f.message, ...(f.path ? { path: f.path } : {}), ...(f.source ? { source: at(f.source) } : {}), ...(reason ? { reason } : {}) };
 }
 
 function relativeToProject(file: string, project: Project): string {
@@ -185,12 +180,7 @@ async function currentState(project: Project): Promise<State | null> {
       await backend?.close?.();
     }
   }
-  try {
-    return await readStateFile(stateFilePath(project.dir, project.spec));
-  } catch (e) {
-    if (e instanceof StateError) throw new CliError(e.message);
-    throw e;
-  }
+  return await readStateFile(stateFilePath(project.dir, project.spec)); // a StateError carries its diagnostic
 }
 
 export function renderOptions() {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { canonicalJson } from '../../lang/canonical-json.js';
 import { hasErrors } from '../../lang/diagnostics.js';
 import { loadAndCheckProject, type Project } from '../../lang/load.js';
 import type { Spec } from '../../lang/spec.js';
@@ -10,10 +9,11 @@ import { buildPlan } from '../../planner/build-plan.js';
 import { deploymentOf } from '../../schemas/state.js';
 import { planPlacement, type PlannerOptions } from '../../planner/index.js';
 import { simulateFailure, type FailureReport } from '../../planner/simulate.js';
-import { renderFailures, type SimulateFormat } from '../render/simulate-text.js';
-import { applySetting, evacuationReport, exitRegion, parseSweep, scaleDemand, totalReplicas, turnUpRegion, WhatIfError } from '../../planner/what-if.js';
-import { num } from '../render/format.js';
-import { renderPlan } from '../render/render-plan.js';
+import { failuresDocument, SIMULATE_FORMATS, type FailuresDocument, type SweepDocument } from '../render/simulate-document.js';
+import { renderFailures, renderSweep, renderWhatIf } from '../render/render-simulate.js';
+import { turnUpLine } from '../render/simulate-text.js';
+import { applySetting, evacuationReport, exitRegion, parseSweep, scaleDemand, totalReplicas, turnUpRegion } from '../../planner/what-if.js';
+import { addFormatOption, parseFormat } from '../format-option.js';
 import { action, CliError, printDiagnostics } from '../output.js';
 import { globeVersion } from '../version.js';
 import { parseMaxWaves } from '../plan-options.js';
@@ -30,11 +30,11 @@ interface SimulateFlags {
   set?: string[];
   demand?: string;
   sweep?: string;
-  format: string;
+  format?: string;
 }
 
 export function registerSimulate(program: Command): void {
-  program
+  const command = program
     .command('simulate')
     .description('what if: a region fails, a region exits, a threshold or a supply changes — before anything moves')
     .argument('[dir]', 'project directory', '.')
@@ -48,48 +48,44 @@ export function registerSimulate(program: Command): void {
     .option('--latency <location=rtt,...>', 'RTTs of the --turn-up region, e.g. eu-west=12ms,eu-central=15ms')
     .option('--set <key=value...>', 'override: service/tenant.latency.CLASS=20ms, region.NAME.supply.RESOURCE=10')
     .option('--demand <multiplier>', 'scale all demand, e.g. x1.3')
-    .option('--sweep <key=v1,v2,...>', 'plan once per value and compare cost and replicas, e.g. inference/ranker.latency.read=20ms,70ms')
-    .option('--format <format>', 'text, markdown or json', 'text')
-    .action(action(runSimulate));
+    .option('--sweep <key=v1,v2,...>', 'plan once per value and compare cost and replicas, e.g. inference/ranker.latency.read=20ms,70ms');
+  addFormatOption(command, 'text, markdown or json').action(action(runSimulate));
 }
 
 async function runSimulate(dir: string, flags: SimulateFlags): Promise<number> {
-  if (!['text', 'markdown', 'json'].includes(flags.format)) throw new CliError(`--format must be text, markdown or json, not ${flags.format}`);
+  const format = parseFormat(flags, SIMULATE_FORMATS);
   const project = await loadAndCheckProject(dir);
   printDiagnostics(project.diagnostics, project.files);
   if (hasErrors(project.diagnostics)) throw new CliError('the project has errors; nothing was simulated');
-  try {
-    let spec = project.spec;
-    for (const s of flags.set ?? []) spec = applySetting(spec, s);
-    if (flags.demand) spec = scaleDemand(spec, flags.demand);
-    const backend = backendFor(spec, project.dir);
-    const state = await backend.getState().finally(() => backend.close?.());
-    const current = deploymentOf(state);
+  // A bad --set, --demand or --sweep is a WhatIfError: it carries its diagnostic, which action() prints.
+  let spec = project.spec;
+  for (const s of flags.set ?? []) spec = applySetting(spec, s);
+  if (flags.demand) spec = scaleDemand(spec, flags.demand);
+  const backend = backendFor(spec, project.dir);
+  const state = await backend.getState().finally(() => backend.close?.());
+  const current = deploymentOf(state);
 
-    if (flags.sweep) return await sweep(spec, current, flags);
-    if (flags.exit) {
-      const maxWaves = flags.maxWaves === undefined ? undefined : parseMaxWaves(flags.maxWaves);
-      const plan = await whatIfPlan(exitRegion(spec, flags.exit), state, { maxWaves });
-      if (flags.format === 'text') process.stdout.write(`${evacuationReport(plan, flags.exit)}\n\n`);
-      process.stdout.write(renderPlan(plan, flags.format as 'text'));
-      return Object.keys(plan.placement.unserved).length > 0 ? 2 : 0;
-    }
-    if (flags.turnUp) {
-      const grown = turnUpRegion(spec, flags.turnUp, flags.locality, flags.supply, flags.latency);
-      const plan = await whatIfPlan(grown, state);
-      if (flags.format === 'text') {
-        const takes = Object.entries(plan.placement.usage[flags.turnUp] ?? {}).map(([k, u]) => `${num(u.used)} of ${u.supply} ${k}`);
-        process.stdout.write(`${flags.turnUp} would take ${takes.length > 0 ? takes.join(', ') : 'nothing'}.\n\n`);
-      }
-      process.stdout.write(renderPlan(plan, flags.format as 'text'));
-      return 0;
-    }
-    if (flags.fail) return await failures(spec, current, flags, project);
-    throw new CliError('say what to simulate: --fail, --exit, --turn-up or --sweep (with --set / --demand overrides)');
-  } catch (e) {
-    if (e instanceof WhatIfError) throw new CliError(e.message);
-    throw e;
+  if (flags.sweep) {
+    process.stdout.write(renderSweep(await sweep(spec, current, flags.sweep), format));
+    return 0;
   }
+  if (flags.exit) {
+    const maxWaves = flags.maxWaves === undefined ? undefined : parseMaxWaves(flags.maxWaves);
+    const plan = await whatIfPlan(exitRegion(spec, flags.exit), state, { maxWaves });
+    process.stdout.write(renderWhatIf(plan, evacuationReport(plan, flags.exit), format));
+    return Object.keys(plan.placement.unserved).length > 0 ? 2 : 0;
+  }
+  if (flags.turnUp) {
+    const plan = await whatIfPlan(turnUpRegion(spec, flags.turnUp, flags.locality, flags.supply, flags.latency), state);
+    process.stdout.write(renderWhatIf(plan, turnUpLine(plan, flags.turnUp), format));
+    return 0;
+  }
+  if (flags.fail) {
+    const doc = await failures(spec, current, flags, project);
+    process.stdout.write(renderFailures(doc, format));
+    return doc.failures.some((r) => r.violated.length > 0 || r.violatedProducts.length > 0) ? 2 : 0;
+  }
+  throw new CliError('say what to simulate: --fail, --exit, --turn-up or --sweep (with --set / --demand overrides)');
 }
 
 /** The plan the changed Spec would give, diffed against what is deployed now (as `globe plan` would show it). */
@@ -98,37 +94,25 @@ async function whatIfPlan(spec: Spec, state: State | null, options: PlannerOptio
   return buildPlan({ spec, current: state, placement, intermediate, globeVersion: globeVersion() });
 }
 
-async function failures(spec: Spec, current: Deployment, flags: SimulateFlags, project: Project): Promise<number> {
+async function failures(spec: Spec, current: Deployment, flags: SimulateFlags, project: Project): Promise<FailuresDocument> {
   const deployment = flags.planned ? (await planPlacement(spec, current, {}, project.sourceMap)).placement.target : current;
   if (Object.keys(deployment.tenants).length === 0 && Object.keys(deployment.products).length === 0) throw new CliError('nothing is deployed: simulate the planned placement with --planned');
   const regions = flags.fail === 'all' ? Object.keys(spec.regions).sort() : [flags.fail!];
   for (const r of regions) if (!spec.regions[r]) throw new CliError(`--fail: no region ${r}`);
   const reports: FailureReport[] = [];
   for (const r of regions) reports.push(await simulateFailure(spec, deployment, r));
-  process.stdout.write(renderFailures(reports, spec, flags.format as SimulateFormat, flags.planned ? 'planned' : 'current'));
-  return reports.some((r) => r.violated.length > 0 || r.violatedProducts.length > 0) ? 2 : 0;
+  return failuresDocument(reports, spec, flags.planned ? 'planned' : 'current');
 }
 
-async function sweep(spec: Spec, current: Deployment, flags: SimulateFlags): Promise<number> {
-  const { key, values } = parseSweep(flags.sweep!);
-  const rows: { value: string; cost: number; replicas: number; unserved: number; status: string }[] = [];
+/** Plan once per value of the swept setting: cost, replicas, unserved demand and the solver's status. */
+async function sweep(spec: Spec, current: Deployment, setting: string): Promise<SweepDocument> {
+  const { key, values } = parseSweep(setting);
+  const rows: SweepDocument['rows'] = [];
   for (const value of values) {
     const s = applySetting(spec, `${key}=${value}`);
     const { placement } = await planPlacement(s, current, {} as PlannerOptions);
     const unserved = Object.values(placement.unserved).reduce((a, byCls) => a + Object.values(byCls).reduce((b, byClient) => b + Object.values(byClient).reduce((c, d) => c + d, 0), 0), 0);
     rows.push({ value, cost: placement.solver.terms.cost ?? 0, replicas: totalReplicas(placement.target.tenants), unserved, status: placement.solver.status });
   }
-  if (flags.format === 'json') {
-    process.stdout.write(`${canonicalJson({ sweep: key, rows })}\n`);
-    return 0;
-  }
-  const header = [key, 'cost', 'replicas', 'unserved rps', 'solver'];
-  const body = rows.map((r) => [r.value, num(r.cost), String(r.replicas), num(r.unserved), r.status]);
-  if (flags.format === 'markdown') {
-    process.stdout.write([`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body.map((b) => `| ${b.join(' | ')} |`)].join('\n') + '\n');
-  } else {
-    const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    process.stdout.write([header, ...body].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n');
-  }
-  return 0;
+  return { sweep: key, rows };
 }

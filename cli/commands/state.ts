@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { canonicalJson } from '../../lang/canonical-json.js';
 import { hasErrors } from '../../lang/diagnostics.js';
 import { loadAndCheckProject } from '../../lang/load.js';
 import { backendFor } from '../../executor/backends/index.js';
@@ -12,6 +11,7 @@ import { parseState, readStateFile, StateError, stateFilePath, writeStateFile } 
 import { lockDirFor } from './force-unlock.js';
 import type { State } from '../../schemas/state.js';
 import { action, CliError, printDiagnostics } from '../output.js';
+import { renderStateJson } from '../render/state-json.js';
 
 /** How long `state push` waits for an apply holding the state lock. */
 const PUSH_LOCK_TIMEOUT_MS = 30_000;
@@ -71,7 +71,7 @@ export function registerState(program: Command): void {
         try {
           const s = await backend.getState();
           if (!s) throw new CliError('nothing is deployed yet: the backend holds no state');
-          process.stdout.write(`${canonicalJson(s)}\n`);
+          process.stdout.write(renderStateJson(s));
           return 0;
         } catch (e) {
           throw e instanceof CliError ? e : new CliError((e as Error).message);

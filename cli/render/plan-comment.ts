@@ -5,8 +5,8 @@
  * instead of silence, and GitHub Actions annotations for its diagnostics.
  */
 import path from 'node:path';
-import type { Diagnostic } from '../../lang/diagnostics.js';
-import { renderDiagnostics } from '../../lang/render-diagnostics.js';
+import type { Diagnostic } from '../../schemas/diagnostic.js';
+import { renderDiagnostics } from './diagnostic-text.js';
 import { planDigest } from '../../executor/plan-binding.js';
 import type { Plan } from '../../schemas/plan.js';
 
@@ -38,16 +38,4 @@ export function renderErrorComment(dir: string, message: string, diagnostics: re
   // A fence longer than any backtick run inside, so a diagnostic quoting code cannot end the block early.
   const fence = '`'.repeat(Math.max(3, ...[...body.matchAll(/`+/g)].map((m) => m[0].length + 1)));
   return [planMarker(dir, null), '## globe plan', '', sentence, '', `${fence}text`, body, fence, ''].join('\n');
-}
-
-/** `::error file=F,line=L,col=C::message`, one per error diagnostic, sorted by place (GitHub Actions annotations). */
-export function githubAnnotations(diagnostics: readonly Diagnostic[], cwd = process.cwd()): string {
-  const escape = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  const prop = (s: string) => escape(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-  return diagnostics
-    .map((d) => ({ d, file: (path.isAbsolute(d.span.file) ? path.relative(cwd, d.span.file) : path.normalize(d.span.file)).split(path.sep).join('/') }))
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.d.span.start.line - b.d.span.start.line || a.d.span.start.col - b.d.span.start.col))
-    .map(({ d, file }) => `::${d.severity === 'error' ? 'error' : 'warning'} file=${prop(file)},line=${d.span.start.line},col=${d.span.start.col}::${escape(`${d.code}: ${d.message}`)}`)
-    .join('\n')
-    .concat(diagnostics.length > 0 ? '\n' : '');
 }

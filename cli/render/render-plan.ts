@@ -1,12 +1,14 @@
-import { canonicalJson } from '../../lang/canonical-json.js';
 import type { Plan } from '../../schemas/plan.js';
 import { isInteractive, useColor } from '../color.js';
 import { renderPlanHtml } from './plan-html.js';
+import { renderPlanJson } from './plan-json.js';
 import { renderPlanMarkdown } from './plan-markdown.js';
 import { renderPlanText } from './plan-text.js';
 
 export type PlanFormat = 'text' | 'markdown' | 'json' | 'html';
 export const PLAN_FORMATS: readonly PlanFormat[] = ['text', 'markdown', 'json', 'html'];
+/** What `--format` offers for a Plan (plan, show). */
+export const PLAN_FORMAT_HELP = 'text, markdown (a pull-request comment), json or html (a self-contained page)';
 
 /** Where the plan comes from: the project directory (named in the comment's marker) and the saved plan file. */
 export interface RenderContext {
@@ -22,7 +24,7 @@ export function renderPlan(plan: Plan, format: PlanFormat, context: RenderContex
   const showTimings = isInteractive(process.stdout);
   switch (format) {
     case 'json':
-      return `${canonicalJson(stripTimings(plan))}\n`;
+      return renderPlanJson(plan);
     case 'markdown':
       return renderPlanMarkdown(plan, { showTimings: false, dir: context.dir, artifact: context.artifact });
     case 'html':
@@ -30,9 +32,4 @@ export function renderPlan(plan: Plan, format: PlanFormat, context: RenderContex
     case 'text':
       return renderPlanText(plan, { color: useColor(process.stdout), showTimings });
   }
-}
-
-/** The Plan with solver wall time zeroed: what is printed must not change between identical runs. */
-export function stripTimings(plan: Plan): Plan {
-  return { ...plan, placement: { ...plan.placement, solver: { ...plan.placement.solver, seconds: 0 } } };
 }

@@ -19,6 +19,7 @@ import { groupOf, signalGroup, stopGroup, type HookGroup } from './hook-groups.j
 import { HookReaper } from './hook-reaper.js';
 import { stateProblem } from '../state-file.js';
 import type { State } from '../../schemas/state.js';
+import { GlobeError } from '../../schemas/diagnostic.js';
 
 const STDERR_LIMIT = 64 * 1024;
 /** A hook's stdout is a State document at most: more than this is a broken hook, refused before it fills globe's memory. */
@@ -30,7 +31,9 @@ const KILL_GRACE_MS = 2000;
  */
 const DRAIN_MS = 1000;
 
-export class HookError extends Error {
+export class HookError extends GlobeError {
+  readonly code = 'hook';
+
   constructor(
     message: string,
     readonly stderr: string,

@@ -11,6 +11,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname, uptime } from 'node:os';
+import { GlobeError } from '../../schemas/diagnostic.js';
 
 export interface HookGroup {
   pgid: number;
@@ -90,7 +91,9 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-export class StrayHookError extends Error {}
+export class StrayHookError extends GlobeError {
+  readonly code = 'stray-hook';
+}
 
 /**
  * SIGKILL the group if it is still running, and wait until the OS shows it gone (bounded):

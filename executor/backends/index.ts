@@ -4,8 +4,11 @@ import { ExecBackend } from './exec.js';
 import { FileBackend } from './file.js';
 import { connectionUrl, PostgresBackend } from './postgres.js';
 import { stateFilePath } from '../state-file.js';
+import { GlobeError } from '../../schemas/diagnostic.js';
 
-export class BackendUnavailable extends Error {}
+export class BackendUnavailable extends GlobeError {
+  readonly code = 'backend-unavailable';
+}
 
 export function backendFor(spec: Spec, projectDir: string): Backend {
   const b = spec.backend ?? { kind: 'file' as const, path: '.globe/state.json' };

@@ -18,11 +18,14 @@ import { LockError, type HeldLock, type LockInfo, type LockWaitListener } from '
 import { stateProblem } from '../state-file.js';
 import { emptyDeployment, STATE_VERSION, type Deployment, type IntentDigests, type State } from '../../schemas/state.js';
 import { maskUrl } from '../../lang/mask-url.js';
+import { GlobeError } from '../../schemas/diagnostic.js';
 
 /** The schema version this globe writes; migrations bring older schemas up to it. */
 export const SCHEMA_VERSION = 1;
 
-export class PostgresError extends Error {}
+export class PostgresError extends GlobeError {
+  readonly code = 'postgres';
+}
 
 /** A server that does not answer is reported, not waited for forever. */
 const CONNECT_TIMEOUT_MS = 15_000;
