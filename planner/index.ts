@@ -34,7 +34,7 @@ export interface PlannerOptions {
   onProgress?: (p: { seconds: number; objective?: number; bound?: number; gap?: number }) => void;
   /** Units to keep free per region and resource (a refresh or a launch): the plan shifts demand to make room. */
   free?: { region: string; resource: string; units: number }[];
-  /** Largest share (0..1) of each product's traffic this plan may move; larger changes take several plans. */
+  /** Largest share (0..1) of each product's traffic this plan, or each wave of a plan in waves, may move (docs/language.md). */
   maxShift?: number;
   /** Plan fleets of more than this many tenants in blocks of about this size (planner/decompose). */
   blockTenants?: number;
