@@ -38,6 +38,12 @@ export interface WaveSolver {
   plan(current: Deployment, goals: ModelGoals): Promise<Placement>;
   /** A deployment from `current` (an intermediate wave, or T* with goals.relax). */
   target(current: Deployment, goals: ModelGoals): Promise<Placement>;
+  /**
+   * Whether `to` is one safe step from `from`. Default: Σ max(from, to) within the world's supply (or
+   * what is held now, where that is more); a sub-fleet planned in the room the rest of the fleet
+   * leaves it (planner/decompose/waves-in-blocks.ts) measures it against that room instead.
+   */
+  oneStepAway?(from: Deployment, to: Deployment): boolean;
 }
 
 export interface WavePlan {
@@ -52,14 +58,24 @@ export interface WavePlan {
  * unchanged (no intermediate waves) when the transition rule costs it nothing.
  */
 export async function planWaves(world: World, one: Placement, goals: ModelGoals, maxWaves: number, solver: WaveSolver): Promise<WavePlan> {
+  if (maxWaves <= 1 || !transitionMayBind(world, one)) return { placement: one, intermediate: [] };
+  return wavesToward(world, one, goals, maxWaves, solver);
+}
+
+/**
+ * The waves toward the target without the apply-time peak, whether or not the transition rule binds
+ * `one` (the caller has decided it may: a fleet planned in blocks decides it for the whole fleet).
+ */
+export async function wavesToward(world: World, one: Placement, goals: ModelGoals, maxWaves: number, solver: WaveSolver): Promise<WavePlan> {
   const single = { placement: one, intermediate: [] };
-  if (maxWaves <= 1 || !transitionMayBind(world, one)) return single;
+  if (maxWaves <= 1) return single;
+  const stepAway = solver.oneStepAway ?? ((from: Deployment, to: Deployment) => oneStepAway(world, from, to));
   // T* is where the waves go: --max-shift bounds each wave's step toward it, not how far it is.
   const best = await solver.target(world.current, { ...goals, maxShift: undefined, relax: new Set(['peak']) });
   if (!serves(best).better(serves(one))) return single;
   const intermediate: Deployment[] = [];
   let from = world.current;
-  while (intermediate.length + 1 < maxWaves && !(oneStepAway(world, from, best.target) && withinShift(world, from, best.target, goals.maxShift))) {
+  while (intermediate.length + 1 < maxWaves && !(stepAway(from, best.target) && withinShift(world, from, best.target, goals.maxShift))) {
     const next = await nextWave(from, best.target, goals, solver);
     if (!next) break;
     intermediate.push(next);
@@ -85,7 +101,7 @@ async function nextWave(from: Deployment, toward: Deployment, goals: ModelGoals,
  * region-loss readiness is unmet, and some (region, resource) holds its whole supply mid-apply.
  * Plans that serve everything never pay for the second solve.
  */
-function transitionMayBind(world: World, one: Placement): boolean {
+export function transitionMayBind(world: World, one: Placement): boolean {
   const s = serves(one);
   if (s.unserved <= TOLERANCE && s.shortfall <= TOLERANCE) return false;
   for (const byResource of Object.values(one.usage)) {
@@ -141,7 +157,7 @@ function withinShift(world: World, from: Deployment, to: Deployment, maxShift: n
 }
 
 /** Per region and resource: the target's use, and the largest peak of any wave. */
-function wavesUsage(world: World, steps: Deployment[]): Placement['usage'] {
+export function wavesUsage(world: World, steps: Deployment[]): Placement['usage'] {
   const last = steps.length - 1;
   const usage = supplyUse(world, steps[last - 1], steps[last]);
   for (let i = 1; i < last; i++) {

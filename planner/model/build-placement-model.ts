@@ -602,7 +602,11 @@ function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final:
       const room = goals.room?.get(`${r}\u0000${k}`);
       const slack = relaxSlack(pm, goals, final.length > 0 || peak.length > 0);
       if (room) {
-        if (final.length > 0) pm.model.addRow(-INF, Math.max(0, room.final - keepFree), ...withSlack(final, slack.final));
+        // An intermediate wave may keep what its part of the fleet holds now beyond its room (an exit:
+        // it shrinks in later waves); the peak row still bounds the whole fleet.
+        const roomFinal = Math.max(0, room.final - keepFree);
+        const finalRoom = goals.wave ? Math.max(roomFinal, world.currentUsage(r, k)) : roomFinal;
+        if (final.length > 0) pm.model.addRow(-INF, finalRoom, ...withSlack(final, slack.final));
         if (peak.length > 0) pm.model.addRow(-INF, room.peak - heldOutside, ...withSlack(peak, slack.peak));
         continue;
       }
