@@ -1,6 +1,7 @@
 /**
  * `node dist/bench/waves.js [--scale 2] [--max-waves 4]`: a region exit in a full world, planned in
- * one safe step and in waves (planner/waves.ts). The world (scale k): region `e` holds 5k tenants
+ * one safe step and in waves (planner/waves.ts; from scale 3, more than 50 tenants, the fleet is
+ * planned in blocks and its waves by planner/decompose/waves-in-blocks.ts). The world (scale k): region `e` holds 5k tenants
  * `evac-i` of 2 h100 whose clients only the 5k `near` regions reach in time; each near region is held by
  * a tenant `y` that may be served from anywhere (9 of 10 h100); 10k `far` regions are held by tenants
  * pinned there (9 of 10). About 90% of the supply is in use; `e` exits. evac-i fits near only once y
