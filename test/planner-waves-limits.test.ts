@@ -89,6 +89,15 @@ describe('--max-shift in a plan in waves', () => {
     expect(checkPlacement(exiting, held, placement, intermediate)).toEqual([]);
   });
 
+  it('plans one safe step with --max-waves 1: the limit moved, the rest unserved (not an infeasible model)', async () => {
+    const { placement, intermediate } = await planPlacement(exiting, held, { maxShift: 0.4, maxWaves: 1 });
+    expect(intermediate).toEqual([]);
+    const steps = trafficSteps(exiting, held, [], placement);
+    expect(shifted(exiting, 'app', steps[0], steps[1])).toBeCloseTo(0.4, 6);
+    expect(productUnserved(placement.unservedProducts)).toBeCloseTo(600, 3);
+    expect(checkPlacement(exiting, held, placement)).toEqual([]);
+  });
+
   it('moves it all in one wave without the limit', async () => {
     const { placement, intermediate } = await planPlacement(exiting, held);
     expect(intermediate).toEqual([]);
