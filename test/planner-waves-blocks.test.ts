@@ -90,3 +90,37 @@ describe('waves for a fleet planned in blocks', () => {
     expect(placement.solver.gap).toBeLessThan(1);
   });
 });
+
+/**
+ * The coupled block in waves: a product served entirely in e, whose supply is gone, its follower
+ * holding 100 cpu there; 55 more tenants make the fleet one of blocks. At --max-shift 40% the
+ * traffic leaves e in three waves (40%, 40%, 20%), the followers shrinking in e as they grow in n.
+ */
+describe('waves for the products of a fleet planned in blocks', () => {
+  it('moves a product out of an exiting region in waves of --max-shift, every wave within supply', async () => {
+    const fill = Array.from({ length: 55 }, (_, i) => `  tenant t${i + 1} { demand q { n = 100rps }  latency q < 5ms  replica cpu x1 serves 100rps }`);
+    const { spec } = specOf(`resource cpu { unit = server  cost = 1 }
+region e { locality = na  supply { cpu = 0 } }
+region n { locality = na  supply { cpu = 200 } }
+latency { e <-> n = 10ms }
+product app { traffic { e = 100% }  total = 1000  latency < continental }
+service web { follows app { cpu = 0.1 per unit } }
+service fill {
+${fill.join('\n')}
+}
+`);
+    const current: Deployment = { tenants: {}, reservations: {}, products: { app: { e: { e: 1 } } }, followers: { web: { e: { cpu: 100 } } } };
+    for (let i = 1; i <= 55; i++) current.tenants[`fill/t${i}` as TenantId] = { replicas: { n: { cpu: 1 } }, routing: { q: { n: { n: 1 } } } };
+
+    const { placement, intermediate } = await planPlacement(spec, current, { maxShift: 0.4 });
+    expect(placement.solver.blocks?.count).toBeGreaterThan(1);
+    expect(intermediate.map((d) => d.followers.web)).toEqual([
+      { e: { cpu: 60 }, n: { cpu: 40 } },
+      { e: { cpu: 20 }, n: { cpu: 80 } },
+    ]);
+    expect(placement.target.products.app).toEqual({ e: { n: 1 } });
+    expect(placement.target.followers.web).toEqual({ n: { cpu: 100 } });
+    expect(placement.unservedProducts).toEqual({});
+    expect(checkPlacement(spec, current, placement, intermediate)).toEqual([]);
+  });
+});
