@@ -87,7 +87,7 @@ export async function wavesInBlocks(
     const r = await solveBlock(sub, blockWeights, { ...g, room }, { ...settings, onProgress: undefined, lpBound: false });
     seconds += r.seconds;
     last = { status: r.status, gap: Math.max(0, r.objective - r.bound) };
-    return subPlacement({ ...r, target: r.target });
+    return subPlacement(r);
   };
   const solver: WaveSolver = {
     plan: solve,
