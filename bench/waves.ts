@@ -1,6 +1,7 @@
 /**
  * `node dist/bench/waves.js [--scale 2] [--max-waves 4]`: a region exit in a full world, planned in
- * one safe step and in waves (planner/waves.ts). The world (scale k): region `e` holds 5k tenants
+ * one safe step and in waves (planner/waves.ts; from scale 3, more than 50 tenants, the fleet is
+ * planned in blocks and its waves by planner/decompose/waves-in-blocks.ts). The world (scale k): region `e` holds 5k tenants
  * `evac-i` of 2 h100 whose clients only the 5k `near` regions reach in time; each near region is held by
  * a tenant `y` that may be served from anywhere (9 of 10 h100); 10k `far` regions are held by tenants
  * pinned there (9 of 10). About 90% of the supply is in use; `e` exits. evac-i fits near only once y
@@ -29,13 +30,13 @@ interface Options {
 
 async function main(): Promise<void> {
   const o = new Command()
-    .option('--scale <k>', 'world size: 20k tenants, 15k + 1 regions (k up to 2: a fleet of up to 50 tenants is one model, where waves apply)', '2')
+    .option('--scale <k>', 'world size: 20k tenants, 15k + 1 regions (k ≤ 2: one model; k ≥ 3: more than 50 tenants, planned in blocks)', '2')
     .option('--max-waves <n>', 'wave limit of the plan in waves', '4')
     .parse()
     .opts<Options>();
   const scale = Number(o.scale);
   const maxWaves = Number(o.maxWaves);
-  if (![1, 2].includes(scale)) throw new Error(`--scale must be 1 or 2 (larger fleets are planned in blocks, in one wave), not ${o.scale}`);
+  if (!(Number.isInteger(scale) && scale >= 1)) throw new Error(`--scale must be a whole number from 1, not ${o.scale}`);
   if (!(Number.isInteger(maxWaves) && maxWaves >= 2)) throw new Error(`--max-waves must be a whole number from 2, not ${o.maxWaves}`);
   const { spec: world, current } = exitWorld(scale);
   const region = 'e';

@@ -131,7 +131,7 @@ export const PROPERTIES: readonly Property[] = [
     absent: 'unlimited',
     check: (n) => (n < 1 ? 'max_surge must be at least 1' : undefined),
     syntax: 'max_surge = 4',
-    doc: 'Replicas that may be added before the matching ones are removed during apply (in each wave of a plan in waves).',
+    doc: 'Replicas that may be added before the matching ones are removed during apply: the move is split into rounds of at most this many, in each wave of a plan in waves (rounds counted per wave); one round when a round would route more traffic than its replicas serve.',
   }),
   // reservation
   { block: 'reservation', keyword: 'in', yamlKey: 'in', value: 'name', syntax: 'in na', doc: 'The locality whose regions hold the reserved units.' },

@@ -19,7 +19,8 @@ export { relativeGap } from '../schemas/placement.js';
 import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
-import { DEFAULT_MAX_WAVES, planWaves } from './waves.js';
+import { DEFAULT_MAX_WAVES, planWaves, wavesUsage } from './waves.js';
+import { wavesInBlocks } from './decompose/waves-in-blocks.js';
 import { residualBeyondSupply } from './residual-fit.js';
 import { solveConcurrency, solverPool, useBaselineSolverCode, type SolvePool } from './solve/solve.js';
 import { GlobeError } from '../schemas/diagnostic.js';
@@ -35,7 +36,7 @@ export interface PlannerOptions {
   onProgress?: (p: { seconds: number; objective?: number; bound?: number; gap?: number }) => void;
   /** Units to keep free per region and resource (a refresh or a launch): the plan shifts demand to make room. */
   free?: { region: string; resource: string; units: number }[];
-  /** Largest share (0..1) of each product's traffic this plan may move; larger changes take several plans. */
+  /** Largest share (0..1) of each product's traffic this plan, or each wave of a plan in waves, may move (docs/language.md). */
   maxShift?: number;
   /** Plan fleets of more than this many tenants in blocks of about this size (planner/decompose). */
   blockTenants?: number;
@@ -53,7 +54,7 @@ export interface PlannerOptions {
   /**
    * Most waves (safe steps applied one after another) the plan may take to reach its target
    * (planner/waves.ts); 1 plans one safe step, as before waves. Default DEFAULT_MAX_WAVES.
-   * Fleets planned in blocks take one wave.
+   * Fleets planned in blocks plan in waves the part of the fleet that needs them (planner/decompose/waves-in-blocks.ts).
    */
   maxWaves?: number;
 }
@@ -116,11 +117,39 @@ export async function planPlacement(
       if (blocks.length <= 1) return await planOneModelInWaves(pooled);
       // Each block's own gap: the fleet's gap is then certified from the blocks' bounds.
       const blockSettings = { ...pooled, gapLimit: options.gapLimit ?? spec.planner?.gapLimit ?? DEFAULT_BLOCK_GAP_LIMIT };
-      return (await planOnlyWhatChanged(world, weights, goals, blockSettings, options)) ?? (await planAsBlocks(world, weights, goals, blockSettings, blocks));
+      const one = (await planOnlyWhatChanged(world, weights, goals, blockSettings, options)) ?? (await planAsBlocks(world, weights, goals, blockSettings, blocks));
+      return await planBlocksInWaves(one, blockSettings);
     } catch (e) {
       if (e instanceof BlockError) throw new PlannerError(e.message);
       throw e;
     }
+  }
+
+  /**
+   * A fleet planned in blocks, and when that plan leaves demand that waves could serve, the sub-fleet
+   * that can use them planned in waves, the rest at its block-plan target (planner/decompose/waves-in-blocks.ts).
+   * The report is the block plan's, scored for the plan's target; its gap is the blocks' and the last
+   * wave's own gaps together, carried over to that objective (certified step by step, as an incremental plan's).
+   */
+  async function planBlocksInWaves(one: Placement, pooled: BlockSettings): Promise<Placement> {
+    const w = await wavesInBlocks(world, weights, goals, one, blocks, options.maxWaves ?? DEFAULT_MAX_WAVES, pooled);
+    if (!w) return one;
+    intermediate = w.intermediate;
+    lastWorld = new World(spec, intermediate[intermediate.length - 1]);
+    const score = scoreSolution(spec, world.current, w.target, w.unserved, w.unservedProducts, weights);
+    const certified = one.solver.gap < 1;
+    const bound = score.weighted - Math.max(0, one.solver.objective - one.solver.bound) - w.last.gap;
+    const solver: SolverReport = {
+      ...one.solver,
+      status: one.solver.status === 'optimal' && w.last.status === 'optimal' ? 'optimal' : 'time-limit',
+      objective: round6(score.weighted),
+      bound: certified ? round6(bound) : 0,
+      gap: certified ? round6(relativeGap(score.weighted, bound)) : 1,
+      seconds: round6(one.solver.seconds + w.seconds),
+      terms: termsOf(score),
+    };
+    const placement = assemble(world, w, solver);
+    return { ...placement, usage: wavesUsage(world, [world.current, ...intermediate, w.target]), ...(w.wavesShortOf ? { wavesShortOf: w.wavesShortOf } : {}) };
   }
 
   /** One model, and when its target needs room someone else frees first, waves (planner/waves.ts). */

@@ -13,8 +13,12 @@
  *   - the last wave is the ordinary plan from the last intermediate deployment, once T* is one safe
  *     step away from it, or when the wave limit is reached (then the plan says how far it stops short).
  *
- * Only what runs where changes between waves; a product's traffic moves at most --max-shift per wave
- * (each wave's model measures it from the wave before), and max_surge applies per wave.
+ * A product's traffic moves at most --max-shift per wave: each wave's model measures it from the wave
+ * before, T* is planned without it (it bounds each step, not where the steps go), intermediate waves
+ * pull traffic toward T* as they pull counts, and T* is "one step away" only once the rest of the
+ * shift fits one wave's budget too. So a shift larger than --max-shift takes more waves (or the plan
+ * says how far it stops short). max_surge applies per wave: each wave's moves are built on their own
+ * (planner/build-plan.ts), their rounds numbered from 1 in every wave.
  */
 import type { Deployment } from '../schemas/state.js';
 import type { ModelGoals } from './model/build-placement-model.js';
@@ -34,6 +38,12 @@ export interface WaveSolver {
   plan(current: Deployment, goals: ModelGoals): Promise<Placement>;
   /** A deployment from `current` (an intermediate wave, or T* with goals.relax). */
   target(current: Deployment, goals: ModelGoals): Promise<Placement>;
+  /**
+   * Whether `to` is one safe step from `from`. Default: Σ max(from, to) within the world's supply (or
+   * what is held now, where that is more); a sub-fleet planned in the room the rest of the fleet
+   * leaves it (planner/decompose/waves-in-blocks.ts) measures it against that room instead.
+   */
+  oneStepAway?(from: Deployment, to: Deployment): boolean;
 }
 
 export interface WavePlan {
@@ -48,13 +58,24 @@ export interface WavePlan {
  * unchanged (no intermediate waves) when the transition rule costs it nothing.
  */
 export async function planWaves(world: World, one: Placement, goals: ModelGoals, maxWaves: number, solver: WaveSolver): Promise<WavePlan> {
+  if (maxWaves <= 1 || !transitionMayBind(world, one)) return { placement: one, intermediate: [] };
+  return wavesToward(world, one, goals, maxWaves, solver);
+}
+
+/**
+ * The waves toward the target without the apply-time peak, whether or not the transition rule binds
+ * `one` (the caller has decided it may: a fleet planned in blocks decides it for the whole fleet).
+ */
+export async function wavesToward(world: World, one: Placement, goals: ModelGoals, maxWaves: number, solver: WaveSolver): Promise<WavePlan> {
   const single = { placement: one, intermediate: [] };
-  if (maxWaves <= 1 || !transitionMayBind(world, one)) return single;
-  const best = await solver.target(world.current, { ...goals, relax: new Set(['peak']) });
+  if (maxWaves <= 1) return single;
+  const stepAway = solver.oneStepAway ?? ((from: Deployment, to: Deployment) => oneStepAway(world, from, to));
+  // T* is where the waves go: --max-shift bounds each wave's step toward it, not how far it is.
+  const best = await solver.target(world.current, { ...goals, maxShift: undefined, relax: new Set(['peak']) });
   if (!serves(best).better(serves(one))) return single;
   const intermediate: Deployment[] = [];
   let from = world.current;
-  while (intermediate.length + 1 < maxWaves && !oneStepAway(world, from, best.target)) {
+  while (intermediate.length + 1 < maxWaves && !(stepAway(from, best.target) && withinShift(world, from, best.target, goals.maxShift))) {
     const next = await nextWave(from, best.target, goals, solver);
     if (!next) break;
     intermediate.push(next);
@@ -80,7 +101,7 @@ async function nextWave(from: Deployment, toward: Deployment, goals: ModelGoals,
  * region-loss readiness is unmet, and some (region, resource) holds its whole supply mid-apply.
  * Plans that serve everything never pay for the second solve.
  */
-function transitionMayBind(world: World, one: Placement): boolean {
+export function transitionMayBind(world: World, one: Placement): boolean {
   const s = serves(one);
   if (s.unserved <= TOLERANCE && s.shortfall <= TOLERANCE) return false;
   for (const byResource of Object.values(one.usage)) {
@@ -115,8 +136,28 @@ function oneStepAway(world: World, from: Deployment, to: Deployment): boolean {
   return true;
 }
 
+/**
+ * Whether every product's traffic that arrives in a region beyond what it serves there in `from`
+ * is within --max-shift of the product's total (the model's budget, planner/model): then the last
+ * wave can move what is left.
+ */
+function withinShift(world: World, from: Deployment, to: Deployment, maxShift: number | undefined): boolean {
+  if (maxShift === undefined) return true;
+  for (const [P, product] of Object.entries(world.spec.products)) {
+    const total = Object.values(product.demand).reduce((a, b) => a + b, 0);
+    let arrives = 0;
+    for (const [client, demand] of Object.entries(product.demand)) {
+      const a = from.products[P]?.[client] ?? {};
+      const b = to.products[P]?.[client] ?? {};
+      for (const [r, share] of Object.entries(b)) arrives += demand * Math.max(0, share - (a[r] ?? 0));
+    }
+    if (arrives > maxShift * total + TOLERANCE * Math.max(1, total)) return false;
+  }
+  return true;
+}
+
 /** Per region and resource: the target's use, and the largest peak of any wave. */
-function wavesUsage(world: World, steps: Deployment[]): Placement['usage'] {
+export function wavesUsage(world: World, steps: Deployment[]): Placement['usage'] {
   const last = steps.length - 1;
   const usage = supplyUse(world, steps[last - 1], steps[last]);
   for (let i = 1; i < last; i++) {
@@ -145,7 +186,7 @@ function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-/** Same replica, reservation and follower counts (routing and traffic are re-planned by each wave anyway). */
+/** Same replica, reservation and follower counts and product traffic (tenants' routing is re-planned by each wave anyway). */
 function sameCounts(a: Deployment, b: Deployment): boolean {
   return countsKey(a) === countsKey(b);
 }
@@ -157,5 +198,7 @@ function countsKey(d: Deployment): string {
   }
   for (const [g, byR] of Object.entries(d.reservations)) for (const [r, n] of Object.entries(byR)) if (n > 0) out.push(`g ${g} ${r} ${n}`);
   for (const [S, byR] of Object.entries(d.followers)) for (const [r, byK] of Object.entries(byR)) for (const [k, n] of Object.entries(byK)) if (n > 0) out.push(`f ${S} ${r} ${k} ${n}`);
+  // A wave that only shifts a product's traffic (toward T*, within --max-shift) makes progress too.
+  for (const [P, byClient] of Object.entries(d.products)) for (const [c, byR] of Object.entries(byClient)) for (const [r, x] of Object.entries(byR)) if (x > 0) out.push(`p ${P} ${c} ${r} ${round6(x)}`);
   return out.sort().join('\n');
 }

@@ -65,8 +65,9 @@ export interface SolverReport {
   /**
    * mip-dual / lp-relaxation: of the one model; decomposition: the sum of the blocks'
    * bounds with shared supply relaxed (planner/decompose), certified when the plan serves
-   * what that relaxation served (else the gap is reported as 1, unknown); incremental: only
-   * the re-planned tenants were solved, and the bound is their block's own.
+   * what that relaxation served (else the gap is reported as 1, unknown), and for a fleet in
+   * blocks planned in waves the objective less the blocks' and the last wave's own gaps;
+   * incremental: only the re-planned tenants were solved, and the bound is their block's own.
    */
   boundKind: 'mip-dual' | 'lp-relaxation' | 'exact' | 'decomposition' | 'incremental';
   /** LP relaxation objective of the one model (a valid lower bound); absent when the fleet was planned in blocks. */

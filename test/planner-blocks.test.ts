@@ -24,9 +24,10 @@ describe('planning a fleet in blocks', () => {
   const world = generateWorld({ tenants: 40, regions: 5, resources: 2, seed: 2 });
 
   it('keeps every promise, and certifies a gap whose bound lies below the exact plan', async () => {
-    // Blocks plan one safe step: so does the exact plan they are compared with.
+    // The bound is that of one safe step: both plans take one (in waves, the blocked plan of this
+    // world meets a region-loss readiness that one step leaves short, so its objective differs).
     const exact = await planPlacement(world.spec, world.current, { blockTenants: 1000, maxWaves: 1 });
-    const blocked = await planPlacement(world.spec, world.current, { blockTenants: 10 });
+    const blocked = await planPlacement(world.spec, world.current, { blockTenants: 10, maxWaves: 1 });
     const s = blocked.placement.solver;
     expect(s.blocks?.count).toBeGreaterThanOrEqual(4);
     expect(s.boundKind).toBe('decomposition');

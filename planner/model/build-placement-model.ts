@@ -98,7 +98,7 @@ export interface ModelGoals {
    * An intermediate wave of a multi-wave plan (planner/waves.ts): every replica and reservation count
    * stays between what runs now and `toward` (the wave never moves away from the final target), a
    * region over its supply (an exit) may keep what it holds and only shrink, and stage `toward` pulls
-   * the counts to the target: after every demand stage (a wave keeps serving what it can), or first
+   * the counts and the products' traffic to the target: after every demand stage (a wave keeps serving what it can), or first
    * with `progressFirst` (when keeping service makes no progress).
    */
   wave?: { toward: Deployment; progressFirst?: boolean };
@@ -426,6 +426,18 @@ function waveCol(pm: PlacementModel, current: number, toward: number, units: num
   return col;
 }
 
+/**
+ * An intermediate wave pulls product traffic toward the target's as well (|p − toward| in stage
+ * `toward`, a whole product's traffic counting as 1): traffic leaving a region whose supply is gone
+ * is progress even when each wave could serve it where it is. --max-shift bounds how much a wave moves.
+ */
+function pullTraffic(pm: PlacementModel, p: number, toward: number, weight: number): void {
+  const d = pm.model.addCol(0, INF);
+  pm.model.addRow(-toward, INF, [d, p], [1, -1]); // d ≥ p − toward
+  pm.model.addRow(toward, INF, [d, p], [1, 1]); // d ≥ toward − p
+  pm.model.addObjective('toward', d, weight);
+}
+
 function addReservations(world: World, pm: PlacementModel, w: PlannerWeights, use: Use, term: Term, goals?: ModelGoals): void {
   const { model, spec } = { model: pm.model, spec: world.spec };
   for (const name of Object.keys(spec.reservations).sort()) {
@@ -471,9 +483,13 @@ function addProducts(world: World, pm: PlacementModel, w: PlannerWeights, use: U
   const servedIn = new Map<string, number[]>();
   // |traffic moved| per product: what --max-shift limits
   const shiftCols = new Map<string, number[]>();
+  // per product: its unserved columns, and the traffic its current shares place in the regions it may use
+  const unservedCols = new Map<string, number[]>();
+  const currentTraffic = new Map<string, number>();
   for (const P of Object.keys(spec.products).sort()) {
     const product = spec.products[P];
     const regions = world.regions.filter((r) => !product.avoid.includes(r));
+    const productTotal = Object.values(product.demand).reduce((a, b) => a + b, 0);
     for (const s of Object.keys(product.demand).sort()) {
       const demand = product.demand[s];
       if (!(demand > 0)) continue;
@@ -490,10 +506,13 @@ function addProducts(world: World, pm: PlacementModel, w: PlannerWeights, use: U
         model.addRow(-current, INF, [a, p], [1, -1]);
         model.addRow(current, INF, [a, p], [1, 1]);
         (shiftCols.get(P) ?? shiftCols.set(P, []).get(P)!).push(a);
+        currentTraffic.set(P, (currentTraffic.get(P) ?? 0) + current);
+        if (goals.wave) pullTraffic(pm, p, demand * (goals.wave.toward.products[P]?.[s]?.[r] ?? 0), 1 / productTotal);
         term('distance', p, world.latency(s, r) / Math.max(product.latency, 1) / demand, w.distance);
       }
       const q = model.addCol(0, demand);
       pm.productUnserved.push({ product: P, client: s, demand, col: q });
+      (unservedCols.get(P) ?? unservedCols.set(P, []).get(P)!).push(q);
       model.addObjective('unserved:products', q, 1);
       model.addRow(demand, demand, [...cols, q], [...cols.map(() => 1), 1]);
     }
@@ -538,11 +557,16 @@ function addProducts(world: World, pm: PlacementModel, w: PlannerWeights, use: U
       }
     }
   }
-  // Churn budget: traffic moved (counted out of the old region and into the new) ≤ 2 × share × total.
+  // Churn budget: traffic that arrives in a region beyond what it serves now ≤ share × total. With a ≥
+  // |p − current|, arrivals = (Σ a − Σ current + Σ p) / 2 and Σ p = total − Σ q: traffic left unserved
+  // leaves its region without arriving anywhere, so it is no shift. (Counting it as moved made a plan
+  // infeasible where a region's supply is gone: its traffic must leave, served elsewhere or not.)
   if (goals.maxShift !== undefined) {
     for (const [P, cols] of [...shiftCols].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const total = Object.values(spec.products[P].demand).reduce((a, b) => a + b, 0);
-      model.addRow(-INF, 2 * goals.maxShift * total, cols, cols.map(() => 1));
+      const qs = unservedCols.get(P) ?? [];
+      const rhs = 2 * goals.maxShift * total + (currentTraffic.get(P) ?? 0) - total;
+      model.addRow(-INF, rhs, [...cols, ...qs], [...cols.map(() => 1), ...qs.map(() => -1)]);
     }
   }
   pm.productServedIn = servedIn;
@@ -578,7 +602,11 @@ function addSupply(world: World, pm: PlacementModel, usage: Map<string, { final:
       const room = goals.room?.get(`${r}\u0000${k}`);
       const slack = relaxSlack(pm, goals, final.length > 0 || peak.length > 0);
       if (room) {
-        if (final.length > 0) pm.model.addRow(-INF, Math.max(0, room.final - keepFree), ...withSlack(final, slack.final));
+        // An intermediate wave may keep what its part of the fleet holds now beyond its room (an exit:
+        // it shrinks in later waves); the peak row still bounds the whole fleet.
+        const roomFinal = Math.max(0, room.final - keepFree);
+        const finalRoom = goals.wave ? Math.max(roomFinal, world.currentUsage(r, k)) : roomFinal;
+        if (final.length > 0) pm.model.addRow(-INF, finalRoom, ...withSlack(final, slack.final));
         if (peak.length > 0) pm.model.addRow(-INF, room.peak - heldOutside, ...withSlack(peak, slack.peak));
         continue;
       }
