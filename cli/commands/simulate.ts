@@ -3,7 +3,7 @@ import { canonicalJson } from '../../lang/canonical-json.js';
 import { hasErrors } from '../../lang/diagnostics.js';
 import { loadAndCheckProject, type Project } from '../../lang/load.js';
 import type { Spec } from '../../lang/spec.js';
-import { backendFor } from '../../executor/backends/index.js';
+import { openBackend } from '../../executor/backends/index.js';
 import type { Deployment, State } from '../../schemas/state.js';
 import type { Plan } from '../../schemas/plan.js';
 import { buildPlan } from '../../planner/build-plan.js';
@@ -62,8 +62,8 @@ async function runSimulate(dir: string, flags: SimulateFlags): Promise<number> {
     let spec = project.spec;
     for (const s of flags.set ?? []) spec = applySetting(spec, s);
     if (flags.demand) spec = scaleDemand(spec, flags.demand);
-    const backend = backendFor(spec, project.dir);
-    const state = await backend.getState().finally(() => backend.close?.());
+    const backend = await openBackend(spec, project.dir);
+    const state = await backend.getState().finally(() => backend.close());
     const current = deploymentOf(state);
 
     if (flags.sweep) return await sweep(spec, current, flags);
