@@ -14,6 +14,7 @@ import type { HookGroup } from './backends/hook-groups.js';
 import type { HeldLock, LockWaitListener } from './lock.js';
 import type { JournalReplay } from './journal.js';
 import type { IntentDigests, State } from '../schemas/state.js';
+import type { BackendConfig } from '../lang/spec.js';
 
 /** What a backend reports about one move it carried out, kept in the journal. */
 export interface MoveOutput {
@@ -115,7 +116,7 @@ export interface Backend {
 }
 
 /** The kinds of backend the language knows (lang/spec.ts BackendConfig); for messages, never for decisions. */
-export type BackendName = 'file' | 'exec' | 'postgres';
+export type BackendName = BackendConfig['kind'];
 
 /** A project's backend, opened: the world, its lock and its journal, always. */
 export interface OpenBackend extends Backend {
