@@ -15,9 +15,7 @@ import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { ExecCommands } from '../../lang/spec.js';
 import type { Move } from '../../schemas/plan.js';
 import type { BackendCapabilities, GateContext, MoveContext, MoveOutput, OpenBackend } from '../backend.js';
-import type { JournalStore } from '../journal.js';
-import type { HeldLock, LockWaitListener } from '../lock.js';
-import { projectStore } from './project-store.js';
+import { ProjectStoreBackend } from './project-store.js';
 import { groupOf, signalGroup, stopGroup, type HookGroup } from './hook-groups.js';
 import { HookReaper } from './hook-reaper.js';
 import { stateProblem } from '../state-file.js';
@@ -167,21 +165,19 @@ export function openExecBackend(config: { commands: ExecCommands; timeoutMs: num
   return new ExecBackend(config.commands, config.timeoutMs, projectDir);
 }
 
-export class ExecBackend implements OpenBackend {
+export class ExecBackend extends ProjectStoreBackend implements OpenBackend {
   readonly name = 'exec' as const;
   readonly capabilities: BackendCapabilities;
   /** Hooks running now, so that abandon() can stop them. */
   private readonly live = new Set<ChildProcess>();
   private readonly reaper = new HookReaper();
   /** The state lives behind the commands: the lock and journals are the project's (`.globe/state.lock`, `.globe/journal/`). */
-  private readonly store: ReturnType<typeof projectStore>;
-
   constructor(
     private readonly commands: ExecCommands,
     private readonly timeoutMs: number,
     private readonly cwd: string,
   ) {
-    this.store = projectStore(cwd, join(cwd, '.globe', 'state.lock'));
+    super(cwd, join(cwd, '.globe', 'state.lock'));
     this.capabilities = {
       serialPerMove: false,
       hookProcesses: true,
@@ -195,25 +191,9 @@ export class ExecBackend implements OpenBackend {
     };
   }
 
-  lock(operation: string, timeoutMs: number, onWait?: LockWaitListener): Promise<HeldLock> {
-    return this.store.lock(operation, timeoutMs, onWait);
-  }
-
-  forceUnlock(id: string): Promise<void> {
-    return this.store.forceUnlock(id);
-  }
-
-  journal(planId: string, moves: Move[]): JournalStore {
-    return this.store.journal(planId, moves);
-  }
-
-  journalLocation(planId: string): string {
-    return this.store.journalLocation(planId);
-  }
-
   /** Hooks of any plan's apply may still run: every journal of the project is read for them. */
   otherJournals(): ReturnType<OpenBackend['otherJournals']> {
-    return this.store.hooksInJournals();
+    return this.hooksInJournals();
   }
 
   async getState(): Promise<State | null> {

@@ -10,9 +10,7 @@ import { applyMove } from '../../schemas/apply-move.js';
 import type { BackendCapabilities, OpenBackend } from '../backend.js';
 import { readStateFile, StateError, stateFilePath, writeStatePlannedFrom, writeStateFile } from '../state-file.js';
 import { emptyDeployment, type IntentDigests, type State } from '../../schemas/state.js';
-import { projectStore } from './project-store.js';
-import type { JournalStore } from '../journal.js';
-import type { HeldLock, LockWaitListener } from '../lock.js';
+import { ProjectStoreBackend } from './project-store.js';
 
 export const FILE_CAPABILITIES: BackendCapabilities = {
   serialPerMove: true,
@@ -31,10 +29,9 @@ export function openFileBackend(config: { path: string }, projectDir: string): F
   return new FileBackend(stateFilePath(projectDir, config.path), projectDir);
 }
 
-export class FileBackend implements OpenBackend {
+export class FileBackend extends ProjectStoreBackend implements OpenBackend {
   readonly name = 'file' as const;
   readonly capabilities = FILE_CAPABILITIES;
-  private readonly store: ReturnType<typeof projectStore>;
 
   /** Moves may run in parallel, but the file is one document: writes take turns. */
   private writes: Promise<unknown> = Promise.resolve();
@@ -43,7 +40,7 @@ export class FileBackend implements OpenBackend {
     readonly path: string,
     projectDir: string,
   ) {
-    this.store = projectStore(projectDir, `${path}.lock`);
+    super(projectDir, `${path}.lock`);
   }
 
   getState(): Promise<State | null> {
@@ -68,22 +65,6 @@ export class FileBackend implements OpenBackend {
       if (current && current.lineage !== doc.lineage && !force) throw new StateError(`the state file has lineage ${current.lineage}, ${source} ${doc.lineage}: different worlds (use --force)`);
       return writeStateFile(this.path, current ?? { ...doc, serial: 0 }, doc);
     });
-  }
-
-  lock(operation: string, timeoutMs: number, onWait?: LockWaitListener): Promise<HeldLock> {
-    return this.store.lock(operation, timeoutMs, onWait);
-  }
-
-  forceUnlock(id: string): Promise<void> {
-    return this.store.forceUnlock(id);
-  }
-
-  journal(planId: string, moves: Move[]): JournalStore {
-    return this.store.journal(planId, moves);
-  }
-
-  journalLocation(planId: string): string {
-    return this.store.journalLocation(planId);
   }
 
   /** No move leaves a process behind: there are no hooks to look for. */

@@ -1,28 +1,43 @@
 /**
  * The lock and journals of a backend whose project directory holds them (file, exec): the
  * state lock is a directory (lock.ts), each plan's journal a JSON-lines file in
- * `.globe/journal/` (journal.ts). Shared so that both backends keep them in the same places
- * that `force-unlock`, resumes and older globes expect.
+ * `.globe/journal/` (journal.ts). One base class, so that both backends keep them in the same
+ * places that `force-unlock`, resumes and older globes expect.
  */
 import { join } from 'node:path';
 import type { Move } from '../../schemas/plan.js';
-import type { OpenBackend } from '../backend.js';
 import { FileJournalStore, hooksInJournals, type JournalStore } from '../journal.js';
 import { acquireLock, forceUnlock, type HeldLock, type LockWaitListener } from '../lock.js';
 
-type ProjectStore = Pick<OpenBackend, 'lock' | 'forceUnlock' | 'journal' | 'journalLocation'> & {
-  /** The hooks every journal of the project says may still run, and the largest fencing token handed out. */
-  hooksInJournals(): ReturnType<typeof hooksInJournals>;
-};
+export abstract class ProjectStoreBackend {
+  private readonly journalDir: string;
 
-export function projectStore(projectDir: string, lockPath: string): ProjectStore {
-  const journalDir = join(projectDir, '.globe', 'journal');
-  const journalPath = (planId: string) => join(journalDir, `${planId}.jsonl`);
-  return {
-    lock: (operation: string, timeoutMs: number, onWait?: LockWaitListener): Promise<HeldLock> => acquireLock(lockPath, operation, timeoutMs, onWait),
-    forceUnlock: async (id: string) => forceUnlock(lockPath, id),
-    journal: (planId: string, _moves: Move[]): JournalStore => new FileJournalStore(journalPath(planId)),
-    journalLocation: journalPath,
-    hooksInJournals: () => hooksInJournals(journalDir),
-  };
+  constructor(
+    projectDir: string,
+    /** Where the lock directory goes: beside the state it protects. */
+    private readonly lockPath: string,
+  ) {
+    this.journalDir = join(projectDir, '.globe', 'journal');
+  }
+
+  lock(operation: string, timeoutMs: number, onWait?: LockWaitListener): Promise<HeldLock> {
+    return acquireLock(this.lockPath, operation, timeoutMs, onWait);
+  }
+
+  async forceUnlock(id: string): Promise<void> {
+    forceUnlock(this.lockPath, id);
+  }
+
+  journal(planId: string, _moves: Move[]): JournalStore {
+    return new FileJournalStore(this.journalLocation(planId));
+  }
+
+  journalLocation(planId: string): string {
+    return join(this.journalDir, `${planId}.jsonl`);
+  }
+
+  /** The hooks every journal of the project says may still run, and the largest fencing token handed out. */
+  protected hooksInJournals(): ReturnType<typeof hooksInJournals> {
+    return hooksInJournals(this.journalDir);
+  }
 }
