@@ -186,7 +186,7 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
   const attempt = Math.max(Date.now(), replay.maxAttempt + 1, (options.otherJournals?.maxAttempt ?? 0) + 1);
   const initial = await backend.getState();
   // A backend that converges on its own (exec) does not promise one serial per move; file and postgres do.
-  const serialPerMove = backend.kind !== 'exec';
+  const serialPerMove = backend.capabilities.serialPerMove;
   checkBasis(plan, initial, resuming ? replay.lastSerial : undefined, resuming ? replay.lineage : undefined, resuming && serialPerMove ? replay.unconfirmedRuns : undefined);
   // A fresh apply runs against the state the plan was made from: its moves must be the ones that
   // state and the plan's target call for, and safe in the order they run (a resume was checked so at its start).

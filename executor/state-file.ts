@@ -11,7 +11,6 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { statePathProblem } from '../lang/check/backend-path.js';
 import writeFileAtomic from 'write-file-atomic';
-import type { Spec } from '../lang/spec.js';
 import { canonicalJson } from '../lang/canonical-json.js';
 import { STATE_VERSION, type Deployment, type IntentDigests, type State } from '../schemas/state.js';
 import { describeProblem, validateState } from './state-validate.js';
@@ -23,9 +22,8 @@ export class StateError extends GlobeError {
 
 export const DEFAULT_STATE_PATH = '.globe/state.json';
 
-/** The state file of a project, refused when it is (or, through a symbolic link, resolves to) somewhere outside the project. */
-export function stateFilePath(projectDir: string, spec: Spec): string {
-  const path = spec.backend?.kind === 'file' ? spec.backend.path : DEFAULT_STATE_PATH;
+/** The state file `path` of a project, refused when it is (or, through a symbolic link, resolves to) somewhere outside the project. */
+export function stateFilePath(projectDir: string, path: string): string {
   const problem = statePathProblem(path);
   if (problem) throw new StateError(`the file backend's path ${JSON.stringify(path)} ${problem}`);
   const full = resolve(projectDir, path);

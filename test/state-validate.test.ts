@@ -7,7 +7,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileBackend } from '../executor/backends/file.js';
 import { readStateFile, StateError, writeStateFile } from '../executor/state-file.js';
@@ -105,7 +105,7 @@ describe('writing a state file', () => {
   it('a move on an invalid state is refused, and the good backup is kept', async () => {
     const path = stateFileWith(withReplicas(-3));
     writeFileSync(`${path}.backup`, `${JSON.stringify(goodState())}\n`);
-    const backend = new FileBackend(path);
+    const backend = new FileBackend(path, dirname(path));
     const move = { id: 'm1', kind: 'upsize', tenant: 'search/ranker', region: 'us-east', resource: 'h100', from: 2, to: 4 } as never;
     await expect(backend.execute(move)).rejects.toThrow('is not a valid globe state: at tenants["search/ranker"].replicas.us-east.h100: must be ≥ 0');
     expect(readFileSync(`${path}.backup`, 'utf8')).toBe(`${JSON.stringify(goodState())}\n`);

@@ -1,18 +1,17 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { hasErrors } from '../../lang/diagnostics.js';
 import { loadAndCheckProject } from '../../lang/load.js';
 import { parseQuantity } from '../../lang/units.js';
 import { applyPlan, type ApplyEvent } from '../../executor/apply.js';
-import { backendFor } from '../../executor/backends/index.js';
-import type { Backend } from '../../executor/backend.js';
+import { openBackend } from '../../executor/backends/index.js';
+import type { OpenBackend } from '../../executor/backend.js';
 import { planIdOf, specDigest } from '../../schemas/digest.js';
-import { acquireLock, type HeldLock } from '../../executor/lock.js';
+import type { HeldLock } from '../../executor/lock.js';
 import { printLockWait } from '../lock-wait.js';
 import { ApplyTally } from '../apply-tally.js';
-import { FileJournalStore, hooksInJournals } from '../../executor/journal.js';
 import { checkPlanDocument } from '../../executor/plan-binding.js';
 import type { Spec } from '../../lang/spec.js';
 import type { Plan } from '../../schemas/plan.js';
@@ -25,7 +24,6 @@ import { describeMove } from '../render/plan-facts.js';
 import { renderPlan } from '../render/render-plan.js';
 import { buildPlan } from '../../planner/build-plan.js';
 import { planProject } from './plan.js';
-import { lockDirFor } from './force-unlock.js';
 
 interface ApplyFlags extends PlanFlags {
   project?: string;
@@ -117,13 +115,11 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
   }
 
   let lock: HeldLock | undefined;
-  let backend: Backend | undefined;
+  let backend: OpenBackend | undefined;
   try {
-    backend = backendFor(spec, projectDir);
-    if (flags.lock !== 'false') lock = backend.lock ? await backend.lock('apply', lockTimeoutMs, printLockWait) : await acquireLock(lockDirFor(spec, projectDir), 'apply', lockTimeoutMs, printLockWait);
+    backend = await openBackend(spec, projectDir);
+    if (flags.lock !== 'false') lock = await backend.lock('apply', lockTimeoutMs, printLockWait);
     const planId = planIdOf(plan);
-    const journalDir = join(projectDir, '.globe', 'journal');
-    const journalPath = join(journalDir, `${planId}.jsonl`);
     let stopRequested = false;
     const onSigint = () => {
       if (stopRequested) {
@@ -145,11 +141,11 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     process.on('SIGTERM', onSigterm);
     const view = isInteractive(process.stderr) ? (await import('../views/apply-progress.js')).startApplyProgress(plan.moves) : undefined;
     const tally = new ApplyTally();
-    const journal = backend.journal?.(planId, plan.moves) ?? new FileJournalStore(journalPath);
-    const where = backend.kind === 'postgres' ? 'in PostgreSQL' : journalPath;
+    const journal = backend.journal(planId, plan.moves);
+    const where = backend.journalLocation(planId);
     const outcome = await applyPlan(plan, backend, journal, planId, {
       binding: { spec, derivePlan: buildPlan },
-      otherJournals: backend.kind === 'exec' ? hooksInJournals(journalDir) : undefined,
+      otherJournals: backend.otherJournals(),
       parallelism,
       retries,
       retryWaitMs,
@@ -188,7 +184,7 @@ async function runApply(target: string, flags: ApplyFlags): Promise<number | voi
     throw e;
   } finally {
     await lock?.release();
-    await backend?.close?.();
+    await backend?.close();
   }
 }
 

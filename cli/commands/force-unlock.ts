@@ -1,23 +1,14 @@
 import type { Command } from 'commander';
-import { join, resolve } from 'node:path';
-import { stateFilePath } from '../../executor/state-file.js';
+import { resolve } from 'node:path';
+import { openBackend } from '../../executor/backends/index.js';
 import { loadAndCheckProject } from '../../lang/load.js';
-import type { Spec } from '../../lang/spec.js';
-import { forceUnlock } from '../../executor/lock.js';
-import { action } from '../output.js';
+import { GlobeError } from '../../schemas/diagnostic.js';
+import { action, CliError } from '../output.js';
 
 /**
- * Where the state lock lives: with the state it protects. For the file
- * backend, `<state file>.lock` beside the state file, so that two projects
- * whose `backend file { path }` name one file take turns; for the exec
- * backend (whose state lives behind its commands), `.globe/state.lock` in the
- * project. (The postgres backend locks in the database itself.)
+ * The lock lives where the backend keeps it (executor/backends/: beside the state file, in the
+ * project's `.globe/`, or a database session that needs no forcing); the backend removes it.
  */
-export function lockDirFor(spec: Spec, projectDir: string): string {
-  if ((spec.backend?.kind ?? 'file') === 'file') return `${stateFilePath(projectDir, spec)}.lock`;
-  return join(projectDir, '.globe', 'state.lock');
-}
-
 export function registerForceUnlock(program: Command): void {
   program
     .command('force-unlock')
@@ -27,7 +18,18 @@ export function registerForceUnlock(program: Command): void {
     .action(
       action(async (id: string, dir: string) => {
         const project = await loadAndCheckProject(dir);
-        forceUnlock(lockDirFor(project.spec, resolve(dir)), id); // a LockError carries its diagnostic: action() prints it
+        let backend;
+        try {
+          backend = await openBackend(project.spec, resolve(dir));
+          await backend.forceUnlock(id);
+        } catch (e) {
+          // What the backend says (not locked, another ID, a lock that needs no forcing, no URL for the database) is a plain error.
+          if (e instanceof GlobeError) throw e; // it carries its diagnostic: action() prints it
+          if (e instanceof Error) throw new CliError(e.message);
+          throw e;
+        } finally {
+          await backend?.close();
+        }
         process.stdout.write(`Lock ${id} removed. Make sure no other globe is still running against this state.\n`);
         return 0;
       }),

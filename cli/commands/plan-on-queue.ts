@@ -5,23 +5,33 @@
  * worker), done.
  */
 import type { Project } from '../../lang/load.js';
+import { openBackend } from '../../executor/backends/index.js';
+import type { QueueDatabase } from '../../executor/backend.js';
 import { CliError } from '../output.js';
 
-export async function solveOnQueueFor(project: Project, workers: string): Promise<void> {
-  if (workers !== 'queue') throw new CliError(`--workers must be local or queue, not ${workers}`);
-  const backend = project.spec.backend;
-  if (backend?.kind !== 'postgres') throw new CliError('--workers queue needs the postgres backend: the job queue lives in its database');
-  const { connectionUrl } = await import('../../executor/backends/postgres.js');
-  const { solveOnQueue } = await import('../../planner/solve/queue-pool.js');
-  let url: string;
+/** The database of the project's backend that holds the job queue; `refusal` is the error when its backend has none. */
+export async function queueDatabaseOf(project: Pick<Project, 'spec' | 'dir'>, refusal: string): Promise<QueueDatabase> {
+  let backend;
   try {
-    url = connectionUrl(backend.urlEnv);
+    backend = await openBackend(project.spec, project.dir);
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+  try {
+    if (!backend.capabilities.sharedQueue || !backend.queue) throw new CliError(refusal);
+    return backend.queue();
+  } finally {
+    await backend.close();
+  }
+}
+
+export async function solveOnQueueFor(project: Project, workers: string): Promise<void> {
+  if (workers !== 'queue') throw new CliError(`--workers must be local or queue, not ${workers}`);
+  const { url, schema } = await queueDatabaseOf(project, '--workers queue needs the postgres backend: the job queue lives in its database');
+  const { solveOnQueue } = await import('../../planner/solve/queue-pool.js');
   solveOnQueue({
     url,
-    schema: backend.schema,
+    schema,
     onStatus: (s) => {
       // console.error, not process.stderr: on a terminal the progress view (ink) prints these above its live line.
       if (s.requeued) console.error(`queue: solve ${s.requeued.solve} goes back to the queue: worker ${s.requeued.worker} is gone`);

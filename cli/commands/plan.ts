@@ -3,11 +3,11 @@ import { canonicalJson } from '../../lang/canonical-json.js';
 import { hasErrors } from '../../lang/diagnostics.js';
 import { fromLangDiagnostic, GlobeError, sourceOfSpan, type DiagnosticSource } from '../../schemas/diagnostic.js';
 import { checkProject, type Project } from '../../lang/load.js';
-import { readStateFile, stateFilePath } from '../../executor/state-file.js';
-import { acquireLock, LockError, type HeldLock } from '../../executor/lock.js';
+import { LockError, type HeldLock } from '../../executor/lock.js';
+import { openBackend } from '../../executor/backends/index.js';
+import { readCurrentState } from '../current-state.js';
 import { loadProject } from '../../lang/project.js';
 import { parseQuantity } from '../../lang/units.js';
-import { lockDirFor } from './force-unlock.js';
 import type { State } from '../../schemas/state.js';
 import { buildPlan } from '../../planner/build-plan.js';
 import { deploymentOf } from '../../schemas/state.js';
@@ -107,7 +107,7 @@ export async function planProject(dir: string, options: PlannerOptions, read?: P
   printDiagnostics(project.diagnostics, project.files);
   if (hasErrors(project.diagnostics)) throw new ProjectErrors(project);
   checkPlannerOptions(options, project.spec);
-  const state = await currentState(project);
+  const state = await readCurrentState(project.spec, project.dir);
   const interactive = isInteractive(process.stderr);
   const view = interactive ? (await import('../views/plan-progress.js')).startPlanProgress() : undefined;
   let result;
@@ -150,37 +150,16 @@ async function lockProject(project: Project, timeout: string): Promise<HeldLock 
   const r = parseQuantity(timeout, 'duration');
   if (!r.ok) throw new CliError(`--lock-timeout: ${r.message}`);
   try {
-    if (project.spec.backend?.kind === 'postgres') {
-      const { backendFor } = await import('../../executor/backends/index.js');
-      const backend = backendFor(project.spec, project.dir);
-      const held = await backend.lock!('plan', r.value, printLockWait).catch(async (e: unknown) => {
-        await backend.close?.();
-        throw e;
-      });
-      return { info: held.info, release: async () => (await held.release(), await backend.close?.()) };
-    }
-    return await acquireLock(lockDirFor(project.spec, project.dir), 'plan', r.value, printLockWait);
+    const backend = await openBackend(project.spec, project.dir);
+    const held = await backend.lock('plan', r.value, printLockWait).catch(async (e: unknown) => {
+      await backend.close();
+      throw e;
+    });
+    return { info: held.info, release: async () => (await held.release(), await backend.close()) };
   } catch (e) {
     if (e instanceof LockError || (e as Error).name === 'PostgresError' || e instanceof Error) throw new CliError((e as Error).message);
     throw e;
   }
-}
-
-async function currentState(project: Project): Promise<State | null> {
-  const backend = project.spec.backend ?? { kind: 'file' as const, path: '.globe/state.json' };
-  if (backend.kind !== 'file') {
-    const { backendFor } = await import('../../executor/backends/index.js');
-    let backend;
-    try {
-      backend = backendFor(project.spec, project.dir);
-      return await backend.getState();
-    } catch (e) {
-      throw new CliError((e as Error).message);
-    } finally {
-      await backend?.close?.();
-    }
-  }
-  return await readStateFile(stateFilePath(project.dir, project.spec)); // a StateError carries its diagnostic
 }
 
 export function renderOptions() {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { hasErrors } from '../../lang/diagnostics.js';
 import { loadAndCheckProject, type Project } from '../../lang/load.js';
 import type { Spec } from '../../lang/spec.js';
-import { backendFor } from '../../executor/backends/index.js';
+import { readCurrentState } from '../current-state.js';
 import type { Deployment, State } from '../../schemas/state.js';
 import type { Plan } from '../../schemas/plan.js';
 import { buildPlan } from '../../planner/build-plan.js';
@@ -61,8 +61,7 @@ async function runSimulate(dir: string, flags: SimulateFlags): Promise<number> {
   let spec = project.spec;
   for (const s of flags.set ?? []) spec = applySetting(spec, s);
   if (flags.demand) spec = scaleDemand(spec, flags.demand);
-  const backend = backendFor(spec, project.dir);
-  const state = await backend.getState().finally(() => backend.close?.());
+  const state = await readCurrentState(spec, project.dir);
   const current = deploymentOf(state);
 
   if (flags.sweep) {

@@ -2,13 +2,11 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { hasErrors } from '../../lang/diagnostics.js';
 import { loadAndCheckProject } from '../../lang/load.js';
-import { backendFor } from '../../executor/backends/index.js';
-import { PostgresBackend } from '../../executor/backends/postgres.js';
-import type { Backend } from '../../executor/backend.js';
-import { acquireLock, type HeldLock } from '../../executor/lock.js';
+import { openBackend as open } from '../../executor/backends/index.js';
+import type { OpenBackend } from '../../executor/backend.js';
+import type { HeldLock } from '../../executor/lock.js';
 import { printLockWait } from '../lock-wait.js';
-import { parseState, readStateFile, StateError, stateFilePath, writeStateFile } from '../../executor/state-file.js';
-import { lockDirFor } from './force-unlock.js';
+import { parseState, StateError } from '../../executor/state-file.js';
 import type { State } from '../../schemas/state.js';
 import { action, CliError, printDiagnostics } from '../output.js';
 import { renderStateJson } from '../render/state-json.js';
@@ -17,9 +15,9 @@ import { renderStateJson } from '../render/state-json.js';
 const PUSH_LOCK_TIMEOUT_MS = 30_000;
 
 /** The project's backend; a backend that cannot be set up (no URL in the environment, a state path outside the project) is a plain error. */
-function openBackend(p: { spec: Parameters<typeof backendFor>[0]; dir: string }): Backend {
+async function openBackend(p: { spec: Parameters<typeof open>[0]; dir: string }): Promise<OpenBackend> {
   try {
-    return backendFor(p.spec, p.dir);
+    return await open(p.spec, p.dir);
   } catch (e) {
     throw new CliError((e as Error).message);
   }
@@ -40,19 +38,19 @@ export function registerInit(program: Command): void {
     .action(
       action(async (dir: string) => {
         const p = await project(dir);
-        const backend = openBackend(p);
+        const backend = await openBackend(p);
         try {
-          if (!(backend instanceof PostgresBackend)) {
-            process.stdout.write(`The ${backend.kind} backend needs no initialisation.\n`);
+          if (!backend.capabilities.needsInit || !backend.init) {
+            process.stdout.write(`The ${backend.name} backend needs no initialisation.\n`);
             return 0;
           }
-          const { from, to } = await backend.init();
-          process.stdout.write(from === to ? `Schema ${backend.schema} is up to date (version ${to}).\n` : `Schema ${backend.schema} migrated from version ${from} to ${to}.\n`);
+          const { from, to, what } = await backend.init();
+          process.stdout.write(from === to ? `${what} is up to date (version ${to}).\n` : `${what} migrated from version ${from} to ${to}.\n`);
           return 0;
         } catch (e) {
           throw new CliError((e as Error).message);
         } finally {
-          await backend.close?.();
+          await backend.close();
         }
       }),
     );
@@ -67,7 +65,7 @@ export function registerState(program: Command): void {
     .action(
       action(async (dir: string) => {
         const p = await project(dir);
-        const backend = openBackend(p);
+        const backend = await openBackend(p);
         try {
           const s = await backend.getState();
           if (!s) throw new CliError('nothing is deployed yet: the backend holds no state');
@@ -76,7 +74,7 @@ export function registerState(program: Command): void {
         } catch (e) {
           throw e instanceof CliError ? e : new CliError((e as Error).message);
         } finally {
-          await backend.close?.();
+          await backend.close();
         }
       }),
     );
@@ -96,27 +94,21 @@ export function registerState(program: Command): void {
           if (e instanceof StateError) throw new CliError(e.message);
           throw new CliError(`cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
         }
-        let backend: Backend | undefined;
+        let backend: OpenBackend | undefined;
         let lock: HeldLock | undefined;
         try {
-          backend = backendFor(p.spec, p.dir);
+          backend = await open(p.spec, p.dir);
           // A push is a write like any move: it takes the state lock, so it never interleaves with an apply.
-          lock = backend.lock ? await backend.lock('state push', PUSH_LOCK_TIMEOUT_MS, printLockWait) : await acquireLock(lockDirFor(p.spec, p.dir), 'state push', PUSH_LOCK_TIMEOUT_MS, printLockWait);
-          let written: State;
-          if (backend instanceof PostgresBackend) written = await backend.push(doc, flags.force === true);
-          else if (backend.kind === 'file') {
-            const path = stateFilePath(p.dir, p.spec);
-            const current = await readStateFile(path);
-            if (current && current.lineage !== doc.lineage && !flags.force) throw new CliError(`the state file has lineage ${current.lineage}, ${file} ${doc.lineage}: different worlds (use --force)`);
-            written = await writeStateFile(path, current ?? { ...doc, serial: 0 }, doc);
-          } else throw new CliError('state push needs the file or postgres backend');
+          lock = await backend.lock('state push', PUSH_LOCK_TIMEOUT_MS, printLockWait);
+          if (!backend.capabilities.statePush || !backend.push) throw new CliError('state push needs the file or postgres backend');
+          const written = await backend.push(doc, flags.force === true, file);
           process.stdout.write(`Pushed: lineage ${written.lineage}, serial ${written.serial}.\n`);
           return 0;
         } catch (e) {
           throw e instanceof CliError ? e : new CliError((e as Error).message);
         } finally {
           await lock?.release();
-          await backend?.close?.();
+          await backend?.close();
         }
       }),
     );

@@ -3,6 +3,7 @@ import { hasErrors } from '../../lang/diagnostics.js';
 import { checkProject } from '../../lang/load.js';
 import { loadProject } from '../../lang/project.js';
 import { CliError, action, printDiagnostics } from '../output.js';
+import { queueDatabaseOf } from './plan-on-queue.js';
 
 /**
  * `globe worker [DIR]`: solve block models for `globe plan --workers queue`,
@@ -22,16 +23,14 @@ export function registerWorker(program: Command): void {
         const project = checkProject(await loadProject(dir));
         printDiagnostics(project.diagnostics, project.files);
         if (hasErrors(project.diagnostics)) throw new CliError('the project has errors; no worker started');
-        const backend = project.spec.backend;
-        if (backend?.kind !== 'postgres') throw new CliError('globe worker needs the postgres backend: the job queue lives in its database (add a `backend postgres { ... }` block)');
-        const { connectionUrl } = await import('../../executor/backends/postgres.js');
+        const { url, schema } = await queueDatabaseOf(project, 'globe worker needs the postgres backend: the job queue lives in its database (add a `backend postgres { ... }` block)');
         const { startWorker } = await import('../../planner/distribute/queue-worker.js');
         // A long-lived worker gains from V8's optimising compiler (HiGHS ~40% faster on large blocks); it costs
         // CPU seconds at first, which a short-lived one never wins back (bench/README.md).
         if (flags.baselineCode) (await import('../../planner/solve/solve.js')).useBaselineSolverCode(true);
         let worker;
         try {
-          worker = await startWorker({ url: connectionUrl(backend.urlEnv), schema: backend.schema, name: flags.name, log: (line) => process.stdout.write(`${line}\n`) });
+          worker = await startWorker({ url, schema, name: flags.name, log: (line) => process.stdout.write(`${line}\n`) });
         } catch (e) {
           throw new CliError((e as Error).message);
         }

@@ -11,10 +11,11 @@
  * escaped both refuses its own late write (examples/exec-backend/README.md).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { ExecCommands } from '../../lang/spec.js';
 import type { Move } from '../../schemas/plan.js';
-import type { Backend, GateContext, MoveContext, MoveOutput } from '../backend.js';
+import type { BackendCapabilities, GateContext, MoveContext, MoveOutput, OpenBackend } from '../backend.js';
+import { ProjectStoreBackend } from './project-store.js';
 import { groupOf, signalGroup, stopGroup, type HookGroup } from './hook-groups.js';
 import { HookReaper } from './hook-reaper.js';
 import { stateProblem } from '../state-file.js';
@@ -162,17 +163,41 @@ function lastLine(text: string): string {
   return text.trim().split('\n').pop() ?? '';
 }
 
-export class ExecBackend implements Backend {
-  readonly kind = 'exec' as const;
+/** The exec backend of a project: its commands run in the project directory. */
+export function openExecBackend(config: { commands: ExecCommands; timeoutMs: number }, projectDir: string): ExecBackend {
+  return new ExecBackend(config.commands, config.timeoutMs, projectDir);
+}
+
+export class ExecBackend extends ProjectStoreBackend implements OpenBackend {
+  readonly name = 'exec' as const;
+  readonly capabilities: BackendCapabilities;
   /** Hooks running now, so that abandon() can stop them. */
   private readonly live = new Set<ChildProcess>();
   private readonly reaper = new HookReaper();
-
+  /** The state lives behind the commands: the lock and journals are the project's (`.globe/state.lock`, `.globe/journal/`). */
   constructor(
     private readonly commands: ExecCommands,
     private readonly timeoutMs: number,
     private readonly cwd: string,
-  ) {}
+  ) {
+    super(cwd, join(cwd, '.globe', 'state.lock'));
+    this.capabilities = {
+      serialPerMove: false,
+      hookProcesses: true,
+      validateGates: commands.validate !== undefined,
+      sharedWriters: false,
+      statePush: false,
+      plannedFrom: false,
+      needsInit: false,
+      sharedQueue: false,
+      forceUnlock: true,
+    };
+  }
+
+  /** Hooks of any plan's apply may still run: every journal of the project is read for them. */
+  otherJournals(): ReturnType<OpenBackend['otherJournals']> {
+    return this.hooksInJournals();
+  }
 
   async getState(): Promise<State | null> {
     const { stdout, stderr } = await this.run(this.commands.getState, '', 'get_state');

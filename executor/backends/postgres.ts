@@ -12,7 +12,7 @@ import { hostname, userInfo } from 'node:os';
 import pg from 'pg';
 import type { Move } from '../../schemas/plan.js';
 import { applyMove } from '../../schemas/apply-move.js';
-import type { Backend } from '../backend.js';
+import type { BackendCapabilities, OpenBackend, QueueDatabase } from '../backend.js';
 import { replayRecords, type JournalRecord, type JournalReplay, type JournalStore } from '../journal.js';
 import { LockError, type HeldLock, type LockInfo, type LockWaitListener } from '../lock.js';
 import { stateProblem } from '../state-file.js';
@@ -78,14 +78,32 @@ export function describeFailure(e: unknown, url: string, urlEnv: string): string
   }
 }
 
-export function connectionUrl(urlEnv: string): string {
-  const url = process.env[urlEnv];
+export function connectionUrl(urlEnv: string, env: NodeJS.ProcessEnv = process.env): string {
+  const url = env[urlEnv];
   if (!url) throw new PostgresError(`the postgres backend reads its connection URL from the environment variable ${urlEnv}, which is not set`);
   return url;
 }
 
-export class PostgresBackend implements Backend {
-  readonly kind = 'postgres' as const;
+export const POSTGRES_CAPABILITIES: BackendCapabilities = {
+  serialPerMove: true,
+  hookProcesses: false,
+  validateGates: false,
+  sharedWriters: true,
+  statePush: true,
+  plannedFrom: true,
+  needsInit: true,
+  sharedQueue: true,
+  forceUnlock: false,
+};
+
+/** The postgres backend of a project: its URL from the environment variable the config names. */
+export function openPostgresBackend(config: { urlEnv: string; schema: string }, env: NodeJS.ProcessEnv): PostgresBackend {
+  return new PostgresBackend(connectionUrl(config.urlEnv, env), config.schema, config.urlEnv);
+}
+
+export class PostgresBackend implements OpenBackend {
+  readonly name = 'postgres' as const;
+  readonly capabilities = POSTGRES_CAPABILITIES;
   private readonly pool: pg.Pool;
   private readonly s: string;
   private ready: Promise<void> | undefined;
@@ -128,7 +146,7 @@ export class PostgresBackend implements Backend {
   }
 
   /** Create or migrate the schema: idempotent, serialised by an advisory lock, refusing a newer schema. */
-  async init(): Promise<{ from: number; to: number }> {
+  async init(): Promise<{ from: number; to: number; what: string }> {
     const client = await this.connect();
     try {
       await client.query('BEGIN');
@@ -145,7 +163,7 @@ export class PostgresBackend implements Backend {
         await client.query(`INSERT INTO ${this.s}.schema_version (version) VALUES ($1)`, [v]);
       }
       await client.query('COMMIT');
-      return { from, to: SCHEMA_VERSION };
+      return { from, to: SCHEMA_VERSION, what: `Schema ${this.schema}` };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw this.failure(e);
@@ -238,7 +256,7 @@ export class PostgresBackend implements Backend {
   }
 
   /** Replace the state with a document (state push); refuses another lineage unless forced. */
-  async push(doc: State, force: boolean): Promise<State> {
+  async push(doc: State, force: boolean, _source = 'the file'): Promise<State> {
     const problem = stateProblem(doc);
     if (problem) throw new PostgresError(`not a globe state: ${problem}`);
     const current = await this.getState();
@@ -250,6 +268,25 @@ export class PostgresBackend implements Backend {
 
   journal(planId: string, moves: Move[]): JournalStore {
     return new PostgresJournal(this, planId, moves);
+  }
+
+  journalLocation(): string {
+    return 'in PostgreSQL';
+  }
+
+  /** No move leaves a process behind: there are no hooks to look for. */
+  otherJournals(): undefined {
+    return undefined;
+  }
+
+  /** The job queue lives in this database, in the backend's schema. */
+  queue(): QueueDatabase {
+    return { url: this.url, schema: this.schema };
+  }
+
+  /** The advisory lock ends with its holder's connection: there is never a dead holder's lock to remove. */
+  async forceUnlock(): Promise<void> {
+    throw new LockError(`the postgres backend's lock is held by a database session and ends with it: the lock of a globe that died is already gone, and there is none to remove (a globe that hangs holds it until it is stopped)`);
   }
 
   /** Exposed to the journal: queries in this schema. */

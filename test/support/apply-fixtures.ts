@@ -6,6 +6,7 @@
  */
 import { applyMove } from '../../schemas/apply-move.js';
 import type { Backend, MoveOutput } from '../../executor/backend.js';
+import { FILE_CAPABILITIES } from '../../executor/backends/file.js';
 import { usageByRegion } from '../../schemas/invariants.js';
 import { replayRecords, type JournalRecord, type JournalReplay, type JournalStore } from '../../executor/journal.js';
 import { emptyDeployment, STATE_VERSION, type Deployment, type State } from '../../schemas/state.js';
@@ -186,7 +187,8 @@ export interface MemoryBackendFaults {
 
 /** The world in memory: records every state it passes through and how many moves ran at once. */
 export class MemoryBackend implements Backend {
-  readonly kind = 'file' as const;
+  /** Like the file backend: each move one serial, written by globe. */
+  readonly capabilities = FILE_CAPABILITIES;
   state: State | null;
   /** Every deployment the world passed through, the first one included. */
   readonly history: Deployment[] = [];
