@@ -125,13 +125,22 @@ function violatedScenarios(world: World, target: Deployment, scenarios: Map<stri
 }
 
 /** rps a tenant loses with f lost whatever the placement: what it serves to clients no other region can reach. */
-function unavoidableLoss(world: World, t: TenantEntry, target: Deployment, f: string): number {
+export function unavoidableLoss(world: World, t: TenantEntry, target: Deployment, f: string): number {
   let lost = 0;
   const hosts = hostRegions(world, t);
   for (const d of TenantNetwork.of(world.spec, target, t.id, t.spec).demand) {
     if (hosts.every((r) => r === f || world.latency(d.client, r) > d.drThreshold)) lost += d.rps;
   }
   return lost;
+}
+
+/**
+ * Whether a tenant's unmet region-loss readiness in `target` is one some placement could avoid: a lost
+ * region whose loss costs more than the demand only it can serve. (What no placement avoids, no other
+ * plan — more scenarios, or waves — can make ready.)
+ */
+export function avoidablyShort(world: World, t: TenantEntry, target: Deployment, lost: Record<string, number>): boolean {
+  return Object.entries(lost).some(([f, rps]) => rps > unavoidableLoss(world, t, target, f) + LOSS_TOLERANCE);
 }
 
 /** Regions where a tenant may run and one of its replicas fits the supply. */
