@@ -19,6 +19,7 @@ export { relativeGap } from '../schemas/placement.js';
 import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
+import { loopTurn } from './loop-turn.js';
 import { DEFAULT_MAX_WAVES, planWaves } from './waves.js';
 import { residualBeyondSupply } from './residual-fit.js';
 import { solveConcurrency, solverPool, useBaselineSolverCode, type SolvePool } from './solve/solve.js';
@@ -73,6 +74,7 @@ export async function planPlacement(
   options: PlannerOptions = {},
   sourceMap?: SourceMap,
 ): Promise<{ placement: Placement; findings: PlannerFinding[]; intermediate: Deployment[] }> {
+  await loopTurn(); // the caller's own work (the terminal's spinner starting) and the planner's set-up are two units
   const world = new World(spec, current);
   const unfit = residualBeyondSupply(world, sourceMap);
   if (unfit) throw new PlannerError(unfit);
