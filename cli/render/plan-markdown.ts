@@ -129,7 +129,10 @@ function largestSection(plan: Plan): string[] {
 function warningsSection(plan: Plan, cutNote: (w: string, c: number, o: number) => void, artifact: string, budgets: Budgets): string[] {
   const groups = warningGroups(plan);
   if (groups.length === 0) return [];
-  const lines = ['### Warnings', '', `> [!WARNING]`, `> ${groups.map((g) => `${g.title}: ${g.count}`).join(' · ')}`, ''];
+  // The counts, then why (each binding limit and how many warnings it explains): the reasons of every
+  // warning on the first screen, however many lines the warnings themselves take below.
+  const why = groups.filter((g) => g.why).map((g) => `> - **${g.title}:** ${g.why}.`);
+  const lines = ['### Warnings', '', `> [!WARNING]`, `> ${groups.map((g) => `${g.title}: ${g.count}`).join(' · ')}`, ...why, ''];
   const per = Math.floor((budgets.warnings - chars(lines)) / groups.length);
   for (const g of groups) {
     const head = [`**${g.title} (${g.count})**`, '', ...(g.note ? [g.note, ''] : [])];
