@@ -139,7 +139,7 @@ export function reasonKey(f: PlanFinding): string {
   return r.with ? `${label(r.family)} and ${label(r.with.family)} bind together` : `${label(r.family)} binds`;
 }
 
-/** "`dr_latency` binds for 12 (svc-a/x, svc-b/y, … 10 more); supply binds for 2 (…)": largest first. */
+/** "`dr_latency` binds for 12 (svc-a/x, svc-b/y, svc-c/z and 9 others); supply binds for 2 (…)": largest first. */
 function whyLine(findings: PlanFinding[]): string {
   const byKey = new Map<string, string[]>();
   for (const f of findings) {
@@ -150,7 +150,8 @@ function whyLine(findings: PlanFinding[]): string {
     .sort(([a, x], [b, y]) => y.length - x.length || cmp(a, b))
     .map(([key, subjects]) => {
       const names = [...new Set(subjects)].sort(cmp);
-      const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? `, … ${names.length - 3} more` : '');
+      // "and N others", not "… N more": that is how the comment marks what a budget cut.
+      const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} others` : '');
       return `${key} for ${subjects.length} (${shown})`;
     })
     .join('; ');
