@@ -1,7 +1,8 @@
 /**
  * Issue 17: the terminal's spinner never freezes while a fleet is planned. The planner runs on the
  * CLI's main thread; its long synchronous stretches — a block's model build, the region-loss
- * verdicts after each solve (the blocks', the repair's and the reasons' re-solves alike) — are
+ * verdicts after each solve (the blocks', the repair's and the reasons' re-solves alike), the
+ * fleet's score and assembly, the reasons' set-up — are
  * units of work (planner/loop-turn.ts), and the event loop must turn between any two of them, so
  * that the spinner's timer gets to run.
  *
@@ -43,6 +44,7 @@ describe('the event loop turns between units of planning work', () => {
     const count = (u: string) => units.filter((x) => x.unit === u).length;
     expect(count('model build')).toBeGreaterThan(10);
     expect(count('region-loss verdicts')).toBeGreaterThan(10);
+    expect([count('fleet score'), count('fleet assembly'), count('reasons set-up')]).toEqual([1, 1, 1]);
 
     const backToBack = units.map((u, i) => ({ ...u, i, after: units[i - 1]?.unit })).filter((u) => !u.turnedBefore);
     // Builds still wait for solve-block.ts's own turn (buildTurn, a bare setImmediate), which can share a
