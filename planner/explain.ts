@@ -18,6 +18,7 @@ import type { Goal } from './reasons/families.js';
 import { demandOf, lossOf, SoloContext } from './reasons/solo.js';
 import type { FindingReason, Limit, LimitFamily } from './reasons/types.js';
 import { SOLVER_WORKERS, solverPool, type SolvePool } from './solve/solve.js';
+import { loopTurn, unitOfWork } from './loop-turn.js';
 
 export type { FindingReason, Limit, LimitFamily } from './reasons/types.js';
 
@@ -133,9 +134,13 @@ async function findReasons(world: World, placement: Placement, options: ExplainO
   // One tenant's solves mostly wait on each other: a second worker (HiGHS loaded again) would not pay.
   const pool = options.pool ?? solverPool(jobs.length > 1 ? SOLVER_WORKERS : 1);
   try {
-    const limits = peakLimits(world);
-    const fleetUse = itemsUse(world, world.current, placement.target, world.tenants.map((t) => t.id), true);
+    // The fleet's use, summed over every tenant, is one unit of work; each reason's solves come a loop turn later.
+    const { limits, fleetUse } = unitOfWork('reasons set-up', () => ({
+      limits: peakLimits(world),
+      fleetUse: itemsUse(world, world.current, placement.target, world.tenants.map((t) => t.id), true),
+    }));
     const weights = { ...options.weights, balance: 0, serviceBalance: 0 };
+    await loopTurn();
     await mapConcurrently(jobs, SOLVER_WORKERS + 1, async ({ entry, goals }) => {
       const ctx = new SoloContext(world, placement, entry, limits, fleetUse, options.goals ?? {}, weights, pool);
       for (const goal of goals) {

@@ -10,6 +10,7 @@ import type { PlacementModel } from './model/build-placement-model.js';
 import type { World } from './model/world.js';
 import type { Placement, SupplyUse } from '../schemas/placement.js';
 import { tenantReadiness, type TenantReadiness } from './region-loss.js';
+import { unitOfWork } from './loop-turn.js';
 
 const EPS = 1e-6;
 
@@ -188,8 +189,15 @@ export function failoverOrder(world: World, target: Deployment): Placement['fail
   return out;
 }
 
-/** Region-loss readiness of every tenant that asked for it, checked on the target by the one verdict function. */
+/**
+ * Region-loss readiness of every tenant that asked for it, checked on the target by the one verdict function.
+ * One unit of work on the main thread (planner/loop-turn.ts): after a solve, with the region-loss verdicts.
+ */
 export function disasterReadiness(world: World, target: Deployment): Placement['disasterReadiness'] {
+  return unitOfWork('region-loss verdicts', () => readinessOfAll(world, target));
+}
+
+function readinessOfAll(world: World, target: Deployment): Placement['disasterReadiness'] {
   const out: Placement['disasterReadiness'] = {};
   for (const t of world.tenants) {
     if (!t.spec.tolerateRegionFailure) continue;

@@ -19,6 +19,7 @@ export { relativeGap } from '../schemas/placement.js';
 import { scoreSolution, totalUnserved, type Score } from './score.js';
 import { BlockError, solveBlock, type BlockResult, type BlockSettings } from './solve-block.js';
 import { resolveWeights } from './weights.js';
+import { loopTurn, unitOfWork } from './loop-turn.js';
 import { DEFAULT_MAX_WAVES, planWaves, wavesUsage } from './waves.js';
 import { wavesInBlocks } from './decompose/waves-in-blocks.js';
 import { residualBeyondSupply } from './residual-fit.js';
@@ -77,6 +78,7 @@ export async function planPlacement(
   options: PlannerOptions = {},
   sourceMap?: SourceMap,
 ): Promise<{ placement: Placement; findings: PlannerFinding[]; intermediate: Deployment[] }> {
+  await loopTurn(); // the caller's own work (the terminal's spinner starting) and the planner's set-up are two units
   const world = new World(spec, current);
   const unfit = residualBeyondSupply(world, sourceMap);
   if (unfit) throw new PlannerError(unfit);
@@ -190,7 +192,9 @@ async function planAsOneModel(world: World, weights: PlannerWeights, goals: Mode
 /** A large fleet in blocks (planner/decompose): scored with the full objective, its gap certified by the blocks' bounds. */
 async function planAsBlocks(world: World, weights: PlannerWeights, goals: ModelGoals, settings: BlockSettings & Pick<BlockedOptions, 'onBlock'>, blocks: Block[]): Promise<Placement> {
   const r = await planInBlocks(world, weights, goals, blocks, { ...settings, concurrency: solveConcurrency() });
-  const score = scoreSolution(world.spec, world.current, r.target, r.unserved, r.unservedProducts, weights);
+  // Scoring and assembling the whole fleet are a unit each, a loop turn apart (planner/loop-turn.ts).
+  await loopTurn();
+  const score = unitOfWork('fleet score', () => scoreSolution(world.spec, world.current, r.target, r.unserved, r.unservedProducts, weights));
   const bound = r.boundHolds ? Math.min(r.bound, score.weighted) : -Infinity;
   const solver: SolverReport = {
     status: r.status,
@@ -203,7 +207,8 @@ async function planAsBlocks(world: World, weights: PlannerWeights, goals: ModelG
     terms: termsOf(score),
     blocks: { count: r.blocks, repaired: r.repaired },
   };
-  return assemble(world, r, solver);
+  await loopTurn();
+  return unitOfWork('fleet assembly', () => assemble(world, r, solver));
 }
 
 /** A large fleet whose shared intent is unchanged: plan again only the tenants whose intent changed (planner/incremental.ts). */

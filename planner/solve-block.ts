@@ -12,6 +12,7 @@ import { productLossesByRegion, servingRegions } from './product-loss.js';
 import { currentAsStart, startFrom } from './model/warm-start.js';
 import type { TenantEntry, World } from './model/world.js';
 import type { Placement, SolverStatus } from '../schemas/placement.js';
+import { workTurn } from './loop-turn.js';
 import { solveInWorker, type SolveOutcome, type SolvePool, type SolveProgress } from './solve/solve.js';
 
 export interface BlockSettings {
@@ -80,7 +81,7 @@ export async function solveBlock(world: World, weights: PlannerWeights, goals: M
   const asksReadiness = world.tenants.some((t) => t.spec.tolerateRegionFailure && readinessMode(t.spec) === 'per-failure') || Object.values(world.spec.products).some((p) => p.tolerateRegionFailure);
   let exploring = asksReadiness && settings.gapLimit < EXPLORE_BELOW;
   for (let round = 1; ; round++) {
-    await buildTurn();
+    await workTurn();
     const roundSettings = exploring ? { ...settings, gapLimit: EXPLORE_GAP, lpBound: false } : settings;
     const result = await solveOnce(world, weights, { ...goals, drScenarios: scenarios, productScenarios }, roundSettings, previous);
     seconds += result.seconds;
@@ -91,18 +92,6 @@ export async function solveBlock(world: World, weights: PlannerWeights, goals: M
     if (!exploring) return { ...result, seconds, scenarios: { tenants: scenarios, products: productScenarios } };
     exploring = false; // one more solve, at the gap asked for, from this plan
   }
-}
-
-/**
- * Building a block's model runs on this thread for up to seconds at fleet scale, and several blocks
- * start at once: each build waits for its turn and a fresh turn of the event loop, so timers (the
- * terminal's spinner, lock and queue heartbeats) run between two builds instead of after all of them.
- */
-let lastBuild: Promise<void> = Promise.resolve();
-function buildTurn(): Promise<void> {
-  const turn = lastBuild.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
-  lastBuild = turn;
-  return turn;
 }
 
 /** Adds to `scenarios` every region loss the target does not survive that is not modelled yet; returns how many. */

@@ -6,7 +6,8 @@
  *    matches it to the artifact it applies), the summary, and what was cut to fit;
  * 2. the largest changes (regions whose use moves most, tenants losing more than half their
  *    replicas, the cost change in %);
- * 3. warnings grouped by kind with counts, each with its reason;
+ * 3. warnings grouped by kind with counts and, per kind, why (each binding limit with how many
+ *    warnings it explains), then each warning with its reason;
  * 4. the waves, pictures of traffic shifts and evacuations (mermaid, or a matrix when larger);
  * 5. folded: the moves, the supply table (largest change first), tenant details (largest
  *    change first, routing as client × server matrices), reservations, products, followers.
@@ -29,7 +30,8 @@ export { GITHUB_COMMENT_LIMIT };
 
 /**
  * The first screen a reviewer sees without scrolling: the first 40 lines. The summary, the
- * largest changes and the first warning with its reason must be inside it (tests check this).
+ * largest changes, each kind of warning's "why" line and the first warning with its reason must
+ * be inside it (tests check this).
  */
 export const FIRST_SCREEN_LINES = 40;
 /** Room kept for a CI system's own wrapper text around the comment. */
@@ -129,7 +131,10 @@ function largestSection(plan: Plan): string[] {
 function warningsSection(plan: Plan, cutNote: (w: string, c: number, o: number) => void, artifact: string, budgets: Budgets): string[] {
   const groups = warningGroups(plan);
   if (groups.length === 0) return [];
-  const lines = ['### Warnings', '', `> [!WARNING]`, `> ${groups.map((g) => `${g.title}: ${g.count}`).join(' · ')}`, ''];
+  // The counts, then why (each binding limit and how many warnings it explains): the reasons of every
+  // warning on the first screen, however many lines the warnings themselves take below.
+  const why = groups.filter((g) => g.why).map((g) => `> - **${g.title}:** ${g.why}.`);
+  const lines = ['### Warnings', '', `> [!WARNING]`, `> ${groups.map((g) => `${g.title}: ${g.count}`).join(' · ')}`, ...why, ''];
   const per = Math.floor((budgets.warnings - chars(lines)) / groups.length);
   for (const g of groups) {
     const head = [`**${g.title} (${g.count})**`, '', ...(g.note ? [g.note, ''] : [])];

@@ -9,6 +9,12 @@ import { cmp } from './plan-highlights.js';
 
 export interface WarningGroup {
   title: string;
+  /**
+   * Why, for the whole group in one line: each binding limit with how many of its warnings it
+   * explains (groups with reasons only). Short at any fleet size, so every warning's reason is on
+   * the comment's first screen even when its own line is not.
+   */
+  why?: string;
   /** How many warnings of this kind (tenants, for removals). */
   count: number;
   /** One entry per line. */
@@ -40,9 +46,15 @@ export function warningGroups(plan: Plan): WarningGroup[] {
     g.items.push(item);
     groups.set(label, g);
   };
+  const reasoned = new Map<string, PlanFinding[]>();
   for (const f of plan.findings ?? []) {
     const shown = FINDING_LABEL[f.code];
-    if (shown) add(shown.label, findingLine(f));
+    if (!shown) continue;
+    add(shown.label, findingLine(f));
+    reasoned.set(shown.label, [...(reasoned.get(shown.label) ?? []), f]);
+  }
+  for (const [label, findings] of reasoned) {
+    if (findings.some((f) => f.reason)) groups.get(label)!.why = whyLine(findings);
   }
   for (const [label, byService] of removalsByService(plan)) {
     for (const [service, r] of [...byService].sort(([a], [b]) => cmp(a, b))) {
@@ -102,4 +114,45 @@ function findingLine(f: PlanFinding): string {
 function limitText(l: PlanLimit): string {
   const at = l.limit ? ` (${l.limit.file}:${l.limit.line})` : '';
   return `${l.family} limit${at}, fix: ${l.fix}`;
+}
+
+/** How a binding limit reads in a group's "why" line. */
+const FAMILY_LABEL: Record<string, string> = {
+  supply: 'supply',
+  peak: 'the apply-time peak',
+  'max-replicas': '`max_replicas`',
+  'min-replicas': '`min_replicas`',
+  placement: '`avoid`/`only_in`',
+  latency: 'the latency threshold',
+  'dr-latency': '`dr_latency`',
+  free: '`--free`',
+  priority: 'priority (higher-priority tenants take the room)',
+};
+
+/** The reason of one finding, as the "why" line counts it: its binding limit (or pair), or why there is none. */
+export function reasonKey(f: PlanFinding): string {
+  const r = f.reason;
+  if (!r) return 'not analysed (the reasons of the most important tenants are found, up to a cap)';
+  if (r.family === 'solver') return 'the planner did not find the best plan';
+  if (r.family === 'unknown') return 'no reason found';
+  const label = (family: string) => FAMILY_LABEL[family] ?? family;
+  return r.with ? `${label(r.family)} and ${label(r.with.family)} bind together` : `${label(r.family)} binds`;
+}
+
+/** "`dr_latency` binds for 12 (svc-a/x, svc-b/y, svc-c/z and 9 others); supply binds for 2 (…)": largest first. */
+function whyLine(findings: PlanFinding[]): string {
+  const byKey = new Map<string, string[]>();
+  for (const f of findings) {
+    const subject = /`([^`]+\/[^`]+)`/.exec(f.message)?.[1] ?? f.path ?? f.code;
+    byKey.set(reasonKey(f), [...(byKey.get(reasonKey(f)) ?? []), subject]);
+  }
+  return [...byKey]
+    .sort(([a, x], [b, y]) => y.length - x.length || cmp(a, b))
+    .map(([key, subjects]) => {
+      const names = [...new Set(subjects)].sort(cmp);
+      // "and N others", not "… N more": that is how the comment marks what a budget cut.
+      const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} others` : '');
+      return `${key} for ${subjects.length} (${shown})`;
+    })
+    .join('; ');
 }

@@ -16,6 +16,7 @@ import type { PlannerWeights } from '../../lang/spec.js';
 import type { Deployment } from '../../schemas/state.js';
 import { SparseModel } from './sparse-model.js';
 import type { TenantEntry, World } from './world.js';
+import { unitOfWork } from '../loop-turn.js';
 
 export const INF = 1e30;
 
@@ -116,7 +117,12 @@ interface DemandRow {
   uCol: number;
 }
 
+/** One unit of work on the main thread (planner/loop-turn.ts): callers turn the event loop between two builds. */
 export function buildPlacementModel(world: World, weights: PlannerWeights, goals: ModelGoals = {}): PlacementModel {
+  return unitOfWork('model build', () => buildModel(world, weights, goals), (pm) => pm.model.numCols === 0);
+}
+
+function buildModel(world: World, weights: PlannerWeights, goals: ModelGoals): PlacementModel {
   const model = new SparseModel();
   const pm: PlacementModel = {
     model,

@@ -71,16 +71,35 @@ export class World {
 
   /** Units of (region, resource) used by the current deployment, including tenants no longer in the Spec. */
   currentUsage(region: string, resource: string): number {
-    let used = 0;
+    // Asked for every (region, resource) by each block's model and by the reasons: one pass over the fleet, kept.
+    this.usage ??= this.usageByRegionResource();
+    return this.usage.get(`${region}\u0000${resource}`) ?? 0;
+  }
+
+  private usage?: Map<string, number>;
+
+  private usageByRegionResource(): Map<string, number> {
+    const used = new Map<string, number>();
+    const add = (region: string, resource: string, units: number) => {
+      const key = `${region}\u0000${resource}`;
+      used.set(key, (used.get(key) ?? 0) + units);
+    };
     for (const [id, d] of Object.entries(this.current.tenants)) {
-      const n = d.replicas[region]?.[resource] ?? 0;
-      if (n === 0) continue;
-      used += n * this.unitsPerReplica(id as TenantId, resource, true);
+      for (const [region, byResource] of Object.entries(d.replicas)) {
+        for (const [resource, n] of Object.entries(byResource)) {
+          if (n !== 0) add(region, resource, n * this.unitsPerReplica(id as TenantId, resource, true));
+        }
+      }
     }
     for (const [g, byRegion] of Object.entries(this.current.reservations)) {
-      if (this.spec.reservations[g]?.resource === resource || (!this.spec.reservations[g] && false)) used += byRegion[region] ?? 0;
+      const resource = this.spec.reservations[g]?.resource;
+      if (resource !== undefined) for (const [region, units] of Object.entries(byRegion)) add(region, resource, units);
     }
-    for (const byRegion of Object.values(this.current.followers)) used += byRegion[region]?.[resource] ?? 0;
+    for (const byRegion of Object.values(this.current.followers)) {
+      for (const [region, byResource] of Object.entries(byRegion)) {
+        for (const [resource, units] of Object.entries(byResource)) add(region, resource, units);
+      }
+    }
     return used;
   }
 

@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { PackedModel } from '../model/sparse-model.js';
+import { workTurn } from '../loop-turn.js';
 
 /** One lexicographic stage: sparse objective coefficients (sorted, merged). */
 export interface SolveStage {
@@ -260,8 +261,18 @@ export class SolverPool implements SolvePool {
     if (!job) return;
     w.job = undefined;
     w.worker.unref();
-    job.resolve(outcome);
+    this.handOver(() => job.resolve(outcome));
     this.dispatch();
+  }
+
+  /**
+   * Outcomes reach their callers on a turn of the event loop of their own (workTurn), not in the workers'
+   * message callbacks: the caller's work on each (extraction, region-loss verdicts) is a unit of its own,
+   * and two answers that arrive together are not worked on back to back with no timer (the terminal's
+   * spinner) between them.
+   */
+  private handOver(resolve: () => void): void {
+    void workTurn().then(resolve);
   }
 
   private dispatch(): void {
