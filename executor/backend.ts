@@ -6,7 +6,7 @@
  * `OpenBackend` (backends/index.ts `openBackend`) is a project's backend as the
  * commands use it: the world plus, always, its lock and its journal, and
  * `capabilities` — what it can and cannot do, so that no caller asks which kind
- * it is. A capability claimed is exercised by test/backend-conformance.test.ts.
+ * it is. A capability claimed is exercised by test/executor/backend-conformance.test.ts.
  */
 import type { Move } from '../schemas/plan.js';
 import type { JournalStore } from './journal.js';

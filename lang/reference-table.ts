@@ -2,7 +2,7 @@
  * The tenant reference table of docs/language.md, generated from the
  * language's table (lang/properties.ts) so the doc cannot drift from what
  * the lowerings accept: `npm run docs:reference` writes it between the
- * markers, and test/language-reference.test.ts fails when they differ.
+ * markers, and test/lang/language-reference.test.ts fails when they differ.
  */
 import { defaultOf, propertiesOf } from './properties.js';
 

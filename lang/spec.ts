@@ -13,7 +13,7 @@
  * never changes the Spec or the plan digest.
  *
  * The JSON Schema of this document is `schemas/spec-document.schema.json`;
- * `test/schemas.test.ts` checks that the two agree.
+ * `test/schemas/schemas.test.ts` checks that the two agree.
  */
 
 export const SPEC_VERSION = 1 as const;

@@ -5,7 +5,7 @@
  * renders every one through one function (cli/render/diagnostic-text.ts) and CI annotations,
  * the pull-request comment and the saved Plan's findings read the same data.
  * Modelled on terraform's tfdiags (severity, summary, detail, optional source range).
- * JSON Schema: `schemas/diagnostic.schema.json` (kept equal by test/diagnostics.test.ts).
+ * JSON Schema: `schemas/diagnostic.schema.json` (kept equal by test/schemas/diagnostics.test.ts).
  *
  * `lang/` may import nothing of globe's, so the language keeps its own declaration
  * (`lang/diagnostics.ts`: always located, with a start and end span); `fromLangDiagnostic` turns

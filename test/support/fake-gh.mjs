@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * A stand-in for GitHub's `gh` CLI, put first on PATH by test/ci-recipe.test.ts: it records every
+ * A stand-in for GitHub's `gh` CLI, put first on PATH by test/e2e/ci-recipe.test.ts: it records every
  * call (one JSON line of argv in $GH_STUB_DIR/calls.jsonl) and keeps a pull request's comments and
  * a run's artifacts in $GH_STUB_DIR, for the few calls examples/ci/globe-ci.sh makes. Anything else
  * fails loudly, so the script cannot come to rely on a call the stub fakes wrongly.

@@ -14,16 +14,16 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SUITES = [
-  'test/apply.test.ts',
-  'test/apply-edited-plan.test.ts',
-  'test/apply-exec-journal.test.ts',
-  'test/apply-journal.test.ts',
-  'test/apply-planned-from.test.ts',
-  'test/apply-signals.test.ts',
-  'test/executor-apply.test.ts',
-  'test/executor-journal.test.ts',
-  'test/executor-lock.test.ts',
-  'test/postgres.test.ts',
+  'test/executor/apply.test.ts',
+  'test/executor/apply-edited-plan.test.ts',
+  'test/executor/apply-exec-journal.test.ts',
+  'test/executor/apply-journal.test.ts',
+  'test/executor/apply-planned-from.test.ts',
+  'test/executor/apply-signals.test.ts',
+  'test/executor/executor-apply.test.ts',
+  'test/executor/executor-journal.test.ts',
+  'test/executor/executor-lock.test.ts',
+  'test/executor/postgres.test.ts',
 ];
 
 function option(name, fallback) {
