@@ -7,7 +7,7 @@
 import type { TenantId } from '../lang/spec.js';
 import { emptyDeployment, type Deployment, type RoutingMatrix } from '../schemas/state.js';
 import type { PlacementModel } from './model/build-placement-model.js';
-import type { World } from './model/world.js';
+import type { TenantEntry, World } from './model/world.js';
 import type { Placement, SupplyUse } from '../schemas/placement.js';
 import { tenantReadiness, type TenantReadiness } from './region-loss.js';
 import { unitOfWork } from './loop-turn.js';
@@ -85,7 +85,29 @@ export function extractTarget(world: World, pm: PlacementModel, x: Float64Array)
     if (f <= 0) continue;
     ((target.followers[v.service] ??= {})[v.region] ??= {})[v.resource] = f;
   }
+  for (const t of world.tenants) dropUnfollowedRows(t, target);
   return target;
+}
+
+/**
+ * A class that follows a product has demand where the product's traffic is served. A share the solver
+ * left below the 1e-6 the Plan stores is no traffic there, so the tenant's routing row for that region
+ * (a few 1e-9 rps the solver routed) would route demand that does not exist: it goes.
+ */
+function dropUnfollowedRows(t: TenantEntry, target: Deployment): void {
+  const routing = target.tenants[t.id]?.routing;
+  if (!routing || !t.spec.follows) return;
+  for (const [cls, matrix] of Object.entries(routing)) {
+    const served = new Set<string>();
+    for (const [P, rates] of Object.entries(t.spec.follows)) {
+      if (rates[cls] === undefined) continue;
+      for (const row of Object.values(target.products[P] ?? {})) for (const r of Object.keys(row)) served.add(r);
+    }
+    for (const client of Object.keys(matrix)) {
+      if (t.spec.demand[cls]?.[client] === undefined && !served.has(client)) delete matrix[client];
+    }
+    if (Object.keys(matrix).length === 0) delete routing[cls];
+  }
 }
 
 /** Unserved amounts in thousandths: below that is solver tolerance, not a shortage. */

@@ -42,19 +42,37 @@ export function usageByRegion(spec: Spec, d: Deployment): Map<string, number> {
 
 /** Demand of a tenant's classes that follow products: class × region → rate × traffic served there. */
 export function followedDemand(spec: Spec, tenant: Tenant, d: Deployment): Map<string, number> {
-  const out = new Map<string, number>();
+  return followed(spec, tenant, d).demand;
+}
+
+/**
+ * Followed demand, and how far the product's shares (stored to 1e-6, as routing weights are) may move
+ * it: class × region → rate × Σ weightRounding(traffic of each client whose row serves there).
+ */
+function followed(spec: Spec, tenant: Tenant, d: Deployment): { demand: Map<string, number>; rounding: Map<string, number> } {
+  const demand = new Map<string, number>();
+  const rounding = new Map<string, number>();
   for (const [P, rates] of Object.entries(tenant.follows ?? {})) {
     const product = spec.products[P];
     if (!product) continue;
     const served = new Map<string, number>();
+    const error = new Map<string, number>();
     for (const [client, row] of Object.entries(d.products[P] ?? {})) {
-      for (const [r, share] of Object.entries(row)) served.set(r, (served.get(r) ?? 0) + (product.demand[client] ?? 0) * share);
+      const traffic = product.demand[client] ?? 0;
+      for (const [r, share] of Object.entries(row)) {
+        served.set(r, (served.get(r) ?? 0) + traffic * share);
+        error.set(r, (error.get(r) ?? 0) + weightRounding(traffic, Object.keys(row).length));
+      }
     }
     for (const [cls, rate] of Object.entries(rates)) {
-      for (const [r, traffic] of served) out.set(`${cls}\u0000${r}`, (out.get(`${cls}\u0000${r}`) ?? 0) + rate * traffic);
+      for (const [r, traffic] of served) {
+        const key = `${cls}\u0000${r}`;
+        demand.set(key, (demand.get(key) ?? 0) + rate * traffic);
+        rounding.set(key, (rounding.get(key) ?? 0) + rate * (error.get(r) ?? 0));
+      }
     }
   }
-  return out;
+  return { demand, rounding };
 }
 
 /**
@@ -76,14 +94,16 @@ export function checkInvariants(spec: Spec, d: Deployment, allowance: Map<string
     if (!tenant) continue; // a tenant being removed: nothing routes to it any more
     const routed = new Map<string, number>();
     const rounding = new Map<string, number>();
-    const followed = followedDemand(spec, tenant, d);
+    const follows = followed(spec, tenant, d);
     for (const [cls, matrix] of Object.entries(t.routing)) {
       for (const [client, row] of Object.entries(matrix)) {
-        const demand = (tenant.demand[cls]?.[client] ?? 0) + (followed.get(`${cls}\u0000${client}`) ?? 0);
+        const key = `${cls}\u0000${client}`;
+        const demand = (tenant.demand[cls]?.[client] ?? 0) + (follows.demand.get(key) ?? 0);
         const error = weightRounding(demand, Object.keys(row).length);
+        const followedError = follows.rounding.get(key) ?? 0;
         for (const [r, w] of Object.entries(row)) {
           routed.set(r, (routed.get(r) ?? 0) + demand * w);
-          rounding.set(r, (rounding.get(r) ?? 0) + error);
+          rounding.set(r, (rounding.get(r) ?? 0) + error + followedError * w);
         }
       }
     }

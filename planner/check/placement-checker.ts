@@ -69,6 +69,7 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
       const demandOf: Record<string, Record<string, number>> = structuredClone(t.demand);
       // unserved product traffic is reported to 1e-3: demand that follows it is known to rate × that
       const slack: Record<string, Record<string, number>> = {};
+      const shareRounding: Record<string, Record<string, number>> = {};
       for (const [P, rates] of Object.entries(t.follows ?? {})) {
         for (const [client, row] of Object.entries(target.products[P] ?? {})) {
           const traffic = (spec.products[P]?.demand[client] ?? 0) - (placement.unservedProducts[P]?.[client] ?? 0);
@@ -76,6 +77,8 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
             for (const [cls, rate] of Object.entries(rates)) {
               (demandOf[cls] ??= {})[r] = (demandOf[cls][r] ?? 0) + rate * traffic * shareOf;
               (slack[cls] ??= {})[r] = (slack[cls][r] ?? 0) + rate * 5e-4 * shareOf;
+              // shares are stored to 1e-6: the followed demand is known to that rounding of the traffic
+              (shareRounding[cls] ??= {})[r] = (shareRounding[cls][r] ?? 0) + rate * weightRounding(traffic, Object.keys(row).length);
             }
           }
         }
@@ -96,7 +99,7 @@ export function checkPlacement(spec: Spec, current: Deployment, placement: Place
             if (!(weight > 0)) problems.push(`${id} ${cls} ${client}: weight ${weight} for ${r}`);
             if (rtt(client, r) > (t.latency[cls] ?? 0)) problems.push(`${id} ${cls}: ${client} → ${r} is ${rtt(client, r)}ms, over the ${t.latency[cls]}ms threshold`);
             routed.set(r, (routed.get(r) ?? 0) + weight * servedHere);
-            rounding.set(r, (rounding.get(r) ?? 0) + weightRounding(servedHere, Object.keys(row).length));
+            rounding.set(r, (rounding.get(r) ?? 0) + weightRounding(servedHere, Object.keys(row).length) + ((shareRounding[cls]?.[client] ?? 0) + (slack[cls]?.[client] ?? 0)) * weight);
           }
           served += servedHere;
         }
