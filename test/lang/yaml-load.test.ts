@@ -111,7 +111,7 @@ describe('emitYaml (convert --to yaml)', () => {
 
   it.each(files)('round-trips examples/%s DSL → YAML → Spec, and the YAML matches the schema', (file) => {
     const dsl = parseGlobe(readFileSync(join(ROOT, 'examples', file), 'utf8'), file);
-    const yamlText = emitYaml(dsl.spec, { schemaPath: '../../schemas/spec.schema.json' });
+    const yamlText = emitYaml(dsl.spec, { schemaPath: '../schemas/spec.schema.json' });
     expect(yamlText.startsWith('# yaml-language-server: $schema=../schemas/spec.schema.json\n')).toBe(true);
     const back = loadYaml(yamlText, 'out.yaml');
     expect(back.diagnostics).toEqual([]);
