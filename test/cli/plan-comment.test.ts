@@ -13,6 +13,7 @@ import { renderPlanMarkdown } from '../../cli/render/plan-markdown.js';
 import type { Plan } from '../../schemas/plan.js';
 import { globe, ROOT } from '../support/cli.js';
 import { copyExample } from '../support/examples.js';
+import { readFixture } from '../support/plan-scenarios.js';
 
 function golden(name: string, actual: string): void {
   const file = join(ROOT, 'test', 'golden', 'comment', name);
@@ -97,8 +98,8 @@ describe('a project with errors', () => {
   });
 });
 
-describe('the comment layout, from a fixture plan (examples/global, saved)', () => {
-  const plan = JSON.parse(readFileSync(join(ROOT, 'test', 'golden', 'html', 'global.plan.json'), 'utf8')) as Plan;
+describe('the comment layout, from a fixture plan (examples/global, saved in test/golden/plans)', () => {
+  const plan = readFixture('global');
 
   it('full: summary, largest changes, warnings with reasons, the product shift as a mermaid flowchart, folded lists', () => {
     const md = renderPlanMarkdown(plan, { showTimings: false, dir: 'examples/global', artifact: 'plan.json' });
@@ -144,7 +145,7 @@ describe('the comment layout, from a fixture plan (examples/global, saved)', () 
 });
 
 describe('a multi-wave plan', () => {
-  const plan = JSON.parse(readFileSync(join(ROOT, 'test', 'golden', 'html', 'global.plan.json'), 'utf8')) as Plan;
+  const plan = readFixture('global');
   const waves = [
     { wave: 1, reason: 'frees the h100 in us-east', target: plan.placement.target, regions: [] },
     { wave: 2, reason: 'uses the h100 that wave 1 frees in us-east', target: plan.placement.target, regions: [] },

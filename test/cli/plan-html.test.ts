@@ -4,7 +4,8 @@
  * sees: the summary, the routing heatmaps, the supply bars and the timeline, no console errors,
  * no request leaving the page, and a screenshot that matches the committed one within a tolerance.
  *
- * Built from a FIXTURE plan (examples/global planned once and saved), not a fresh solve.
+ * Built from FIXTURE plans (test/golden/plans: examples/global and the apply-peak scenario, planned
+ * once and saved; test/support/plan-scenarios.ts), not a fresh solve.
  * `UPDATE_GOLDEN=1` rewrites the golden page and screenshot.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,12 +15,12 @@ import pixelmatch from 'pixelmatch';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderPlanHtml } from '../../cli/render/plan-html.js';
-import type { Plan } from '../../schemas/plan.js';
 import { globe, ROOT } from '../support/cli.js';
+import { fixtureFile, readFixture } from '../support/plan-scenarios.js';
 
 const DIR = join(ROOT, 'test', 'golden', 'html');
-const FIXTURE = join(DIR, 'global.plan.json');
-const plan = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Plan;
+const FIXTURE = fixtureFile('global');
+const plan = readFixture('global');
 const html = renderPlanHtml(plan, { dir: 'examples/global' });
 /** Share of pixels allowed to differ (font hinting and anti-aliasing differ between chromium builds). */
 const TOLERANCE = 0.01;
@@ -39,8 +40,11 @@ describe('globe plan --format html', () => {
     expect(shown.stdout).toBe(html);
   });
 
-  it('renders a plan with removals and unserved demand (the apply-peak plan golden) as its golden page', () => {
-    const peak = JSON.parse(readFileSync(join(ROOT, 'test', 'golden', 'plan', 'reason-apply-peak.json'), 'utf8')) as Plan;
+  it('renders a plan with removals and unserved demand (the apply-peak fixture) as its golden page', () => {
+    const fixture = readFixture('reason-apply-peak');
+    // The page's title is the plan id, a digest covering the state's lineage: the golden page was
+    // rendered with the lineage the JSON golden shows, `<lineage>`.
+    const peak = { ...fixture, basis: { ...fixture.basis, lineage: '<lineage>' } };
     const page = renderPlanHtml(peak);
     expect(page).toBe(golden('apply-peak.html', page).toString('utf8'));
     expect(page).toContain('Unserved demand (2)');
