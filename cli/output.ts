@@ -35,6 +35,32 @@ export class CliError extends GlobeError {
 }
 
 /**
+ * What a command rethrows of a failure it cannot handle: a stage's GlobeError as it is (its code and
+ * Diagnostic kept: `backend-unavailable`, `lock`, `postgres`, …), anything else as a CliError with its
+ * message. `reword` changes the message only (e.g. to say what happens next); the code stays.
+ */
+export function userError(e: unknown, reword?: (message: string) => string): GlobeError {
+  const original = diagnosticOf(e);
+  const message = (e as Error)?.message ?? String(e);
+  if (!reword) return e instanceof GlobeError ? e : new CliError(message);
+  return original ? new Reworded(original, reword(message)) : new CliError(reword(message));
+}
+
+/** A stage's Diagnostic with another message. */
+class Reworded extends CliError {
+  constructor(
+    private readonly original: Diagnostic,
+    message: string,
+  ) {
+    super(message, 1, original.code);
+  }
+
+  override diagnostic(): Diagnostic {
+    return { ...this.original, message: this.message };
+  }
+}
+
+/**
  * Wrap a command's action so that an error carrying a Diagnostic (any stage's GlobeError, a
  * CliError) is printed through the one diagnostic renderer with exit code 1 (a CliError's own);
  * anything else is a bug in globe and goes on to main's handler.

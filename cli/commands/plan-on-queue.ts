@@ -7,7 +7,7 @@
 import type { Project } from '../../lang/load.js';
 import { openBackend } from '../../executor/backends/index.js';
 import type { QueueDatabase } from '../../executor/backend.js';
-import { CliError } from '../output.js';
+import { CliError, userError } from '../output.js';
 
 /** The database of the project's backend that holds the job queue; `refusal` is the error when its backend has none. */
 export async function queueDatabaseOf(project: Pick<Project, 'spec' | 'dir'>, refusal: string): Promise<QueueDatabase> {
@@ -15,7 +15,7 @@ export async function queueDatabaseOf(project: Pick<Project, 'spec' | 'dir'>, re
   try {
     backend = await openBackend(project.spec, project.dir);
   } catch (e) {
-    throw new CliError((e as Error).message);
+    throw userError(e);
   }
   try {
     if (!backend.capabilities.sharedQueue || !backend.queue) throw new CliError(refusal);

@@ -3,7 +3,7 @@ import { canonicalJson } from '../../lang/canonical-json.js';
 import { hasErrors } from '../../lang/diagnostics.js';
 import { fromLangDiagnostic, GlobeError, sourceOfSpan, type DiagnosticSource } from '../../schemas/diagnostic.js';
 import { checkProject, type Project } from '../../lang/load.js';
-import { LockError, type HeldLock } from '../../executor/lock.js';
+import type { HeldLock } from '../../executor/lock.js';
 import { openBackend } from '../../executor/backends/index.js';
 import { readCurrentState } from '../current-state.js';
 import { loadProject } from '../../lang/project.js';
@@ -20,7 +20,7 @@ import path from 'node:path';
 import { isInteractive, useColor } from '../color.js';
 import { addFailOnFlag, BROKEN_PROMISE_EXIT, enforcePromises, parseFailOn } from '../fail-on.js';
 import { addPlanFlags, checkPlannerOptions, plannerOptions, type PlanFlags } from '../plan-options.js';
-import { action, CliError, printDiagnostics, writeFileSafely } from '../output.js';
+import { action, CliError, printDiagnostics, userError, writeFileSafely } from '../output.js';
 import { PLAN_FORMAT_HELP, PLAN_FORMATS, renderPlan } from '../render/render-plan.js';
 import { stripTimings } from '../render/plan-json.js';
 import { renderErrorComment } from '../render/plan-comment.js';
@@ -157,8 +157,7 @@ async function lockProject(project: Project, timeout: string): Promise<HeldLock 
     });
     return { info: held.info, release: async () => (await held.release(), await backend.close()) };
   } catch (e) {
-    if (e instanceof LockError || (e as Error).name === 'PostgresError' || e instanceof Error) throw new CliError((e as Error).message);
-    throw e;
+    throw userError(e); // a lock held elsewhere, a backend out of reach: their own codes
   }
 }
 

@@ -8,18 +8,18 @@ import type { HeldLock } from '../../executor/lock.js';
 import { printLockWait } from '../lock-wait.js';
 import { parseState, StateError } from '../../executor/state-file.js';
 import type { State } from '../../schemas/state.js';
-import { action, CliError, printDiagnostics } from '../output.js';
+import { action, CliError, printDiagnostics, userError } from '../output.js';
 import { renderStateJson } from '../render/state-json.js';
 
 /** How long `state push` waits for an apply holding the state lock. */
 const PUSH_LOCK_TIMEOUT_MS = 30_000;
 
-/** The project's backend; a backend that cannot be set up (no URL in the environment, a state path outside the project) is a plain error. */
+/** The project's backend; one that cannot be set up (no URL in the environment, a state path outside the project) fails with its own diagnostic. */
 async function openBackend(p: { spec: Parameters<typeof open>[0]; dir: string }): Promise<OpenBackend> {
   try {
     return await open(p.spec, p.dir);
   } catch (e) {
-    throw new CliError((e as Error).message);
+    throw userError(e);
   }
 }
 
@@ -48,7 +48,7 @@ export function registerInit(program: Command): void {
           process.stdout.write(from === to ? `${what} is up to date (version ${to}).\n` : `${what} migrated from version ${from} to ${to}.\n`);
           return 0;
         } catch (e) {
-          throw new CliError((e as Error).message);
+          throw userError(e);
         } finally {
           await backend.close();
         }
@@ -72,7 +72,7 @@ export function registerState(program: Command): void {
           process.stdout.write(renderStateJson(s));
           return 0;
         } catch (e) {
-          throw e instanceof CliError ? e : new CliError((e as Error).message);
+          throw userError(e);
         } finally {
           await backend.close();
         }
@@ -91,7 +91,7 @@ export function registerState(program: Command): void {
         try {
           doc = parseState(await readFile(file, 'utf8'), file);
         } catch (e) {
-          if (e instanceof StateError) throw new CliError(e.message);
+          if (e instanceof StateError) throw e;
           throw new CliError(`cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
         }
         let backend: OpenBackend | undefined;
@@ -105,7 +105,7 @@ export function registerState(program: Command): void {
           process.stdout.write(`Pushed: lineage ${written.lineage}, serial ${written.serial}.\n`);
           return 0;
         } catch (e) {
-          throw e instanceof CliError ? e : new CliError((e as Error).message);
+          throw userError(e);
         } finally {
           await lock?.release();
           await backend?.close();

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { hasErrors } from '../../lang/diagnostics.js';
 import { checkProject } from '../../lang/load.js';
 import { loadProject } from '../../lang/project.js';
-import { CliError, action, printDiagnostics } from '../output.js';
+import { CliError, action, printDiagnostics, userError } from '../output.js';
 import { queueDatabaseOf } from './plan-on-queue.js';
 
 /**
@@ -32,7 +32,7 @@ export function registerWorker(program: Command): void {
         try {
           worker = await startWorker({ url, schema, name: flags.name, log: (line) => process.stdout.write(`${line}\n`) });
         } catch (e) {
-          throw new CliError((e as Error).message);
+          throw userError(e);
         }
         const stop = () => void worker.stop();
         process.once('SIGTERM', stop);
@@ -40,7 +40,7 @@ export function registerWorker(program: Command): void {
         try {
           await worker.stopped;
         } catch (e) {
-          throw new CliError(`${(e as Error).message}; the job this worker held goes back to the queue`);
+          throw userError(e, (message) => `${message}; the job this worker held goes back to the queue`);
         }
         process.stdout.write(`worker ${worker.name} stopped\n`);
         return 0;

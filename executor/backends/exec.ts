@@ -21,6 +21,7 @@ import { HookReaper } from './hook-reaper.js';
 import { stateProblem } from '../state-file.js';
 import type { State } from '../../schemas/state.js';
 import { GlobeError } from '../../schemas/diagnostic.js';
+import { BackendUnavailable } from './unavailable.js';
 
 const STDERR_LIMIT = 64 * 1024;
 /** A hook's stdout is a State document at most: more than this is a broken hook, refused before it fills globe's memory. */
@@ -128,7 +129,13 @@ export function runHook(argv: string[], input: string, options: HookOptions): Pr
       setTimeout(() => killGroup(child, 'SIGKILL'), KILL_GRACE_MS).unref();
     }, options.timeoutMs);
     let drain: NodeJS.Timeout | undefined;
-    child.on('error', (e) => settle(() => reject(new HookError(`cannot run the ${options.name} hook ${JSON.stringify(argv)}: ${e.message}`, stderr))));
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      settle(() => {
+        const message = `cannot run the ${options.name} hook ${JSON.stringify(argv)}: ${e.message}`;
+        // A command that does not exist (or may not be run) is a backend globe cannot reach, not a hook that failed.
+        reject(e.code === 'ENOENT' || e.code === 'EACCES' ? new BackendUnavailable(message) : new HookError(message, stderr));
+      }),
+    );
     const finish = (code: number | null, signal: NodeJS.Signals | null) =>
       settle(() => {
         const out = () => Buffer.concat(stdout).toString('utf8');

@@ -6,11 +6,8 @@
 import type { BackendConfig, Spec } from '../../lang/spec.js';
 import type { OpenBackend } from '../backend.js';
 import { DEFAULT_STATE_PATH } from '../state-file.js';
-import { GlobeError } from '../../schemas/diagnostic.js';
 
-export class BackendUnavailable extends GlobeError {
-  readonly code = 'backend-unavailable';
-}
+export { BackendUnavailable } from './unavailable.js';
 
 /** No `backend` block: the embedded file backend. */
 const DEFAULT_BACKEND: BackendConfig = { kind: 'file', path: DEFAULT_STATE_PATH };

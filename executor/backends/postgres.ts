@@ -19,6 +19,7 @@ import { stateProblem } from '../state-file.js';
 import { emptyDeployment, STATE_VERSION, type Deployment, type IntentDigests, type State } from '../../schemas/state.js';
 import { maskUrl } from '../../lang/mask-url.js';
 import { GlobeError } from '../../schemas/diagnostic.js';
+import { BackendUnavailable } from './unavailable.js';
 
 /** The schema version this globe writes; migrations bring older schemas up to it. */
 export const SCHEMA_VERSION = 1;
@@ -78,6 +79,14 @@ export function describeFailure(e: unknown, url: string, urlEnv: string): string
   }
 }
 
+/** Failures that mean the server was not reached or would not let globe in: BackendUnavailable, not PostgresError. */
+const UNREACHABLE = new Set(['28P01', '28000', '3D000', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function isUnreachable(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return (err.code !== undefined && UNREACHABLE.has(err.code)) || (err.code === undefined && /timeout/i.test(err.message ?? ''));
+}
+
 export function connectionUrl(urlEnv: string, env: NodeJS.ProcessEnv = process.env): string {
   const url = env[urlEnv];
   if (!url) throw new PostgresError(`the postgres backend reads its connection URL from the environment variable ${urlEnv}, which is not set`);
@@ -126,8 +135,10 @@ export class PostgresBackend implements OpenBackend {
     }
   }
 
-  private failure(e: unknown): PostgresError {
-    return e instanceof PostgresError ? e : new PostgresError(describeFailure(e, this.url, this.urlEnv));
+  private failure(e: unknown): PostgresError | BackendUnavailable {
+    if (e instanceof PostgresError || e instanceof BackendUnavailable) return e;
+    const message = describeFailure(e, this.url, this.urlEnv);
+    return isUnreachable(e) ? new BackendUnavailable(message) : new PostgresError(message);
   }
 
   private connect(): Promise<pg.PoolClient> {

@@ -246,6 +246,11 @@ describe('a postgres backend that cannot be used says what failed', () => {
       expect(r.stderr).not.toContain('Wr0ng-secret-pw');
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+    // Its own code, not a plain command error: the plan's lock is where the server is first asked.
+    const annotated = globe(['plan', dir, '--format', 'markdown'], { env: { GLOBE_TEST_PG: url, GITHUB_ACTIONS: 'true' } });
+    const annotations = annotated.stdout.split('\n').filter((l) => l.startsWith('::'));
+    expect(annotations).toHaveLength(1);
+    expect(annotations[0].startsWith(`::error::backend-unavailable: ${says}`), annotations[0]).toBe(true);
   });
 
   it('a reachable database without the schema: run `globe init`', () => {
