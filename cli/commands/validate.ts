@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { hasErrors } from '../../lang/diagnostics.js';
+import { hasErrors, type Diagnostic as LangDiagnostic } from '../../lang/diagnostics.js';
+import { fromLangDiagnostic, type Diagnostic, type DiagnosticSource } from '../../schemas/diagnostic.js';
 import { loadAndCheckProject } from '../../lang/load.js';
 import type { Spec } from '../../lang/spec.js';
 import { action, printDiagnostics } from '../output.js';
@@ -9,13 +10,13 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('parse and check a project: every *.globe and *.yaml file in DIR')
     .argument('[dir]', 'project directory or file', '.')
-    .option('--json', 'print the diagnostics as JSON on stdout')
+    .option('--json', 'print { valid, diagnostics } as JSON on stdout, each diagnostic as schemas/diagnostic.schema.json describes it')
     .action(
       action(async (dir: string, opts: { json?: boolean }) => {
         const project = await loadAndCheckProject(dir);
         const failed = hasErrors(project.diagnostics);
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ valid: !failed, diagnostics: project.diagnostics }, null, 2)}\n`);
+          process.stdout.write(validationJson(!failed, project.diagnostics, project.files));
           return failed ? 1 : 0;
         }
         printDiagnostics(project.diagnostics, project.files);
@@ -24,6 +25,28 @@ export function registerValidate(program: Command): void {
         return 0;
       }),
     );
+}
+
+/**
+ * `validate --json`: `{ valid, diagnostics }`, each diagnostic in the one shape every stage reports
+ * (schemas/diagnostic.schema.json), its source with the offending line (`lineText`), so a tool
+ * reading the JSON needs neither the files nor the language's own span shape.
+ */
+export function validationJson(valid: boolean, diagnostics: readonly LangDiagnostic[], files: readonly { path: string; text: string }[]): string {
+  const lines = new Map(files.map((f) => [f.path, f.text.split(/\r?\n/)]));
+  const withLine = (source: DiagnosticSource): DiagnosticSource => {
+    const text = lines.get(source.file)?.[source.line - 1];
+    return text === undefined ? source : { ...source, lineText: text };
+  };
+  const out: Diagnostic[] = diagnostics.map((d) => {
+    const one = fromLangDiagnostic(d);
+    return {
+      ...one,
+      ...(one.source ? { source: withLine(one.source) } : {}),
+      ...(one.related ? { related: one.related.map((r) => ({ ...r, source: withLine(r.source) })) } : {}),
+    };
+  });
+  return `${JSON.stringify({ valid, diagnostics: out }, null, 2)}\n`;
 }
 
 export function summarize(spec: Spec, files: number): string {

@@ -2,6 +2,8 @@ import { mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync, exist
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Ajv } from 'ajv';
+import type { Diagnostic } from '../../schemas/diagnostic.js';
 import { ensureBuilt, globe, ROOT } from '../support/cli.js';
 
 /** Bad projects and the exact stderr `globe validate` prints for each: review changes like code. */
@@ -78,12 +80,27 @@ describe('globe validate on bad input', () => {
     );
   });
 
-  it('prints diagnostics as JSON with --json', () => {
+  it('prints diagnostics as JSON with --json, each in the one Diagnostic shape (schemas/diagnostic.schema.json)', () => {
     const r = globe(['validate', 'unknown-reference', '--json'], { cwd: base });
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { valid: boolean; diagnostics: { code: string }[] };
+    const out = JSON.parse(r.stdout) as { valid: boolean; diagnostics: Diagnostic[] };
+    expect(Object.keys(out)).toEqual(['valid', 'diagnostics']);
     expect(out.valid).toBe(false);
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'diagnostic.schema.json'), 'utf8')));
+    for (const d of out.diagnostics) expect(validate(d), JSON.stringify(validate.errors)).toBe(true);
     expect(out.diagnostics.map((d) => d.code)).toEqual(['unknown-reference', 'unknown-reference']);
+    expect(out.diagnostics[0]).toEqual({
+      severity: 'error',
+      code: 'unknown-reference',
+      message: expect.stringContaining('`us-esat`'),
+      source: { file: join('unknown-reference', 'a.globe'), line: 5, col: 19, endLine: 5, endCol: 25, lineText: '    demand read { us-esat = 20rps }' },
+    });
+  });
+
+  it('--json on a valid project: valid, no diagnostics', () => {
+    const r = globe(['validate', join(ROOT, 'examples', 'quickstart'), '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ valid: true, diagnostics: [] });
   });
 });
 

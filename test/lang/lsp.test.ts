@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { globe, ROOT } from '../support/cli.js';
+import type { Diagnostic } from '../../schemas/diagnostic.js';
 import { LspClient, uriOf, type LspDiagnostic } from '../support/lsp-client.js';
 import { copyExample } from '../support/examples.js';
 
@@ -54,9 +55,9 @@ async function openAndWait(name: string, text?: string): Promise<LspDiagnostic[]
 function validate(project: string): Record<string, string[]> {
   const r = globe(['validate', '--json', project]);
   const out: Record<string, string[]> = {};
-  for (const d of (JSON.parse(r.stdout) as { diagnostics: { code: string; message: string; span: { file: string; start: { line: number; col: number }; end: { line: number; col: number } } }[] }).diagnostics) {
-    const name = d.span.file.split('/').pop()!;
-    (out[name] ??= []).push(`${d.span.start.line}:${d.span.start.col}-${d.span.end.line}:${d.span.end.col} ${d.code} ${d.message}`);
+  for (const d of (JSON.parse(r.stdout) as { diagnostics: Diagnostic[] }).diagnostics) {
+    const s = d.source!;
+    (out[s.file.split('/').pop()!] ??= []).push(`${s.line}:${s.col}-${s.endLine}:${s.endCol} ${d.code} ${d.message}`);
   }
   return out;
 }
