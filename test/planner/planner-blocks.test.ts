@@ -16,6 +16,8 @@ import { intentDigests } from '../../schemas/intent-digests.js';
 import type { Spec, TenantId } from '../../lang/spec.js';
 import type { Placement } from '../../schemas/placement.js';
 import { checkPlacement } from '../../planner/check/placement-checker.js';
+import { planInBlocks } from '../../planner/decompose/plan-in-blocks.js';
+import { disasterReadiness } from '../../planner/extract.js';
 import { specOf } from '../support/specs.js';
 
 const withoutTimings = (p: Placement) => canonicalJson({ ...p, solver: { ...p.solver, seconds: 0 } });
@@ -72,6 +74,28 @@ ${tenants}
     expect(s.objective).toBeGreaterThanOrEqual(exact.placement.solver.bound - 1e-6);
     expect(s.bound).toBeLessThanOrEqual(exact.placement.solver.objective + 1e-6);
     expect((s.objective - s.bound) / s.objective).toBeCloseTo(s.gap, 5);
+  });
+});
+
+describe("a block's later region-loss rounds", () => {
+  // Seed 5 of this size is a world where one block's first solve leaves a DR tenant short of a region loss
+  // it did not model yet, while the rest of its block is fine (found by trying seeds 1–8).
+  const world = generateWorld({ tenants: 120, regions: 8, resources: 2, seed: 5 });
+
+  it('re-plan only the tenants found short, and the plan still keeps every promise within a true bound', async () => {
+    const w = new World(world.spec, world.current);
+    const blocks = partitionFleet(w, DEFAULT_WEIGHTS, 20);
+    const alone = await planInBlocks(w, DEFAULT_WEIGHTS, {}, blocks, { concurrency: 2, timeLimitSeconds: 60, gapLimit: 0.005 });
+    expect(alone.rounds.few).toBeGreaterThanOrEqual(1);
+    const blocked = await planPlacement(world.spec, world.current, { blockTenants: 20, maxWaves: 1 });
+    const exact = await planPlacement(world.spec, world.current, { blockTenants: 1000, maxWaves: 1, gapLimit: 0.005 });
+    const s = blocked.placement.solver;
+    expect(checkPlacement(world.spec, world.current, blocked.placement)).toEqual([]);
+    // Every region loss the plan claims to survive, it survives; every one it claims lost is lost.
+    expect(blocked.placement.disasterReadiness).toEqual(disasterReadiness(w, blocked.placement.target));
+    expect(s.bound).toBeLessThanOrEqual(exact.placement.solver.objective + 1e-6);
+    expect(s.bound).toBeLessThanOrEqual(s.objective);
+    expect(s.terms.unserved).toBe(0);
   });
 });
 
