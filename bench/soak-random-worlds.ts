@@ -6,8 +6,8 @@
  *
  *   npm run soak:worlds -- --worlds 100000 --seed 1 [--minutes 50] [--reference-every 20] [--out FILE]
  *
- * It prints a line per 1,000 worlds and, at the end (or at the time limit), the count reached and
- * every failure, each with the seed and index that reproduce it and the world's text. A failure
+ * It prints a line per 1,000 worlds, every failure when it is found (with the seed and index that
+ * reproduce it and the world's text), and at the end (or at the time limit) the count reached. A failure
  * does not stop the soak; the exit code is 1 if there was one.
  */
 import { writeFileSync } from 'node:fs';
@@ -78,8 +78,13 @@ const report = {
 };
 if (values.out) writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n');
 console.log(`soak: ${done} worlds in ${report.seconds} s, ${failures.length} failures`);
-for (const f of failures.slice(0, 20)) console.log(`\n# world ${f.index} (seed ${seed + Math.floor(f.index / CHUNK)}, index ${f.index % CHUNK}): ${f.kind}\n${f.detail}\n${f.text}`);
 process.exitCode = failures.length > 0 ? 1 : 0;
+
+/** A failure is kept for the report and printed at once: a long soak stopped early still shows every one it found. */
+function fail(f: Failure): void {
+  failures.push(f);
+  console.log(`\n# world ${f.index} (seed ${seed + Math.floor(f.index / CHUNK)}, index ${f.index % CHUNK}): ${f.kind}\n${f.detail}\n${f.text}`);
+}
 
 async function soakOne(shape: WorldShape, index: number, withReference: boolean): Promise<string> {
   const options = withReference ? { pool, drModes: modes, weights: COST_ONLY, gapLimit: 0, currentWithinSupply: true } : { pool, drModes: modes };
@@ -87,16 +92,16 @@ async function soakOne(shape: WorldShape, index: number, withReference: boolean)
   try {
     o = await planWorld(shape, options);
   } catch (e) {
-    failures.push({ index, kind: 'harness', detail: String((e as Error).stack ?? e), text: '' });
+    fail({ index, kind: 'harness', detail: String((e as Error).stack ?? e), text: '' });
     return 'harness';
   }
   if (o.kind === 'crash' || o.kind === 'invalid') {
-    failures.push({ index, kind: o.kind, detail: o.kind === 'crash' ? o.message : o.errors.join('\n'), text: o.text });
+    fail({ index, kind: o.kind, detail: o.kind === 'crash' ? o.message : o.errors.join('\n'), text: o.text });
     return o.kind;
   }
   if (o.kind === 'diagnostic') return 'diagnostic';
   if (o.problems.length > 0) {
-    failures.push({ index, kind: 'checker', detail: o.problems.join('\n') + `\ncurrent: ${JSON.stringify(o.current)}`, text: o.text });
+    fail({ index, kind: 'checker', detail: o.problems.join('\n') + `\ncurrent: ${JSON.stringify(o.current)}`, text: o.text });
     return 'checker';
   }
   if (!withReference) return 'accepted';
@@ -104,7 +109,7 @@ async function soakOne(shape: WorldShape, index: number, withReference: boolean)
   if (!ref.exact) return 'accepted (reference not exact in time)';
   const d = firstDifference(plannerStages(o.spec, o.placement, ref, false));
   if (d || o.placement.solver.gap !== 0) {
-    failures.push({ index, kind: 'reference', detail: `${JSON.stringify(d ?? o.placement.solver)}\ncurrent: ${JSON.stringify(o.current)}`, text: o.text });
+    fail({ index, kind: 'reference', detail: `${JSON.stringify(d ?? o.placement.solver)}\ncurrent: ${JSON.stringify(o.current)}`, text: o.text });
     return 'reference';
   }
   return 'agrees with the reference';
