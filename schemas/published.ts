@@ -5,10 +5,12 @@
  * globe itself validates with the declarations.
  */
 import type { TSchema } from 'typebox';
+import { JournalRecord } from './journal.js';
 import { State } from './state.js';
 
 /** File name in `schemas/` → the declaration written there. */
 export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
+  'journal.schema.json': JournalRecord,
   'state.schema.json': State,
 };
 
