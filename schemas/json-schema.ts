@@ -35,9 +35,9 @@ export function ByName<V extends TSchema>(value: V, options: TSchemaOptions = {}
   return Type.Unsafe<Record<string, Static<V>>>({ type: 'object', propertyNames: { pattern: NAME_PATTERN }, additionalProperties: value, ...options });
 }
 
-/** An object keyed by tenant ids (`service/tenant`), every value a `value`. */
-export function ByTenant<V extends TSchema>(value: V, options: TSchemaOptions = {}): TUnsafe<Record<TenantId, Static<V>>> {
-  return Type.Unsafe<Record<TenantId, Static<V>>>({ type: 'object', propertyNames: { pattern: TENANT_ID_PATTERN }, additionalProperties: value, ...options });
+/** An object keyed by tenant ids (`service/tenant`; typed as `K`, where code indexes it by any string), every value a `value`. */
+export function ByTenant<V extends TSchema, K extends string = TenantId>(value: V, options: TSchemaOptions = {}): TUnsafe<Record<K, Static<V>>> {
+  return Type.Unsafe<Record<K, Static<V>>>({ type: 'object', propertyNames: { pattern: TENANT_ID_PATTERN }, additionalProperties: value, ...options });
 }
 
 /** An object whose keys the schema does not check (typed as `K`), every value a `value`. */

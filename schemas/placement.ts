@@ -2,66 +2,36 @@
  * The Placement: the planner's answer. It is the target Deployment plus
  * what the reviewer needs to trust it: unserved demand, supply use per
  * region and resource, and the solver's report.
- * JSON Schema: `schemas/placement.schema.json`.
+ * Declared once below: the declaration is the JSON Schema (`npm run schemas`
+ * writes it to `schemas/placement.schema.json`) and `Static` its type.
  */
-import type { TenantId } from '../lang/spec.js';
-import type { Deployment } from './state.js';
+import { Type, type Static } from 'typebox';
+import { ByKey, ByName, ByTenant, Closed, Const, DRAFT_07, Ref, schemaId } from './json-schema.js';
+import { Deployment } from './state.js';
 
 export const PLACEMENT_VERSION = 1 as const;
 
-export interface Placement {
-  version: typeof PLACEMENT_VERSION;
-  /** The target world. Routing matrices only list serving regions with weight > 0. */
-  target: Deployment;
-  /**
-   * Failover preference per tenant, class and client location: the regions
-   * within the class's threshold that do not serve it now, nearest first.
-   */
-  failover: Record<TenantId, Record<string, Record<string, string[]>>>;
-  /** Demand left unserved: tenant → class → client location → rps. Only non-zero entries. */
-  unserved: Record<TenantId, Record<string, Record<string, number>>>;
-  /** Product traffic left unserved: product → client location → units. */
-  unservedProducts: Record<string, Record<string, number>>;
-  /** Per region and resource: units supplied, used by the target, free, and the peak during the transition. */
-  usage: Record<string, Record<string, SupplyUse>>;
-  /**
-   * Region-loss readiness per tenant that asked for it (planner/region-loss.ts): met, or the
-   * regions whose loss loses served demand (rps), the worst one named.
-   */
-  disasterReadiness: Record<string, { met: boolean; mode: 'per-failure' | 'aggregate'; worstRegion?: string; shortfall?: number; lost?: Record<string, number> }>;
-  /** Region-loss readiness per product that asked for it (planner/product-loss.ts): met, or traffic lost per region. */
-  productReadiness?: Record<string, { met: boolean; lost?: Record<string, number> }>;
-  /**
-   * A multi-wave plan stopped by the wave limit (--max-waves) before its best target
-   * (planner/waves.ts): how much more its last wave leaves unserved (rps and product units) and
-   * short of region-loss readiness (rps) than the target planned without the apply-time peak.
-   */
-  wavesShortOf?: { unserved: number; drShortfall: number };
-  solver: SolverReport;
-}
+const count = Type.Integer({ minimum: 0 });
+const rps = Type.Number({ minimum: 0 });
 
-/** The gap as SolverReport reports it: (objective − bound) / max(|objective|, 1e-9), 0 when they meet. */
-export function relativeGap(objective: number, bound: number): number {
-  if (Math.abs(objective - bound) < 1e-9) return 0;
-  return Math.max(0, (objective - bound) / Math.max(Math.abs(objective), 1e-9));
-}
-
-export interface SupplyUse {
-  supply: number;
-  used: number;
-  free: number;
+export const SupplyUse = Closed({
+  supply: Type.Number(),
+  used: Type.Number(),
+  free: Type.Number(),
   /** Σ max(current, target) over everything placed: what apply needs at its peak. */
-  peak: number;
-}
+  peak: Type.Number(),
+});
+export type SupplyUse = Static<typeof SupplyUse>;
 
-export type SolverStatus = 'optimal' | 'time-limit' | 'gap-limit' | 'infeasible' | 'error';
+export const SolverStatus = Type.Enum(['optimal', 'time-limit', 'gap-limit', 'infeasible', 'error']);
+export type SolverStatus = Static<typeof SolverStatus>;
 
-export interface SolverReport {
-  status: SolverStatus;
+export const SolverReport = Closed({
+  status: SolverStatus,
   /** Objective of the returned solution. */
-  objective: number;
+  objective: Type.Number(),
   /** Best valid lower bound on the objective, and which bound it is. */
-  bound: number;
+  bound: Type.Number(),
   /**
    * mip-dual / lp-relaxation: of the one model; decomposition: the sum of the blocks'
    * bounds with shared supply relaxed (planner/decompose), certified when the plan serves
@@ -69,18 +39,101 @@ export interface SolverReport {
    * blocks planned in waves the objective less the blocks' and the last wave's own gaps;
    * incremental: only the re-planned tenants were solved, and the bound is their block's own.
    */
-  boundKind: 'mip-dual' | 'lp-relaxation' | 'exact' | 'decomposition' | 'incremental';
+  boundKind: Type.Enum(['mip-dual', 'lp-relaxation', 'exact', 'decomposition', 'incremental']),
   /** LP relaxation objective of the one model (a valid lower bound); absent when the fleet was planned in blocks. */
-  lpBound?: number;
+  lpBound: Type.Optional(Type.Number({ description: 'LP relaxation objective of the one model (a valid lower bound); absent when the fleet was planned in blocks.' })),
   /** (objective − bound) / max(|objective|, 1e-9); 0 when optimal. */
-  gap: number;
+  gap: Type.Number({ minimum: 0 }),
   /** Wall time of the solve, seconds. Excluded from determinism comparisons by `stripTimings`. */
-  seconds: number;
-  model: { rows: number; columns: number; nonzeros: number; integers: number };
+  seconds: Type.Number({ minimum: 0 }),
+  model: Closed({ rows: count, columns: count, nonzeros: count, integers: count }),
   /** Objective terms by name (unserved, cost, churn, balance, distance) at the solution. */
-  terms: Record<string, number>;
+  terms: ByKey(Type.Number()),
   /** When the fleet was planned in blocks: how many, and how many tenants the supply repair planned again. */
-  blocks?: { count: number; repaired: number };
+  blocks: Type.Optional(
+    Closed(
+      { count: Type.Integer({ minimum: 2 }), repaired: count },
+      { description: 'When the fleet was planned in blocks: how many, and how many tenants the supply repair planned again.' },
+    ),
+  ),
   /** When only the tenants whose intent changed were planned again: how many, and how many kept what they run. */
-  incremental?: { replanned: number; kept: number };
+  incremental: Type.Optional(
+    Closed(
+      { replanned: count, kept: count },
+      { description: 'When only the tenants whose intent changed were planned again: how many, and how many kept what they run.' },
+    ),
+  ),
+});
+export type SolverReport = Static<typeof SolverReport>;
+
+/** A tenant's region-loss readiness (planner/region-loss.ts). */
+const TenantReadiness = Closed({
+  met: Type.Boolean(),
+  worstRegion: Type.Optional(Type.String()),
+  shortfall: Type.Optional(Type.Number({ description: "rps the worst region's loss loses" })),
+  lost: Type.Optional(
+    ByKey(Type.Number(), { description: 'region → rps served with nothing lost that cannot be served with that region lost (planner/region-loss.ts)' }),
+  ),
+  mode: Type.Enum(['per-failure', 'aggregate'], {
+    description:
+      'per-failure: for every region lost, the served demand can be re-routed within the thresholds (or dr_latency); aggregate (opt-in): the capacity outside any one region covers it, latency not checked',
+  }),
+});
+
+export const Placement = Closed(
+  {
+    version: Const(PLACEMENT_VERSION),
+    /** The target world. Routing matrices only list serving regions with weight > 0. */
+    target: Ref(Deployment, 'state.schema.json#/definitions/deployment'),
+    /**
+     * Failover preference per tenant, class and client location: the regions
+     * within the class's threshold that do not serve it now, nearest first.
+     */
+    failover: ByTenant(ByName(ByName(Type.Array(Type.String()))), { description: 'tenant → class → client → regions to fail over to, nearest first' }),
+    /** Demand left unserved: tenant → class → client location → rps. Only non-zero entries. */
+    unserved: ByTenant(ByName(ByName(rps)), { description: 'tenant → class → client → rps left unserved' }),
+    /** Product traffic left unserved: product → client location → units. */
+    unservedProducts: ByName(ByName(rps), { description: 'product → client → traffic left unserved' }),
+    /** Per region and resource: units supplied, used by the target, free, and the peak during the transition. */
+    usage: ByName(ByName(SupplyUse), { description: 'region → resource → supply use' }),
+    /**
+     * Region-loss readiness per tenant that asked for it (planner/region-loss.ts): met, or the
+     * regions whose loss loses served demand (rps), the worst one named.
+     */
+    disasterReadiness: ByTenant<typeof TenantReadiness, string>(TenantReadiness),
+    /** Region-loss readiness per product that asked for it (planner/product-loss.ts): met, or traffic lost per region. */
+    productReadiness: Type.Optional(
+      ByKey(Closed({ met: Type.Boolean(), lost: Type.Optional(ByKey(Type.Number())) }), {
+        description: 'product → region-loss verdict (planner/product-loss.ts): met, or region → traffic lost with that region lost',
+      }),
+    ),
+    /**
+     * A multi-wave plan stopped by the wave limit (--max-waves) before its best target
+     * (planner/waves.ts): how much more its last wave leaves unserved (rps and product units) and
+     * short of region-loss readiness (rps) than the target planned without the apply-time peak.
+     */
+    wavesShortOf: Type.Optional(
+      Closed(
+        { unserved: rps, drShortfall: rps },
+        {
+          description:
+            'A multi-wave plan stopped by the wave limit (--max-waves) before its best target: how much more its last wave leaves unserved (rps and product units) and short of region-loss readiness (rps) than the target planned without the apply-time peak. Absent when the plan reaches it.',
+        },
+      ),
+    ),
+    solver: SolverReport,
+  },
+  {
+    $schema: DRAFT_07,
+    $id: schemaId('placement.schema.json'),
+    title: 'globe Placement',
+    description: "The planner's answer: the target deployment and what a reviewer needs to trust it.",
+  },
+);
+export type Placement = Static<typeof Placement>;
+
+/** The gap as SolverReport reports it: (objective − bound) / max(|objective|, 1e-9), 0 when they meet. */
+export function relativeGap(objective: number, bound: number): number {
+  if (Math.abs(objective - bound) < 1e-9) return 0;
+  return Math.max(0, (objective - bound) / Math.max(Math.abs(objective), 1e-9));
 }

@@ -6,11 +6,13 @@
  */
 import type { TSchema } from 'typebox';
 import { JournalRecord } from './journal.js';
+import { Placement } from './placement.js';
 import { State } from './state.js';
 
 /** File name in `schemas/` → the declaration written there. */
 export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
   'journal.schema.json': JournalRecord,
+  'placement.schema.json': Placement,
   'state.schema.json': State,
 };
 
