@@ -3,190 +3,242 @@
  * freezes everything apply needs — the Spec it was made from, the Placement,
  * the diff reviewers read and the ordered moves — plus what makes a stale
  * plan detectable: the digest of the inputs and the State's lineage/serial.
- * JSON Schema: `schemas/plan.schema.json`.
+ * Declared once below: the declaration is the JSON Schema (`npm run schemas`
+ * writes it to `schemas/plan.schema.json`) and `Static` its type.
  */
+import { Type, type Static } from 'typebox';
 import type { Spec, TenantId } from '../lang/spec.js';
-import type { Deployment, RoutingMatrix, State } from './state.js';
-import type { Placement } from './placement.js';
-import type { Diagnostic, DiagnosticSource } from './diagnostic.js';
+import { Severity } from './diagnostic.js';
+import { Closed, Const, DRAFT_07, NullableString, OneOf, Ref, schemaId, TENANT_ID_PATTERN } from './json-schema.js';
+import { Placement } from './placement.js';
+import { ClassRouting, Deployment, ProductRouting, type State } from './state.js';
 
 export const PLAN_VERSION = 1 as const;
 
-export interface Plan {
-  version: typeof PLAN_VERSION;
-  /** globe's package version that made the plan; apply refuses another major version. */
-  globeVersion: string;
-  /** What the plan was made against. */
-  basis: {
-    /** sha256 of the canonical Spec JSON (source positions excluded). */
-    specDigest: string;
-    /** Lineage of the State, or null when nothing was deployed yet. */
-    lineage: string | null;
-    serial: number;
-  };
-  spec: Spec;
-  placement: Placement;
-  diff: PlanDiff;
-  moves: Move[];
-  /**
-   * What the plan could not do and why (planner/explain.ts), saved so that `show` renders exactly
-   * what `plan` printed. Absent in plans saved before findings were kept: read as none.
-   */
-  findings?: PlanFinding[];
-  /**
-   * Present only when the target needs more than one safe step (issue 16): the waves in order,
-   * the last one reaching `placement.target` (or as close as the wave limit allows). A one-wave
-   * plan has no `waves` and its moves no `wave`: the shape plans had before waves.
-   */
-  waves?: PlanWave[];
-  summary: PlanSummary;
-}
+const count = Type.Integer({ minimum: 0 });
+const amount = Type.Number({ minimum: 0 });
+/** A tenant id the schema checks the form of (`pattern`) or, in the diff, does not (it never did). */
+const tenantId = (options: { pattern?: string } = {}) => Type.Unsafe<TenantId>({ type: 'string', ...options });
+/** The Spec is the language's (lang/spec.ts); its schema is published as spec-document.schema.json. */
+const spec = Type.Unsafe<Spec>({ $ref: 'spec-document.schema.json' });
+const deployment = Ref(Deployment, 'state.schema.json#/definitions/deployment');
+
+/** Per region and resource: used before, after, and the peak while it runs. */
+const RegionUse = Closed({ region: Type.String(), resource: Type.String(), supply: amount, before: amount, after: amount, peak: amount });
 
 /**
  * One wave of a multi-wave plan. Within a wave the usual order holds (upsize → route/shift →
  * downsize) and Σ max(before, after) ≤ supply in every (region, resource).
  */
-export interface PlanWave {
+export const PlanWave = Closed({
   /** 1-based, in execution order. */
-  wave: number;
+  wave: Type.Integer({ minimum: 1 }),
   /** Why the wave exists, computed by the planner, e.g. "uses the h100 that wave 1 frees in r2". */
-  reason: string;
+  reason: Type.String(),
   /** The deployment when the wave completes; apply checks the read-back state against it. */
-  target: Deployment;
+  target: deployment,
   /** Per region and resource: used before the wave, after it, and the peak while it runs. */
-  regions: { region: string; resource: string; supply: number; before: number; after: number; peak: number }[];
-}
+  regions: Type.Array(RegionUse),
+});
+export type PlanWave = Static<typeof PlanWave>;
+
+/** A place in the project's files: relative to the project directory. */
+const Place = (fileOptions = {}) => Closed({ file: Type.String(fileOptions), line: Type.Integer({ minimum: 1 }), col: Type.Integer({ minimum: 1 }) });
+
+export const PlanLimit = Closed({
+  family: Type.Enum(['supply', 'peak', 'max-replicas', 'min-replicas', 'placement', 'latency', 'dr-latency', 'free', 'priority', 'solver', 'unknown']),
+  /** Spec path of the limit. */
+  limitPath: Type.Optional(Type.String()),
+  /** Where the limit is written, relative to the project. */
+  limit: Type.Optional(Place()),
+  fix: Type.String(),
+});
+export type PlanLimit = Static<typeof PlanLimit>;
+
+const limit = Ref(PlanLimit, '#/definitions/limit');
+
+export const PlanFindingReason = Closed(
+  {
+    ...PlanLimit.properties,
+    complete: Type.Boolean(),
+    gain: Type.Number(),
+    with: Type.Optional(limit),
+    alternatives: Type.Optional(Type.Array(limit)),
+  },
+  {
+    description:
+      'The binding limit found from the model (planner/reasons): re-solving the tenant with one family of limits relaxed at a time; where the limit is written and the smallest change that lifts it.',
+  },
+);
+export type PlanFindingReason = Static<typeof PlanFindingReason>;
 
 /**
  * A planner finding as the Plan keeps it: a Diagnostic (schemas/diagnostic.ts) whose source is the
  * intent's line relative to the project (no span end, no line text: the saved shape predates the
  * Diagnostic and stays as it was), plus the Spec path and the reason found from the model.
  */
-export interface PlanFinding extends Pick<Diagnostic, 'severity' | 'code' | 'message'> {
+export const PlanFinding = Closed({
+  severity: Severity,
+  code: Type.String(),
+  message: Type.String(),
   /** Spec path of the intent concerned. */
-  path?: string;
-  source?: Pick<DiagnosticSource, 'file' | 'line' | 'col'>;
+  path: Type.Optional(Type.String({ description: 'Spec path of the intent concerned.' })),
+  source: Type.Optional(Place({ description: 'relative to the project directory' })),
   /** The binding limit found from the model (planner/reasons), where it is written, and its fix. */
-  reason?: PlanFindingReason;
-}
-
-export interface PlanLimit {
-  family: string;
-  /** Spec path of the limit. */
-  limitPath?: string;
-  /** Where the limit is written, relative to the project. */
-  limit?: { file: string; line: number; col: number };
-  fix: string;
-}
-
-export interface PlanFindingReason extends PlanLimit {
-  complete: boolean;
-  gain: number;
-  with?: PlanLimit;
-  alternatives?: PlanLimit[];
-}
+  reason: Type.Optional(PlanFindingReason),
+});
+export type PlanFinding = Static<typeof PlanFinding>;
 
 /** What a move changes. */
-export type Subject =
-  | { type: 'tenant'; tenant: TenantId }
-  | { type: 'reservation'; reservation: string }
-  | { type: 'follower'; service: string };
+export const Subject = OneOf([
+  Closed({ type: Const('tenant'), tenant: tenantId({ pattern: TENANT_ID_PATTERN }) }),
+  Closed({ type: Const('reservation'), reservation: Type.String() }),
+  Closed({ type: Const('follower'), service: Type.String() }),
+]);
+export type Subject = Static<typeof Subject>;
 
-interface MoveBase {
+const MoveBase = {
   /** Stable, human-readable id, unique in the plan, e.g. `m007-upsize-inference/ranker-us-east-h100`. */
-  id: string;
+  id: Type.String(),
   /** Ids of moves that must be COMPLETE before this one starts. */
-  dependsOn: string[];
+  dependsOn: Type.Array(Type.String()),
   /** `max_surge` round (1-based); 1 when the subject's move is not split. */
-  round: number;
+  round: Type.Integer({ minimum: 1 }),
   /** Wave (1-based) of a multi-wave plan; absent in one-wave plans. */
-  wave?: number;
-}
+  wave: Type.Optional(Type.Integer({ minimum: 1, description: 'Wave (1-based) of a multi-wave plan; absent in one-wave plans.' })),
+};
 
 /** Set the count of (subject, region, resource) to `to` (an absolute target: repeating it is harmless). */
-export interface ResizeMove extends MoveBase {
-  kind: 'upsize' | 'downsize';
-  subject: Subject;
-  region: string;
-  resource: string;
-  from: number;
-  to: number;
+export const ResizeMove = Closed({
+  ...MoveBase,
+  kind: Type.Enum(['upsize', 'downsize']),
+  subject: Subject,
+  region: Type.String(),
+  resource: Type.String(),
+  from: amount,
+  to: amount,
   /**
    * A tenant's resize: units of the resource one replica takes, which the backend records in
    * the State beside the count (the Spec may later drop the tenant). Absent when nobody knows
    * it: a removed tenant of a state written before globe recorded units.
    */
-  units?: number;
-}
+  units: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        "A tenant's resize: units of the resource one replica takes, recorded in the State with the count. Absent when neither the Spec nor the State knows it (a removed tenant of a state written before globe recorded units).",
+    }),
+  ),
+});
+export type ResizeMove = Static<typeof ResizeMove>;
 
 /** Set a tenant's routing matrices (only the classes listed) to these absolute weights. */
-export interface RouteMove extends MoveBase {
-  kind: 'route';
-  tenant: TenantId;
-  routing: Record<string, RoutingMatrix>;
-}
+export const RouteMove = Closed({ ...MoveBase, kind: Const('route'), tenant: tenantId({ pattern: TENANT_ID_PATTERN }), routing: ClassRouting });
+export type RouteMove = Static<typeof RouteMove>;
 
 /** Set a product's traffic matrix to these absolute shares. */
-export interface ShiftMove extends MoveBase {
-  kind: 'shift';
-  product: string;
-  routing: RoutingMatrix;
-}
+export const ShiftMove = Closed({ ...MoveBase, kind: Const('shift'), product: Type.String(), routing: ProductRouting });
+export type ShiftMove = Static<typeof ShiftMove>;
 
-export type Move = ResizeMove | RouteMove | ShiftMove;
+export const Move = OneOf([ResizeMove, RouteMove, ShiftMove]);
+export type Move = Static<typeof Move>;
 export type MoveKind = Move['kind'];
 
-export interface PlanDiff {
-  tenants: TenantDiff[];
-  reservations: CountsDiff[];
-  followers: CountsDiff[];
-  products: RoutingDiffEntry[];
+export const ReplicaChange = Closed({ region: Type.String(), resource: Type.String(), from: amount, to: amount });
+export type ReplicaChange = Static<typeof ReplicaChange>;
+
+export const RoutingChange = Closed({ class: Type.String(), client: Type.String(), server: Type.String(), from: amount, to: amount });
+export type RoutingChange = Static<typeof RoutingChange>;
+
+export const TenantDiff = Closed({
+  tenant: tenantId(),
+  change: Type.Enum(['create', 'update', 'delete', 'none']),
+  replicas: Type.Array(ReplicaChange),
+  routing: Type.Array(RoutingChange),
+});
+export type TenantDiff = Static<typeof TenantDiff>;
+
+export const CountsDiff = Closed({ name: Type.String(), changes: Type.Array(ReplicaChange) });
+export type CountsDiff = Static<typeof CountsDiff>;
+
+export const RoutingDiffEntry = Closed({
+  product: Type.String(),
+  changes: Type.Array(Closed({ client: Type.String(), server: Type.String(), from: amount, to: amount })),
+});
+export type RoutingDiffEntry = Static<typeof RoutingDiffEntry>;
+
+export const PlanDiff = Closed({
+  tenants: Type.Array(TenantDiff),
+  reservations: Type.Array(CountsDiff),
+  followers: Type.Array(CountsDiff),
+  products: Type.Array(RoutingDiffEntry),
   /** Per region and resource: used before, after, and the peak during execution. */
-  regions: { region: string; resource: string; supply: number; before: number; after: number; peak: number }[];
-}
+  regions: Type.Array(RegionUse),
+});
+export type PlanDiff = Static<typeof PlanDiff>;
 
-export interface TenantDiff {
-  tenant: TenantId;
-  change: 'create' | 'update' | 'delete' | 'none';
-  replicas: ReplicaChange[];
-  routing: RoutingChange[];
-}
+export const PlanSummary = Closed({
+  tenantsToAdd: count,
+  tenantsToChange: count,
+  tenantsToRemove: count,
+  replicasUp: count,
+  replicasDown: count,
+  routingChanges: count,
+  movesByKind: Closed({ upsize: count, route: count, downsize: count, shift: count }),
+  hasChanges: Type.Boolean(),
+});
+export type PlanSummary = Static<typeof PlanSummary>;
 
-export interface ReplicaChange {
-  region: string;
-  resource: string;
-  from: number;
-  to: number;
-}
-
-export interface RoutingChange {
-  class: string;
-  client: string;
-  server: string;
-  from: number;
-  to: number;
-}
-
-export interface CountsDiff {
-  name: string;
-  changes: ReplicaChange[];
-}
-
-export interface RoutingDiffEntry {
-  product: string;
-  changes: { client: string; server: string; from: number; to: number }[];
-}
-
-export interface PlanSummary {
-  tenantsToAdd: number;
-  tenantsToChange: number;
-  tenantsToRemove: number;
-  replicasUp: number;
-  replicasDown: number;
-  routingChanges: number;
-  movesByKind: Record<MoveKind, number>;
-  hasChanges: boolean;
-}
+export const Plan = Closed(
+  {
+    version: Const(PLAN_VERSION),
+    /** globe's package version that made the plan; apply refuses another major version. */
+    globeVersion: Type.String(),
+    /** What the plan was made against. */
+    basis: Closed({
+      /** sha256 of the canonical Spec JSON (source positions excluded). */
+      specDigest: Type.String({ pattern: '^sha256:[0-9a-f]{64}$' }),
+      /** Lineage of the State, or null when nothing was deployed yet. */
+      lineage: NullableString(),
+      serial: count,
+    }),
+    spec,
+    placement: Ref(Placement, 'placement.schema.json'),
+    diff: PlanDiff,
+    moves: Type.Array(Move),
+    /**
+     * What the plan could not do and why (planner/explain.ts), saved so that `show` renders exactly
+     * what `plan` printed. Absent in plans saved before findings were kept: read as none.
+     */
+    findings: Type.Optional(
+      Type.Array(PlanFinding, {
+        description:
+          'What the plan could not do, each with its reason from the model and the source line of the intent it concerns: rendered identically by `plan` and `show`. Absent in plans saved before findings were kept (read as none).',
+      }),
+    ),
+    /**
+     * Present only when the target needs more than one safe step (issue 16): the waves in order,
+     * the last one reaching `placement.target` (or as close as the wave limit allows). A one-wave
+     * plan has no `waves` and its moves no `wave`: the shape plans had before waves.
+     */
+    waves: Type.Optional(
+      Type.Array(PlanWave, {
+        minItems: 2,
+        description:
+          'Present only when the target needs more than one safe step: the waves in execution order, the last reaching placement.target (or as close as the wave limit allows). Absent in one-wave plans.',
+      }),
+    ),
+    summary: PlanSummary,
+  },
+  {
+    $schema: DRAFT_07,
+    $id: schemaId('plan.schema.json'),
+    title: 'globe Plan',
+    description: 'What `globe plan --out` saves and `globe apply` executes.',
+    definitions: { limit: PlanLimit },
+  },
+);
+export type Plan = Static<typeof Plan>;
 
 /**
  * The planner's derivation of a Plan from its target and the current state (planner/build-plan.ts):

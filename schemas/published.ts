@@ -5,14 +5,18 @@
  * globe itself validates with the declarations.
  */
 import type { TSchema } from 'typebox';
+import { Diagnostic } from './diagnostic.js';
 import { JournalRecord } from './journal.js';
 import { Placement } from './placement.js';
+import { Plan } from './plan.js';
 import { State } from './state.js';
 
 /** File name in `schemas/` → the declaration written there. */
 export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
+  'diagnostic.schema.json': Diagnostic,
   'journal.schema.json': JournalRecord,
   'placement.schema.json': Placement,
+  'plan.schema.json': Plan,
   'state.schema.json': State,
 };
 

@@ -24,10 +24,16 @@ export type ReplicaCounts = Static<typeof ReplicaCounts>;
 export const RoutingMatrix = ByName(ByName(weight));
 export type RoutingMatrix = Static<typeof RoutingMatrix>;
 
+/** A tenant's routing: a matrix per request class. */
+export const ClassRouting = ByName(RoutingMatrix, { description: 'class → client → serving region → weight' });
+
+/** A product's traffic: client location → serving region → share (sums to 1). */
+export const ProductRouting = ByName(ByName(weight), { description: 'client → serving region → share' });
+
 export const TenantDeployment = Closed({
   replicas: ReplicaCounts,
   /** Per request class. */
-  routing: ByName(RoutingMatrix, { description: 'class → client → serving region → weight' }),
+  routing: ClassRouting,
   /**
    * Units of each resource one replica takes (a key for each resource in `replicas`), recorded
    * as moves are applied: once the Spec no longer declares the tenant, only the State knows
@@ -45,7 +51,7 @@ export const Deployment = Closed({
   /** Reservation → region → units. */
   reservations: ByName(ByName(count), { description: 'reservation → region → units' }),
   /** Product → client location → serving region → share (sums to 1). */
-  products: ByName(ByName(ByName(weight), { description: 'client → serving region → share' }), { description: 'product → client → region → share' }),
+  products: ByName(ProductRouting, { description: 'product → client → region → share' }),
   /** Follower service → region → resource → units. */
   followers: ByName(ByName(ByName(Type.Number({ minimum: 0 }))), { description: 'follower service → region → resource → units' }),
 });
