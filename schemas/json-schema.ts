@@ -45,6 +45,11 @@ export function ByKey<V extends TSchema, K extends string = string>(value: V, op
   return Type.Unsafe<Record<K, Static<V>>>({ type: 'object', ...options, additionalProperties: value });
 }
 
+/** An object whose keys are each a `key` (a string schema, often a `Ref`), every value a `value`. */
+export function KeyedBy<K extends TSchema, V extends TSchema>(key: K, value: V, options: TSchemaOptions = {}): TUnsafe<Record<Static<K> & string, Static<V>>> {
+  return Type.Unsafe<Record<Static<K> & string, Static<V>>>({ ...options, type: 'object', propertyNames: key, additionalProperties: value });
+}
+
 /** Exactly this value. */
 export function Const<V extends string | number | boolean>(value: V, options: TSchemaOptions = {}): TUnsafe<V> {
   return Type.Unsafe<V>({ const: value, ...options });

@@ -9,6 +9,7 @@ import { Diagnostic } from './diagnostic.js';
 import { JournalRecord } from './journal.js';
 import { Placement } from './placement.js';
 import { Plan } from './plan.js';
+import { FailuresDocument } from './simulate.js';
 import { State } from './state.js';
 
 /** File name in `schemas/` → the declaration written there. */
@@ -17,6 +18,7 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
   'journal.schema.json': JournalRecord,
   'placement.schema.json': Placement,
   'plan.schema.json': Plan,
+  'simulate.schema.json': FailuresDocument,
   'state.schema.json': State,
 };
 
