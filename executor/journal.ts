@@ -25,9 +25,9 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, r
 import { dirname, join } from 'node:path';
 import type { HookGroup } from './backends/hook-groups.js';
 import { GlobeError } from '../schemas/diagnostic.js';
-import type { JournalRecord, MoveStatus } from '../schemas/journal.js';
+import type { JournalRecord, MoveStatus } from '../schemas/journal.schema.js';
 
-export type { GatePhase, JournalRecord, MoveStatus } from '../schemas/journal.js';
+export type { GatePhase, JournalRecord, MoveStatus } from '../schemas/journal.schema.js';
 
 export interface JournalReplay {
   records: JournalRecord[];

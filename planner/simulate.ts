@@ -6,14 +6,14 @@
  * product traffic by planner/product-loss.ts.
  */
 import type { Spec, TenantId } from '../lang/spec.js';
-import type { FailureReport } from '../schemas/simulate.js';
+import type { FailureReport } from '../schemas/simulate.schema.js';
 import type { Deployment } from '../schemas/state.js';
 import { World } from './model/world.js';
 import { LOSS_TOLERANCE, readinessMode, TenantNetwork } from './region-loss.js';
 import { productFailover, productLossesByRegion } from './product-loss.js';
 
 /** What one failed region costs: declared with the document `globe simulate --fail` prints (schemas/simulate.ts). */
-export type { FailureReport } from '../schemas/simulate.js';
+export type { FailureReport } from '../schemas/simulate.schema.js';
 
 export async function simulateFailure(spec: Spec, deployment: Deployment, failed: string): Promise<FailureReport> {
   const world = new World(spec, deployment);

@@ -5,61 +5,16 @@
  * renders every one through one function (cli/render/diagnostic-text.ts) and CI annotations,
  * the pull-request comment and the saved Plan's findings read the same data.
  * Modelled on terraform's tfdiags (severity, summary, detail, optional source range).
- * Declared once below: the declaration is the JSON Schema (`npm run schemas` writes it to
- * `schemas/diagnostic.schema.json`) and `Static` its type.
+ * Its type and JSON Schema are declared once, in `diagnostic.schema.ts` (see state.ts for why apart).
  *
  * `lang/` may import nothing of globe's, so the language keeps its own declaration
  * (`lang/diagnostics.ts`: always located, with a start and end span); `fromLangDiagnostic` turns
  * it into this one (and stops compiling if the two drift apart).
  */
-import { Type, type Static } from 'typebox';
 import type { Diagnostic as LangDiagnostic, SourceSpan } from '../lang/diagnostics.js';
-import { Closed, DRAFT_07, Ref, schemaId } from './json-schema.js';
+import type { Diagnostic, DiagnosticSource } from './diagnostic.schema.js';
 
-export const Severity = Type.Enum(['error', 'warning']);
-export type Severity = Static<typeof Severity>;
-
-/** Where a diagnostic points: 1-based line and column (UTF-16 units, as editors count). */
-export const DiagnosticSource = Closed({
-  /** The file as the user named it (or relative to the project, in a saved Plan). */
-  file: Type.String(),
-  line: Type.Integer({ minimum: 1 }),
-  col: Type.Integer({ minimum: 1 }),
-  /** Inclusive end of the span, when known: the caret under the offending line covers it. */
-  endLine: Type.Optional(Type.Integer({ minimum: 1 })),
-  endCol: Type.Optional(Type.Integer({ minimum: 1 })),
-  /** The offending line, for a renderer that has not the file at hand. */
-  lineText: Type.Optional(Type.String()),
-});
-export type DiagnosticSource = Static<typeof DiagnosticSource>;
-
-const source = Ref(DiagnosticSource, '#/definitions/source');
-
-export const Diagnostic = Closed(
-  {
-    severity: Severity,
-    /** Stable, kebab-case: `unknown-reference`, `unserved-demand`, `stale-plan`, … */
-    code: Type.String({ pattern: '^[a-z][a-z0-9-]*$', description: 'stable, kebab-case' }),
-    /** The summary: one sentence, what is wrong. */
-    message: Type.String({ description: 'the summary: one sentence, what is wrong' }),
-    source: Type.Optional(source),
-    /** More than the summary says (several lines allowed). */
-    detail: Type.Optional(Type.String()),
-    /** The smallest change that lifts the problem, when known. */
-    fix: Type.Optional(Type.String({ description: 'the smallest change that lifts the problem' })),
-    /** Further places that matter (e.g. the first definition of a duplicate). */
-    related: Type.Optional(Type.Array(Closed({ message: Type.String(), source }))),
-  },
-  {
-    $schema: DRAFT_07,
-    $id: schemaId('diagnostic.schema.json'),
-    title: 'globe Diagnostic',
-    description:
-      "What any stage reports to the user (schemas/diagnostic.ts): a language error, a planner finding, an executor failure; with or without a place in the user's files.",
-    definitions: { source: DiagnosticSource },
-  },
-);
-export type Diagnostic = Static<typeof Diagnostic>;
+export type { Diagnostic, DiagnosticSource, Severity } from './diagnostic.schema.js';
 
 export function sourceOfSpan(span: SourceSpan): DiagnosticSource {
   return { file: span.file, line: span.start.line, col: span.start.col, endLine: span.end.line, endCol: span.end.col };

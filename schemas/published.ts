@@ -5,12 +5,13 @@
  * globe itself validates with the declarations.
  */
 import type { TSchema } from 'typebox';
-import { Diagnostic } from './diagnostic.js';
-import { JournalRecord } from './journal.js';
-import { Placement } from './placement.js';
-import { Plan } from './plan.js';
-import { FailuresDocument } from './simulate.js';
-import { State } from './state.js';
+import { Spec } from '../lang/spec-document.schema.js';
+import { Diagnostic } from './diagnostic.schema.js';
+import { JournalRecord } from './journal.schema.js';
+import { Placement } from './placement.schema.js';
+import { Plan } from './plan.schema.js';
+import { FailuresDocument } from './simulate.schema.js';
+import { State } from './state.schema.js';
 
 /** File name in `schemas/` → the declaration written there. */
 export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
@@ -19,6 +20,7 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
   'placement.schema.json': Placement,
   'plan.schema.json': Plan,
   'simulate.schema.json': FailuresDocument,
+  'spec-document.schema.json': Spec,
   'state.schema.json': State,
 };
 

@@ -7,7 +7,7 @@
  * column defined right under it, one violation per line — and differ only in their `FailuresStyle`.
  */
 import type { Spec, TenantId } from '../../lang/spec.js';
-import type { FailureReport, FailuresDocument, LossRow } from '../../schemas/simulate.js';
+import type { FailureReport, FailuresDocument, LossRow } from '../../schemas/simulate.schema.js';
 import { num, pct } from './format.js';
 
 export type SimulateFormat = 'text' | 'markdown' | 'json';
@@ -18,7 +18,7 @@ export const UTILIZATION_LEGEND =
   'max utilization: in the busiest surviving region, rps routed there after failover ÷ rps its replicas serve at their target utilization, all tenants together (100% = at target; above = over target).';
 
 /** `globe simulate --fail` and its rows are documents (schemas/simulate.ts, published as schemas/simulate.schema.json). */
-export type { FailuresDocument, LossRow } from '../../schemas/simulate.js';
+export type { FailuresDocument, LossRow } from '../../schemas/simulate.schema.js';
 
 /** `globe simulate --sweep`: one row per value of the swept setting. */
 export interface SweepDocument {

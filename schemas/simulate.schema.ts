@@ -7,7 +7,7 @@
  */
 import { Type, type Static } from 'typebox';
 import type { TenantId } from '../lang/spec.js';
-import { ByKey, Closed, Const, DRAFT_07, KeyedBy, Ref, schemaId } from './json-schema.js';
+import { ByKey, Closed, Const, DRAFT_07, KeyedBy, Ref, schemaId } from '../lang/json-schema.js';
 
 const Name = Type.String({ pattern: '^[a-z][a-z0-9-]*$' });
 const Tenant = Type.Unsafe<TenantId>({ type: 'string', pattern: '^[a-z][a-z0-9-]*/[a-z][a-z0-9-]*$' });

@@ -5,7 +5,7 @@
  * `schemas/journal.schema.json`) and `Static` its type.
  */
 import { Type, type Static } from 'typebox';
-import { Closed, Const, DRAFT_07, NullableString, OneOf, Ref, schemaId } from './json-schema.js';
+import { Closed, Const, DRAFT_07, NullableString, OneOf, Ref, schemaId } from '../lang/json-schema.js';
 
 const At = Type.String({ format: 'date-time', description: 'When the record was written (ISO 8601, UTC).' });
 const at = Ref(At, '#/definitions/at');

@@ -1,6 +1,7 @@
 /**
- * Building blocks for the documents' declarations (state.ts, placement.ts, plan.ts, journal.ts,
- * diagnostic.ts, simulate.ts). Each document is declared once with TypeBox: the declaration IS
+ * Building blocks for the documents' declarations (lang/spec.ts; schemas/state.ts, placement.ts,
+ * plan.ts, journal.ts, diagnostic.ts, simulate.ts). They live in lang/ because the Spec is the
+ * language's and lang/ imports nothing of globe's. Each document is declared once with TypeBox: the declaration IS
  * its JSON Schema (ajv compiles it, `npm run schemas` writes it to `schemas/*.schema.json`) and
  * `Static<typeof X>` is its TypeScript type.
  *
@@ -12,7 +13,6 @@
  * an unsupported version), and a union of records is a `oneOf`.
  */
 import { Type, type Static, type TObjectOptions, type TProperties, type TSchema, type TSchemaOptions, type TUnion, type TUnsafe } from 'typebox';
-import type { TenantId } from '../lang/spec.js';
 
 /** What the JSON Schema files declare themselves as. */
 export const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
@@ -35,8 +35,11 @@ export function ByName<V extends TSchema>(value: V, options: TSchemaOptions = {}
   return Type.Unsafe<Record<string, Static<V>>>({ type: 'object', propertyNames: { pattern: NAME_PATTERN }, additionalProperties: value, ...options });
 }
 
-/** An object keyed by tenant ids (`service/tenant`; typed as `K`, where code indexes it by any string), every value a `value`. */
-export function ByTenant<V extends TSchema, K extends string = TenantId>(value: V, options: TSchemaOptions = {}): TUnsafe<Record<K, Static<V>>> {
+/**
+ * An object keyed by tenant ids (`service/tenant`, lang/spec.ts's `TenantId`, which imports this
+ * file; typed as `K` where code indexes it by any string), every value a `value`.
+ */
+export function ByTenant<V extends TSchema, K extends string = `${string}/${string}`>(value: V, options: TSchemaOptions = {}): TUnsafe<Record<K, Static<V>>> {
   return Type.Unsafe<Record<K, Static<V>>>({ type: 'object', propertyNames: { pattern: TENANT_ID_PATTERN }, additionalProperties: value, ...options });
 }
 
