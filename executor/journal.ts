@@ -18,8 +18,8 @@
  * boundary was checked (`wave` records); a backend's validation gates leave
  * `gate` records (passed, or failed: the resume runs a failed gate again).
  *
- * A line's type and JSON Schema are declared in schemas/journal.ts (published as
- * schemas/journal.schema.json).
+ * A line's type and JSON Schema are declared in schemas/journal.schema.ts (written
+ * to schemas/journal.schema.json).
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,9 +1,9 @@
 /**
- * Building blocks for the documents' declarations (lang/spec.ts; schemas/state.ts, placement.ts,
- * plan.ts, journal.ts, diagnostic.ts, simulate.ts). They live in lang/ because the Spec is the
- * language's and lang/ imports nothing of globe's. Each document is declared once with TypeBox: the declaration IS
- * its JSON Schema (ajv compiles it, `npm run schemas` writes it to `schemas/*.schema.json`) and
- * `Static<typeof X>` is its TypeScript type.
+ * Building blocks for the documents' declarations: lang/spec-document.schema.ts and
+ * schemas/{state,placement,plan,journal,diagnostic,simulate}.schema.ts. They live in lang/
+ * because the Spec is the language's, and lang/ imports nothing of globe's. Each document is
+ * declared once with TypeBox: the declaration IS its JSON Schema (`npm run schemas` writes it
+ * to `schemas/*.schema.json`, which ajv compiles) and `Static<typeof X>` is its TypeScript type.
  *
  * The helpers below say what TypeBox's own builders would say differently, so that the
  * published schemas keep their meaning (and ajv its error keywords, which the state validator

@@ -13,7 +13,7 @@
  * never changes the Spec or the plan digest.
  *
  * Its type and JSON Schema are declared once, in `spec-document.schema.ts`
- * (imported only by what validates or publishes it: TypeBox costs every
+ * (imported only by the schema writer and tests: TypeBox costs any
  * command that loads it about 0.2 s of CPU); this module is what the stages run.
  */
 import type { LatencyPair, Spec } from './spec-document.schema.js';

@@ -12,7 +12,7 @@ import { World } from './model/world.js';
 import { LOSS_TOLERANCE, readinessMode, TenantNetwork } from './region-loss.js';
 import { productFailover, productLossesByRegion } from './product-loss.js';
 
-/** What one failed region costs: declared with the document `globe simulate --fail` prints (schemas/simulate.ts). */
+/** What one failed region costs: declared with the document `globe simulate --fail` prints (schemas/simulate.schema.ts). */
 export type { FailureReport } from '../schemas/simulate.schema.js';
 
 export async function simulateFailure(spec: Spec, deployment: Deployment, failed: string): Promise<FailureReport> {

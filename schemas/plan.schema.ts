@@ -4,7 +4,8 @@
  * re-exports it).
  */
 import { Type, type Static } from 'typebox';
-import type { Spec, TenantId } from '../lang/spec.js';
+import type { TenantId } from '../lang/spec.js';
+import { Spec } from '../lang/spec-document.schema.js';
 import { Closed, Const, DRAFT_07, NullableString, OneOf, Ref, schemaId, TENANT_ID_PATTERN } from '../lang/json-schema.js';
 import { Severity } from './diagnostic.schema.js';
 import { Placement } from './placement.schema.js';
@@ -14,8 +15,7 @@ const count = Type.Integer({ minimum: 0 });
 const amount = Type.Number({ minimum: 0 });
 /** A tenant id the schema checks the form of (`pattern`) or, in the diff, does not (it never did). */
 const tenantId = (options: { pattern?: string } = {}) => Type.Unsafe<TenantId>({ type: 'string', ...options });
-/** The Spec is the language's (lang/spec.ts); its schema is published as spec-document.schema.json. */
-const spec = Type.Unsafe<Spec>({ $ref: 'spec-document.schema.json' });
+const spec = Ref(Spec, 'spec-document.schema.json');
 const deployment = Ref(Deployment, 'state.schema.json#/definitions/deployment');
 
 /** Per region and resource: used before, after, and the peak while it runs. */

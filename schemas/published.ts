@@ -1,8 +1,8 @@
 /**
  * The JSON Schema files globe publishes, each written from its document's declaration
  * (`npm run schemas`; test/schemas/published-schemas.test.ts fails when a checked-in file
- * differs from what its declaration writes). Editors, CI scripts and other tools read the files;
- * globe itself validates with the declarations.
+ * differs from what its declaration writes). Editors, CI scripts and other tools read the files,
+ * and globe's validators compile them (the commands never load TypeBox: docs/architecture.md).
  */
 import type { TSchema } from 'typebox';
 import { Spec } from '../lang/spec-document.schema.js';

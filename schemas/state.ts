@@ -2,8 +2,8 @@
  * The State: what is deployed now. Read from a backend (`getState()`), it
  * is the planner's second input and what `apply` changes move by move.
  * Its type and JSON Schema are declared once, in `state.schema.ts` (imported
- * only by what validates or publishes it: TypeBox costs every command that
- * loads it about 0.2 s of CPU); this module is what the stages run.
+ * only by the schema writer and tests: TypeBox costs any command that loads
+ * it about 0.2 s of CPU); this module is what the stages run.
  */
 import type { Spec, TenantId } from '../lang/spec.js';
 import type { Deployment, State } from './state.schema.js';

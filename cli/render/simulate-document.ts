@@ -17,7 +17,7 @@ export const SIMULATE_FORMATS: readonly SimulateFormat[] = ['text', 'markdown', 
 export const UTILIZATION_LEGEND =
   'max utilization: in the busiest surviving region, rps routed there after failover ÷ rps its replicas serve at their target utilization, all tenants together (100% = at target; above = over target).';
 
-/** `globe simulate --fail` and its rows are documents (schemas/simulate.ts, published as schemas/simulate.schema.json). */
+/** `globe simulate --fail` and its rows are documents (declared in schemas/simulate.schema.ts, written to schemas/simulate.schema.json). */
 export type { FailuresDocument, LossRow } from '../../schemas/simulate.schema.js';
 
 /** `globe simulate --sweep`: one row per value of the swept setting. */
