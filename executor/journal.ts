@@ -18,31 +18,16 @@
  * boundary was checked (`wave` records); a backend's validation gates leave
  * `gate` records (passed, or failed: the resume runs a failed gate again).
  *
- * JSON Schema of a line: schemas/journal.schema.json.
+ * A line's type and JSON Schema are declared in schemas/journal.schema.ts (written
+ * to schemas/journal.schema.json).
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { HookGroup } from './backends/hook-groups.js';
 import { GlobeError } from '../schemas/diagnostic.js';
+import type { JournalRecord, MoveStatus } from '../schemas/journal.schema.js';
 
-export type MoveStatus = 'WAITING' | 'READY' | 'RUNNING' | 'COMPLETE' | 'FAILED';
-
-export type JournalRecord =
-  | { type: 'start'; at: string; planId: string; moves: number; lineage: string | null; serial: number; planDigest?: string }
-  /** `attempt`: with RUNNING, the fencing token of the apply attempt that ran it. */
-  | { type: 'move'; at: string; move: string; status: MoveStatus; serial?: number; reason?: string; stderr?: string; attempt?: number }
-  /** An exec hook started for the move, in its own process group; written before the hook gets its move. */
-  | { type: 'hook'; at: string; move: string; attempt: number; pgid: number; boot: string; started: number }
-  /**
-   * A wave of a multi-wave plan (or the one wave of any plan) began, or reached its boundary:
-   * every move complete, the invariant held and the state read back was the wave's target.
-   */
-  | { type: 'wave'; at: string; wave: number; status: 'started' | 'complete'; serial?: number }
-  /** A validation gate of the backend ran before (pre) or after (post) a wave's traffic moves. */
-  | { type: 'gate'; at: string; wave: number; phase: GatePhase; status: 'passed' | 'failed'; reason?: string; stderr?: string }
-  | { type: 'end'; at: string; outcome: 'complete' | 'failed' | 'interrupted' };
-
-export type GatePhase = 'pre' | 'post';
+export type { GatePhase, JournalRecord, MoveStatus } from '../schemas/journal.schema.js';
 
 export interface JournalReplay {
   records: JournalRecord[];

@@ -6,29 +6,14 @@
  * product traffic by planner/product-loss.ts.
  */
 import type { Spec, TenantId } from '../lang/spec.js';
+import type { FailureReport } from '../schemas/simulate.schema.js';
 import type { Deployment } from '../schemas/state.js';
 import { World } from './model/world.js';
 import { LOSS_TOLERANCE, readinessMode, TenantNetwork } from './region-loss.js';
 import { productFailover, productLossesByRegion } from './product-loss.js';
 
-export interface FailureReport {
-  region: string;
-  /** tenant → rps it served with nothing lost and cannot serve with this region lost (only tenants that lose some). */
-  lost: Record<TenantId, number>;
-  /** tenant → class → client → rps left unserved with this region lost, for the tenants in `lost`. */
-  unserved: Record<TenantId, Record<string, Record<string, number>>>;
-  /**
-   * Per surviving region: rps routed there after failover over the rps its replicas serve at their
-   * target utilization, all tenants together (1 = every replica at its target utilization).
-   */
-  utilization: Record<string, number>;
-  /** Tenants that asked to tolerate a region failure and lose demand in this one. */
-  violated: TenantId[];
-  /** product → client → traffic that can no longer be served (follower capacity or latency). */
-  unservedProducts: Record<string, Record<string, number>>;
-  /** Products that asked to tolerate a region failure and lose traffic in this one. */
-  violatedProducts: string[];
-}
+/** What one failed region costs: declared with the document `globe simulate --fail` prints (schemas/simulate.schema.ts). */
+export type { FailureReport } from '../schemas/simulate.schema.js';
 
 export async function simulateFailure(spec: Spec, deployment: Deployment, failed: string): Promise<FailureReport> {
   const world = new World(spec, deployment);

@@ -5,43 +5,16 @@
  * renders every one through one function (cli/render/diagnostic-text.ts) and CI annotations,
  * the pull-request comment and the saved Plan's findings read the same data.
  * Modelled on terraform's tfdiags (severity, summary, detail, optional source range).
- * JSON Schema: `schemas/diagnostic.schema.json` (kept equal by test/schemas/diagnostics.test.ts).
+ * Its type and JSON Schema are declared once, in `diagnostic.schema.ts` (see state.ts for why apart).
  *
  * `lang/` may import nothing of globe's, so the language keeps its own declaration
  * (`lang/diagnostics.ts`: always located, with a start and end span); `fromLangDiagnostic` turns
  * it into this one (and stops compiling if the two drift apart).
  */
 import type { Diagnostic as LangDiagnostic, SourceSpan } from '../lang/diagnostics.js';
+import type { Diagnostic, DiagnosticSource } from './diagnostic.schema.js';
 
-export type Severity = 'error' | 'warning';
-
-/** Where a diagnostic points: 1-based line and column (UTF-16 units, as editors count). */
-export interface DiagnosticSource {
-  /** The file as the user named it (or relative to the project, in a saved Plan). */
-  file: string;
-  line: number;
-  col: number;
-  /** Inclusive end of the span, when known: the caret under the offending line covers it. */
-  endLine?: number;
-  endCol?: number;
-  /** The offending line, for a renderer that has not the file at hand. */
-  lineText?: string;
-}
-
-export interface Diagnostic {
-  severity: Severity;
-  /** Stable, kebab-case: `unknown-reference`, `unserved-demand`, `stale-plan`, … */
-  code: string;
-  /** The summary: one sentence, what is wrong. */
-  message: string;
-  source?: DiagnosticSource;
-  /** More than the summary says (several lines allowed). */
-  detail?: string;
-  /** The smallest change that lifts the problem, when known. */
-  fix?: string;
-  /** Further places that matter (e.g. the first definition of a duplicate). */
-  related?: { message: string; source: DiagnosticSource }[];
-}
+export type { Diagnostic, DiagnosticSource, Severity } from './diagnostic.schema.js';
 
 export function sourceOfSpan(span: SourceSpan): DiagnosticSource {
   return { file: span.file, line: span.start.line, col: span.start.col, endLine: span.end.line, endCol: span.end.col };

@@ -1,32 +1,17 @@
 /**
  * The State: what is deployed now. Read from a backend (`getState()`), it
  * is the planner's second input and what `apply` changes move by move.
- * JSON Schema: `schemas/state.schema.json`.
+ * Its type and JSON Schema are declared once, in `state.schema.ts` (imported
+ * only by the schema writer and tests: TypeBox costs any command that loads
+ * it about 0.2 s of CPU); this module is what the stages run.
  */
 import type { Spec, TenantId } from '../lang/spec.js';
+import type { Deployment, State } from './state.schema.js';
 
+/** A State's `version` (its declaration's `const`: assigning this to a State checks the two agree). */
 export const STATE_VERSION = 1 as const;
 
-/** Replicas per region, then per resource. Zero counts are omitted. */
-export type ReplicaCounts = Record<string, Record<string, number>>;
-
-/**
- * Routing of one request class: client location → serving region → weight.
- * The weights of one client location sum to 1.
- */
-export type RoutingMatrix = Record<string, Record<string, number>>;
-
-export interface TenantDeployment {
-  replicas: ReplicaCounts;
-  /** Per request class. */
-  routing: Record<string, RoutingMatrix>;
-  /**
-   * Units of each resource one replica takes (a key for each resource in `replicas`), recorded
-   * as moves are applied: once the Spec no longer declares the tenant, only the State knows
-   * its size. States written before globe recorded it lack it (see `replicaUnits`).
-   */
-  units?: Record<string, number>;
-}
+export type { ClassRouting, Deployment, IntentDigests, ProductRouting, ReplicaCounts, RoutingMatrix, State, TenantDeployment } from './state.schema.js';
 
 /**
  * Units of `resource` one replica of a deployed tenant takes: the Spec's table while it
@@ -40,38 +25,6 @@ export function replicaUnits(spec: Spec, d: Deployment, id: TenantId, resource: 
   if (typeof declared === 'number') return declared;
   const recorded = d.tenants[id]?.units?.[resource];
   return typeof recorded === 'number' ? recorded : undefined;
-}
-
-/** The deployable part of the world: shared by State and Placement. */
-export interface Deployment {
-  tenants: Record<TenantId, TenantDeployment>;
-  /** Reservation → region → units. */
-  reservations: Record<string, Record<string, number>>;
-  /** Product → client location → serving region → share (sums to 1). */
-  products: Record<string, RoutingMatrix>;
-  /** Follower service → region → resource → units. */
-  followers: Record<string, Record<string, Record<string, number>>>;
-}
-
-export interface State extends Deployment {
-  version: typeof STATE_VERSION;
-  /** Identity of this world: a UUID fixed when the state is first created. */
-  lineage: string;
-  /** Increases by one with every committed change. */
-  serial: number;
-  /**
-   * What this deployment was planned from, recorded when an apply completes and dropped by
-   * the next change: lets the next plan re-plan only the tenants whose intent changed.
-   */
-  plannedFrom?: IntentDigests;
-}
-
-/** Digests of the Spec a deployment was planned from (intent-digests.ts computes them). */
-export interface IntentDigests {
-  /** Everything shared by the fleet: regions, supply, latency, resources, products, reservations, planner settings. */
-  world: string;
-  /** Each tenant's own intent. */
-  tenants: Record<TenantId, string>;
 }
 
 export function emptyDeployment(): Deployment {

@@ -7,7 +7,7 @@
  * column defined right under it, one violation per line — and differ only in their `FailuresStyle`.
  */
 import type { Spec, TenantId } from '../../lang/spec.js';
-import type { FailureReport } from '../../planner/simulate.js';
+import type { FailureReport, FailuresDocument, LossRow } from '../../schemas/simulate.schema.js';
 import { num, pct } from './format.js';
 
 export type SimulateFormat = 'text' | 'markdown' | 'json';
@@ -17,24 +17,8 @@ export const SIMULATE_FORMATS: readonly SimulateFormat[] = ['text', 'markdown', 
 export const UTILIZATION_LEGEND =
   'max utilization: in the busiest surviving region, rps routed there after failover ÷ rps its replicas serve at their target utilization, all tenants together (100% = at target; above = over target).';
 
-export interface LossRow {
-  region: string;
-  tenant: TenantId;
-  lost: number;
-  /** the tenant's declared demand, all classes and clients: the share lost is lost / demand */
-  demand: number;
-  violated: boolean;
-}
-
-/** `globe simulate --fail` (schemas/simulate.schema.json). */
-export interface FailuresDocument {
-  version: 1;
-  deployment: 'current' | 'planned';
-  /** sorted by region */
-  failures: FailureReport[];
-  rows: LossRow[];
-  violations: string[];
-}
+/** `globe simulate --fail` and its rows are documents (declared in schemas/simulate.schema.ts, written to schemas/simulate.schema.json). */
+export type { FailuresDocument, LossRow } from '../../schemas/simulate.schema.js';
 
 /** `globe simulate --sweep`: one row per value of the swept setting. */
 export interface SweepDocument {

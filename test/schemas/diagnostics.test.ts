@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { error as langError } from '../../lang/diagnostics.js';
-import { diagnosticOf, fromLangDiagnostic, GlobeError, type Diagnostic } from '../../schemas/diagnostic.js';
+import { diagnosticOf, fromLangDiagnostic, GlobeError } from '../../schemas/diagnostic.js';
+import { Diagnostic } from '../../schemas/diagnostic.schema.js';
 import type { Plan } from '../../schemas/plan.js';
 import { PlanGraphError, StalePlanError } from '../../executor/apply.js';
 import { BackendUnavailable } from '../../executor/backends/index.js';
@@ -22,25 +23,16 @@ import { renderDiagnostic, renderDiagnostics } from '../../cli/render/diagnostic
 import { githubAnnotations } from '../../cli/render/diagnostic-github.js';
 import { globe, ROOT } from '../support/cli.js';
 
-const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'diagnostic.schema.json'), 'utf8'));
-const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+const validate = new Ajv({ allErrors: true, strict: false }).compile(Diagnostic);
 
-describe('the Diagnostic type and schemas/diagnostic.schema.json agree', () => {
-  it('names every property of a fully populated Diagnostic and nothing else', () => {
-    // `Required<>` stops compiling when a field is added to the type; `additionalProperties: false` rejects it until the schema has it.
-    const source: Required<NonNullable<Diagnostic['source']>> = { file: 'a.globe', line: 3, col: 5, endLine: 3, endCol: 9, lineText: '  demand x' };
-    const d: Required<Diagnostic> = {
-      severity: 'error',
-      code: 'unknown-reference',
-      message: 'region `x` is not declared',
-      source,
-      detail: 'more',
-      fix: 'declare it',
-      related: [{ message: 'first here', source }],
-    };
+describe('a document that is not a Diagnostic is refused', () => {
+  it('refuses an unknown field, at the top or in a source, and a code that is not kebab-case', () => {
+    const source = { file: 'a.globe', line: 3, col: 5, endLine: 3, endCol: 9, lineText: '  demand x' };
+    const d: Diagnostic = { severity: 'error', code: 'unknown-reference', message: 'region `x` is not declared', source, detail: 'more', fix: 'declare it', related: [{ message: 'first here', source }] };
     expect(validate(d), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...d, extra: 1 })).toBe(false);
     expect(validate({ ...d, source: { ...source, extra: 1 } })).toBe(false);
+    expect(validate({ ...d, code: 'Unknown Reference' })).toBe(false);
     expect(validate({ severity: 'error', code: 'stale-plan', message: 'plan again' })).toBe(true);
   });
 });
