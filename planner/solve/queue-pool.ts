@@ -14,9 +14,10 @@
  *
  * Failures: a job whose worker is gone (its database session closed, or not
  * seen for EXPIRY_SECONDS) is failed here, and pg-boss re-queues it for
- * another worker (RETRY_LIMIT times). A job no worker starts within the time
- * limit fails the plan with a clear message; every job of the plan is
- * deleted first, so nothing is left in the queue. A job is deleted as soon as
+ * another worker (RETRY_LIMIT times). A job that waits the time limit with
+ * no live worker in the queue fails the plan with a clear message (while a
+ * worker is alive, a job behind others only waits its turn); every job of the
+ * plan is deleted first, so nothing is left in the queue. A job is deleted as soon as
  * its outcome is read.
  */
 import { hostname } from 'node:os';
@@ -56,7 +57,7 @@ export function solveOnQueue(config: QueueConfig): void {
 interface Pending {
   solve: number;
   resolve: (o: SolveOutcome) => void;
-  /** When it last had no live worker (sent, or re-queued); undefined while a worker holds it. */
+  /** Since when it has waited with no live worker in the queue; undefined while a worker holds it. */
   waitingSince?: number;
   timeLimitSeconds: number;
   worker?: string;
@@ -167,6 +168,10 @@ export class QueueSolverPool implements SolvePool {
     const byId = new Map(rows.map((r) => [r.id, r]));
     const finished: { id: string; p: Pending; outcome: SolveOutcome }[] = [];
     const now = Date.now();
+    // A solve waiting behind others while some worker is alive is queued, not abandoned: the time limit runs
+    // only while no live worker is there to take it (at 100,000 × 50, 16 solves in flight on 2 busy workers
+    // waited more than a block's 60 s, and the plan failed as if there were no worker at all).
+    if (await this.anyLiveWorker()) for (const p of this.pending.values()) if (p.waitingSince !== undefined) p.waitingSince = now;
     for (const id of ids) {
       const p = this.pending.get(id)!;
       const row = byId.get(id);
@@ -199,6 +204,12 @@ export class QueueSolverPool implements SolvePool {
       for (const f of finished) f.p.resolve(f.outcome);
     }
     this.report();
+  }
+
+  /** Whether a `globe worker` of this queue is alive now (its session open, seen within EXPIRY_SECONDS). */
+  private async anyLiveWorker(): Promise<boolean> {
+    const { rows } = await this.client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.qs}.globe_members w WHERE w.kind = 'worker' AND NOT ${memberGone('w')}`);
+    return rows[0].n > 0;
   }
 
   /** Delete every job of this plan still in the queue, then fail their solves with `error`. */

@@ -16,6 +16,7 @@ import { writeProject } from '../../bench/write-project.js';
 import { CLI, ensureBuilt, globe, ROOT } from '../support/cli.js';
 import { startCluster, type Cluster } from '../../bench/throwaway-postgres.js';
 import { copyExample } from '../support/examples.js';
+import { ensureMembersTable, joinMembers } from '../../planner/distribute/queue-schema.js';
 
 let cluster: Cluster;
 let env: NodeJS.ProcessEnv;
@@ -164,6 +165,31 @@ describe('block solves on the job queue', () => {
     expect(r.stderr).not.toContain(cluster.url);
     expect(await jobsLeft('q_none_queue')).toBe(0);
   }, 120_000);
+
+  it('keeps waiting past --time-limit while a live worker is busy, and plans once one takes the solves', async () => {
+    const dir = worldProject('q-busy');
+    const qs = 'q_busy_queue';
+    // A live worker that takes nothing (busy elsewhere): a member row held by this test's own session.
+    await ensureMembersTable(db, qs);
+    await joinMembers(db, qs, 'busy-elsewhere', 'worker', 'test');
+    const plan = run(['plan', dir, '--workers', 'queue', '--time-limit', '1s', '--out', join(dir, 'busy.json')]);
+    // The event: the plan has looked at its jobs when one had waited twice its time limit.
+    for (;;) {
+      await db.query(`UPDATE ${qs}.globe_members SET seen_at = now() WHERE id = 'busy-elsewhere'`);
+      const r = await db
+        .query(`SELECT 1 FROM ${qs}.globe_members m, ${qs}.job j WHERE m.kind = 'plan' AND m.seen_at > j.created_on + interval '2 seconds' LIMIT 1`)
+        .catch(() => ({ rows: [] }));
+      if (r.rows.length > 0 || plan.child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(plan.child.exitCode, plan.stderr()).toBeNull();
+    const taker = worker(dir, 'taker');
+    expect(await plan.exited, plan.stderr()).toBe(0);
+    await db.query(`DELETE FROM ${qs}.globe_members WHERE id = 'busy-elsewhere'`);
+    taker.child.kill('SIGTERM');
+    expect(await taker.exited).toBe(0);
+    expect(await jobsLeft(qs)).toBe(0);
+  }, 240_000);
 
   it('a worker drops, unsolved, the jobs of a plan that was killed', async () => {
     const dir = worldProject('q-orphan');
