@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openFileBackend } from '../../executor/backends/file.js';
 import { writeStateFile } from '../../executor/state-file.js';
+import { validateState } from '../../executor/state-validate.js';
 import type { TenantId } from '../../lang/spec.js';
 import type { ResizeMove } from '../../schemas/plan.js';
 import { emptyDeployment, type Deployment } from '../../schemas/state.js';
@@ -102,5 +103,24 @@ describe('the file backend while it holds the lock', () => {
     expect(second).not.toBe(first);
     expect(Object.isFrozen(second)).toBe(false);
     await backend.close();
+  });
+});
+
+describe('validating a state that shares most of itself with the last one', () => {
+  const state = (tenants: Record<string, unknown>) => ({ version: 1, lineage: 'l', serial: 3, tenants, reservations: {}, products: {}, followers: {} });
+  const tenant = (n: number) => ({ replicas: { 'us-east': { cpu: n } }, routing: {} });
+
+  it('still finds an unsafe integer or a forbidden key in the part that is new', () => {
+    const shared = Object.freeze({ ...tenant(1), replicas: Object.freeze({ 'us-east': Object.freeze({ cpu: 1 }) }), routing: Object.freeze({}) });
+    expect(validateState(state({ 's/a': shared }))).toBeUndefined();
+    expect(validateState(state({ 's/a': shared, 's/b': tenant(2 ** 53) }))).toEqual({ path: 'tenants["s/b"].replicas.us-east.cpu', message: 'is too large (beyond 2^53 - 1)' });
+    expect(validateState(state({ 's/a': shared, 's/b': JSON.parse('{"replicas": {"__proto__": {}}, "routing": {}}') }))?.message).toBe('`__proto__` is not allowed as a name');
+  });
+
+  it('never trusts a part that can still change: one validated unfrozen and changed since is checked again', () => {
+    const open = tenant(1);
+    expect(validateState(state({ 's/a': open }))).toBeUndefined();
+    open.replicas['us-east'].cpu = 2 ** 53;
+    expect(validateState(state({ 's/a': open }))?.message).toBe('is too large (beyond 2^53 - 1)');
   });
 });
