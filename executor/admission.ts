@@ -19,7 +19,7 @@
 import type { Spec } from '../lang/spec.js';
 import type { Move, ResizeMove } from '../schemas/plan.js';
 import { applyMove } from '../schemas/apply-move.js';
-import { checkInvariants, newViolations, type InvariantViolation } from '../schemas/invariants.js';
+import { moveViolations, type InvariantViolation } from '../schemas/invariants.js';
 import type { Deployment } from '../schemas/state.js';
 
 /** What a move touches: scope (a tenant, follower service, reservation, product) → its regions, or all of them. */
@@ -86,7 +86,8 @@ export function admit(input: AdmissionInput, move: Move): Admission {
   const fp = footprintOf(spec, move);
   if (running.some((m) => conflicts(fp, footprintOf(spec, m)))) return { verdict: 'wait', reason: 'conflict' };
   const worst = running.filter((m) => addsUnits(expected, m)).reduce(applyMove, expected);
-  const violations = newViolations(checkInvariants(spec, worst, allowance), checkInvariants(spec, applyMove(worst, move), allowance));
+  // Only what the move touches is checked (moveViolations): the rest is the same before and after it.
+  const violations = moveViolations(spec, worst, move, allowance);
   if (violations.length === 0) return { verdict: 'start' };
   if (running.length > 0) return { verdict: 'wait', reason: 'unsafe-while-others-run' };
   return { verdict: 'refuse', violations };

@@ -363,8 +363,11 @@ export async function applyPlan(plan: Plan, backend: Backend, journal: JournalSt
      * A multi-wave plan's boundary: the invariant holds on the state read back (no violation
      * the apply did not start with), and that state is the wave's target.
      */
-    const baseline = checkInvariants(spec, deploymentOf(initial), allowance);
+    // The whole deployment, once per wave boundary (the per-move checks look only at what a move touches);
+    // a one-wave plan has no boundary and never pays for it.
+    let baseline: InvariantViolation[] | undefined;
     const boundaryProblem = async (wave: number): Promise<{ problem?: string; serial?: number }> => {
+      baseline ??= checkInvariants(spec, deploymentOf(initial), allowance);
       const state = await backend.getState();
       const seen = deploymentOf(state);
       const violations = newViolations(baseline, checkInvariants(spec, seen, allowance));

@@ -17,11 +17,16 @@
  * holder on another host is never presumed dead: `force-unlock ID` is for that.
  * There is no refresh timer: a holder learns it lost the lock (forced away)
  * by reading the holder record, which apply does before every move.
+ *
+ * The lock leaves the project as it found it: on release, the directories it
+ * had to create (and the caller's own, `.globe/`) are removed once empty — with
+ * rmdir, which never removes anything that holds a file. A globe that created
+ * the directory a moment before another removed it simply creates it again.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { GlobeError } from '../schemas/diagnostic.js';
 
 export interface LockInfo {
@@ -140,7 +145,14 @@ function processAlive(pid: number): boolean {
 
 /** One attempt: true when the lock is now ours. */
 function tryTake(lockPath: string, info: LockInfo): boolean {
-  const tmp = prepare(lockPath, info);
+  let tmp: string;
+  try {
+    tmp = prepare(lockPath, info);
+  } catch (e) {
+    // The lock's directory is gone: another globe removed it, empty, when it released the lock.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new LockError(`cannot take the state lock ${lockPath}: ${(e as Error).message}`);
+  }
   try {
     renameSync(tmp, lockPath);
     return true;
@@ -152,19 +164,54 @@ function tryTake(lockPath: string, info: LockInfo): boolean {
   }
 }
 
+/**
+ * Create the lock's directory if it is missing. Returns the outermost directory created (every one
+ * from it down to the lock's was made here), or undefined when it already existed.
+ */
+function ensureDirectory(lockPath: string): string | undefined {
+  const created = mkdirSync(dirname(lockPath), { recursive: true });
+  return created === undefined ? undefined : resolve(created);
+}
+
+/**
+ * After the lock is gone: remove its directory and the ones above it while they are empty and
+ * either created by this globe (`created`) or named in `removable` — innermost first, stopping at
+ * the first that holds anything (rmdir refuses: ENOTEMPTY) or is not ours to remove.
+ */
+function tidy(lockPath: string, created: string | undefined, removable: ReadonlySet<string>): void {
+  const ours = (dir: string) => removable.has(dir) || (created !== undefined && (dir === created || dir.startsWith(`${created}${sep}`)));
+  for (let dir = resolve(dirname(lockPath)); ours(dir); dir = dirname(dir)) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      return; // not empty (another globe's lock, a state, a journal), or gone already
+    }
+  }
+}
+
 /** Told once, when the lock is found held by another globe and the wait begins (the CLI says so on stderr). */
 export type LockWaitListener = (holder: LockInfo | undefined) => void;
 
-export async function acquireLock(lockPath: string, operation: string, timeoutMs: number, onWait?: LockWaitListener): Promise<HeldLock> {
-  mkdirSync(dirname(lockPath), { recursive: true });
+export interface LockOptions {
+  /** Directories the caller owns (a project's `.globe/`) that release removes once they are empty. */
+  removeWhenEmpty?: string[];
+}
+
+export async function acquireLock(lockPath: string, operation: string, timeoutMs: number, onWait?: LockWaitListener, options: LockOptions = {}): Promise<HeldLock> {
+  let created = ensureDirectory(lockPath);
   sweepLeftovers(lockPath);
   const info: LockInfo = { id: randomUUID(), who: `${currentUser()}@${hostname()}`, operation, since: new Date().toISOString(), pid: process.pid };
+  const removable = new Set((options.removeWhenEmpty ?? []).map((d) => resolve(d)));
   const deadline = Date.now() + timeoutMs;
   let waiting = false;
   for (;;) {
-    if (tryTake(lockPath, info)) return held(lockPath, info);
+    if (tryTake(lockPath, info)) return held(lockPath, info, () => tidy(lockPath, created, removable));
     const holder = readHolder(lockPath);
-    if (holder.kind === 'free') continue; // released between our rename and our look
+    if (holder.kind === 'free') {
+      // Released between our rename and our look — or its directory was removed with it: make it again.
+      created = ensureDirectory(lockPath) ?? created;
+      continue;
+    }
     if (holder.kind === 'held' && holderIsDeadHere(holder.info)) {
       // Killed on this very machine (kill -9, OOM, power cut): its lock protects nothing any more.
       removeAtomically(lockPath);
@@ -184,7 +231,7 @@ function lockedMessage(lockPath: string, holder: Holder): string {
   return `the state lock ${lockPath} has no readable holder record (it was not made by this globe). If no other globe is running against this state, remove it: globe force-unlock any`;
 }
 
-function held(lockPath: string, info: LockInfo): HeldLock {
+function held(lockPath: string, info: LockInfo, tidyUp: () => void): HeldLock {
   let lost = false;
   let released = false;
   /** Once lost, lost for good: its directory gone or another holder on record (force-unlock, then someone else locked). */
@@ -204,6 +251,7 @@ function held(lockPath: string, info: LockInfo): HeldLock {
       // Forced away: the lock there now may be another globe's, and is left alone.
       if (!isLost()) removeAtomically(lockPath);
       lost = true;
+      tidyUp();
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { statePathProblem } from '../lang/check/backend-path.js';
 import writeFileAtomic from 'write-file-atomic';
@@ -70,16 +70,53 @@ function lineCol(text: string, offset: number): string {
 }
 
 export async function readStateFile(path: string): Promise<State | null> {
-  let text: string;
+  return (await readStateFileVersion(path))?.state ?? null;
+}
+
+/**
+ * A state file as this process last read or wrote it: the document, its exact text, and which
+ * file on disk that was (device, inode, size, modification time in ns) — so that a holder of the
+ * state lock can keep it in memory and still notice a file that anyone else has replaced or edited.
+ */
+export interface StateFileVersion {
+  state: State;
+  text: string;
+  identity: string;
+}
+
+function identityOf(s: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint }): string {
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
+}
+
+/** Which file `path` is now (see StateFileVersion), or undefined when there is none. */
+export async function stateFileIdentity(path: string): Promise<string | undefined> {
   try {
-    text = await readFile(path, 'utf8');
+    return identityOf(await stat(path, { bigint: true }));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StateError(`cannot read the state file ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** Read, parse and validate the state file; null when there is none. Its identity is taken from the open file, so it is the file whose text was read. */
+export async function readStateFileVersion(path: string): Promise<StateFileVersion | null> {
+  let text: string;
+  let identity: string;
+  try {
+    const file = await open(path, 'r');
+    try {
+      identity = identityOf(await file.stat({ bigint: true }));
+      text = await file.readFile('utf8');
+    } finally {
+      await file.close();
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
     throw new StateError(`cannot read the state file ${path} (${code ?? 'error'})`);
   }
   try {
-    return parseState(text, `the state file ${path}`);
+    return { state: parseState(text, `the state file ${path}`), text, identity };
   } catch (e) {
     throw new StateError(`${(e as Error).message}; restore it from ${path}.backup or your version control`);
   }
@@ -97,6 +134,15 @@ export function stateProblem(doc: unknown): string | undefined {
  * state that is not valid is refused before anything is written.
  */
 export async function writeStateFile(path: string, previous: State | null, deployment: Deployment): Promise<State> {
+  return (await writeStateFileVersion(path, previous, deployment)).state;
+}
+
+/**
+ * writeStateFile, for a caller that keeps the file in memory: `known` is the version it last
+ * read or wrote. When the file on disk is still that one, the backup is written from its text
+ * (it was validated when read or written) instead of being read and validated again.
+ */
+export async function writeStateFileVersion(path: string, previous: State | null, deployment: Deployment, known?: StateFileVersion): Promise<StateFileVersion> {
   const next: State = {
     version: STATE_VERSION,
     lineage: previous?.lineage ?? randomUUID(),
@@ -109,9 +155,13 @@ export async function writeStateFile(path: string, previous: State | null, deplo
   const problem = stateProblem(next);
   if (problem) throw new StateError(`refusing to write an invalid state to ${path}: ${problem}`);
   await mkdir(dirname(path), { recursive: true });
-  if (previous) await backUp(path);
-  await writeFileAtomic(path, `${canonicalJson(next)}\n`, { fsync: true });
-  return next;
+  if (previous) {
+    if (known && known.identity === (await stateFileIdentity(path))) await writeFileAtomic(`${path}.backup`, known.text, { fsync: true });
+    else await backUp(path);
+  }
+  const text = `${canonicalJson(next)}\n`;
+  await writeFileAtomic(path, text, { fsync: true });
+  return { state: next, text, identity: (await stateFileIdentity(path)) ?? '' };
 }
 
 /** Keep the current file as `.backup`, atomically; a missing or invalid current file leaves the backup as it is. */
@@ -129,9 +179,16 @@ async function backUp(path: string): Promise<void> {
 /** Record the intent a state was planned from, keeping its serial (the deployment is unchanged). Skipped if the state moved on. */
 export async function writeStatePlannedFrom(path: string, plannedFrom: IntentDigests, serial: number): Promise<void> {
   const state = await readStateFile(path);
-  if (!state || state.serial !== serial) return;
+  if (state) await writeStatePlannedFromVersion(path, state, plannedFrom, serial);
+}
+
+/** writeStatePlannedFrom on a state already read (and validated); undefined when skipped. */
+export async function writeStatePlannedFromVersion(path: string, state: State, plannedFrom: IntentDigests, serial: number): Promise<StateFileVersion | undefined> {
+  if (state.serial !== serial) return undefined;
   const next = { ...state, plannedFrom };
   const problem = stateProblem(next);
   if (problem) throw new StateError(`refusing to write an invalid state to ${path}: ${problem}`);
-  await writeFileAtomic(path, `${canonicalJson(next)}\n`, { fsync: true });
+  const text = `${canonicalJson(next)}\n`;
+  await writeFileAtomic(path, text, { fsync: true });
+  return { state: next, text, identity: (await stateFileIdentity(path)) ?? '' };
 }

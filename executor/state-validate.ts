@@ -29,13 +29,13 @@ function schema(): ValidateFunction<State> {
 
 /** The first problem of the document (keys are checked before the schema, so `__proto__` is named as such), or undefined. */
 export function validateState(doc: unknown): StateProblem | undefined {
-  const key = forbiddenKey(doc, []);
+  const key = keyAndNumberProblem(doc, [], 'key');
   if (key) return key;
   const validate = schema();
   if (!validate(doc)) return fromAjv(validate.errors![0]);
   const d = doc as { serial: number };
   if (!(d.serial < Number.MAX_SAFE_INTEGER)) return { path: 'serial', message: `must be below ${Number.MAX_SAFE_INTEGER} (2^53 - 1), so that the next serial can still be told apart` };
-  return unsafeInteger(doc, []);
+  return keyAndNumberProblem(doc, [], 'number');
 }
 
 /** One line: "at PATH: MESSAGE". */
@@ -43,28 +43,33 @@ export function describeProblem(p: StateProblem): string {
   return p.path ? `at ${p.path}: ${p.message}` : p.message;
 }
 
-/** Depth-first over every key; `at` is one shared stack (states are large: no array per key). */
-function forbiddenKey(value: unknown, at: string[]): StateProblem | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const k of Object.keys(value)) {
-    at.push(k);
-    if (FORBIDDEN_KEYS.has(k)) return { path: render(at), message: `\`${k}\` is not allowed as a name` };
-    const inner = forbiddenKey((value as Record<string, unknown>)[k], at);
-    if (inner) return inner;
-    at.pop();
-  }
-  return undefined;
-}
+/**
+ * Frozen objects found free of forbidden keys and unsafe integers, with everything under them:
+ * they cannot change, so a later document that shares them (the file backend writes each move's
+ * state as the last one with one subject replaced) is not walked through them again.
+ */
+const clean = new WeakSet<object>();
 
-function unsafeInteger(value: unknown, at: string[]): StateProblem | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value) ? { path: render(at), message: 'is too large (beyond 2^53 - 1)' } : undefined;
-  if (typeof value !== 'object' || value === null) return undefined;
+/**
+ * Depth-first over every key (`at` is one shared stack: states are large, no array per key): the
+ * first forbidden key (`key`) or unsafe integer (`number`). validateState runs the number walk
+ * only after the key walk (and the schema) passed the whole document, so what the number walk
+ * finishes without a problem has neither; frozen, it is remembered as clean.
+ */
+function keyAndNumberProblem(value: unknown, at: string[], look: 'key' | 'number'): StateProblem | undefined {
+  if (typeof value === 'number') return look === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value) ? { path: render(at), message: 'is too large (beyond 2^53 - 1)' } : undefined;
+  if (typeof value !== 'object' || value === null || clean.has(value)) return undefined;
+  let below = true;
   for (const k of Object.keys(value)) {
     at.push(k);
-    const inner = unsafeInteger((value as Record<string, unknown>)[k], at);
+    if (look === 'key' && FORBIDDEN_KEYS.has(k)) return { path: render(at), message: `\`${k}\` is not allowed as a name` };
+    const v = (value as Record<string, unknown>)[k];
+    const inner = keyAndNumberProblem(v, at, look);
     if (inner) return inner;
+    if (typeof v === 'object' && v !== null && !clean.has(v)) below = false;
     at.pop();
   }
+  if (look === 'number' && below && Object.isFrozen(value)) clean.add(value);
   return undefined;
 }
 

@@ -11,17 +11,20 @@ import { acquireLock, forceUnlock, type HeldLock, type LockWaitListener } from '
 
 export abstract class ProjectStoreBackend {
   private readonly journalDir: string;
+  /** globe's own directory in the project: the lock removes it on release when nothing else is in it. */
+  private readonly globeDir: string;
 
   constructor(
     projectDir: string,
     /** Where the lock directory goes: beside the state it protects. */
     private readonly lockPath: string,
   ) {
-    this.journalDir = join(projectDir, '.globe', 'journal');
+    this.globeDir = join(projectDir, '.globe');
+    this.journalDir = join(this.globeDir, 'journal');
   }
 
   lock(operation: string, timeoutMs: number, onWait?: LockWaitListener): Promise<HeldLock> {
-    return acquireLock(this.lockPath, operation, timeoutMs, onWait);
+    return acquireLock(this.lockPath, operation, timeoutMs, onWait, { removeWhenEmpty: [this.globeDir] });
   }
 
   async forceUnlock(id: string): Promise<void> {
