@@ -7,23 +7,13 @@
 // as workerData; the worker posts one { type: 'result', ... }.
 import { parentPort, workerData } from 'node:worker_threads';
 import loadHighs from 'highs';
+import { createHighsModel } from '../planner/solve/highs-model.js';
 
 async function main() {
   const { mip, options } = workerData;
   const highs = await loadHighs();
   const started = performance.now();
-  const bound = (x) => (x === Infinity ? highs.infinity : x === -Infinity ? -highs.infinity : x);
-  const model = highs.createModel({
-    numCols: mip.numCols,
-    numRows: mip.numRows,
-    colCost: mip.colCost,
-    colLower: mip.colLower.map(bound),
-    colUpper: mip.colUpper.map(bound),
-    rowLower: mip.rowLower.map(bound),
-    rowUpper: mip.rowUpper.map(bound),
-    matrix: { format: 'csr', numRows: mip.numRows, numCols: mip.numCols, starts: mip.starts, indices: mip.indices, values: mip.values },
-    integrality: mip.integrality,
-  });
+  const model = createHighsModel(highs, mip, mip.colCost);
   try {
     const S = highs.constants.modelStatus;
     model.options.set({ output_flag: false, random_seed: 0, presolve: 'on' });

@@ -12,8 +12,12 @@ import type { Block } from './partition.js';
 export function blockWorld(world: World, block: Block): World {
   const ids = new Set<TenantId>(block.tenants);
   const spec = world.spec;
+  // Only the services of the block's tenants are looked into (the coupled block also keeps followers and
+  // residuals): a fleet's blocks would otherwise each walk every tenant of the fleet.
+  const own = new Set(block.tenants.map((id) => id.slice(0, id.indexOf('/'))));
   const services: Record<string, Service> = {};
   for (const [name, s] of Object.entries(spec.services)) {
+    if (!block.coupled && !own.has(name)) continue;
     const tenants: Service['tenants'] = {};
     for (const [t, tenant] of Object.entries(s.tenants)) if (ids.has(`${name}/${t}`)) tenants[t] = tenant;
     const follows = block.coupled ? s.follows : {};

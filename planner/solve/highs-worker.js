@@ -37,8 +37,8 @@
 import { parentPort } from 'node:worker_threads';
 import { writeSync } from 'node:fs';
 import loadHighs from 'highs';
+import { createHighsModel } from './highs-model.js';
 
-const INF = 1e30;
 /** GLOBE_DEBUG_SOLVER=1 prints each solve's time to stderr. */
 const DEBUG = process.env.GLOBE_DEBUG_SOLVER === '1';
 /** Below this a shortfall (rps, units) is solver tolerance, not a shortfall. */
@@ -84,18 +84,7 @@ async function solveJob({ id, model, stages, start, options }) {
   const started = Date.now();
   const elapsed = () => (Date.now() - started) / 1000;
   const highs = await highsInstance();
-  const inf = (x) => (x >= INF ? highs.infinity : x <= -INF ? -highs.infinity : x);
-  const m = highs.createModel({
-    numCols: model.numCols,
-    numRows: model.numRows,
-    colCost: new Float64Array(model.numCols),
-    colLower: model.colLower.map(inf),
-    colUpper: model.colUpper.map(inf),
-    rowLower: model.rowLower.map(inf),
-    rowUpper: model.rowUpper.map(inf),
-    matrix: { format: 'csr', numRows: model.numRows, numCols: model.numCols, starts: model.starts, indices: model.indices, values: model.values },
-    integrality: model.integrality,
-  });
+  const m = createHighsModel(highs, model);
   try {
     m.options.set({ output_flag: false, random_seed: 0, presolve: 'on' });
     const solver = new StagedSolver(highs, m, model, start, elapsed, options.timeLimitSeconds, id);
