@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { solverPool } from '../planner/solve/solve.js';
 import { firstDifference, plannerStages } from './worlds/compare-reference.js';
-import { COST_ONLY, planWorld, type WorldOutcome } from './worlds/plan-world.js';
+import { planWorld, REFERENCE_PLANNING, type WorldOutcome } from './worlds/plan-world.js';
 import { solveReference } from './worlds/reference-model.js';
 import { drModes, SMALL_WORLDS, worldShape, type WorldShape } from './worlds/random-world.js';
 
@@ -87,7 +87,7 @@ function fail(f: Failure): void {
 }
 
 async function soakOne(shape: WorldShape, index: number, withReference: boolean): Promise<string> {
-  const options = withReference ? { pool, drModes: modes, weights: COST_ONLY, gapLimit: 0, currentWithinSupply: true } : { pool, drModes: modes };
+  const options = withReference ? { ...REFERENCE_PLANNING, pool, drModes: modes } : { pool, drModes: modes };
   let o: WorldOutcome;
   try {
     o = await planWorld(shape, options);

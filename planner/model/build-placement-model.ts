@@ -306,7 +306,7 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
     for (const [r, cap] of [...capacityCols].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const on = model.addCol(0, 1, true);
       const big = cap.cols.reduce((sum, c) => sum + Math.min(1e4, model.upper(c)), 0);
-      model.addRow(0, INF, [...cap.cols, on], [...cap.cols.map(() => 1), -spec.minReplicasPerRegion]);
+      model.addRow(0, INF, [...cap.cols, on], [...cap.cols.map(() => 1), -regionMinimum(pm, spec.minReplicasPerRegion, cap.cols)]);
       model.addRow(-INF, 0, [...cap.cols, on], [...cap.cols.map(() => 1), -big]);
     }
   }
@@ -315,6 +315,20 @@ function addTenant(world: World, pm: PlacementModel, t: TenantEntry, index: numb
       if (cap.cols.length > 1) model.addRow(-INF, spec.maxReplicasPerRegion, cap.cols, cap.cols.map(() => 1));
     }
   }
+}
+
+/**
+ * The fewest replicas a tenant may run in a region where it runs at all: min_replicas, unless the
+ * region's count columns are already held above 0 by their bounds and below the minimum — an
+ * intermediate wave (planner/waves.ts) keeps each count between what runs now and the target, and a
+ * tenant running fewer than min_replicas now (a state from before min_replicas, or an arbitrary one)
+ * may keep that many for a wave. Forcing it up to the minimum there could need more room than the
+ * wave has (a region over its supply, held mid-apply), which made the wave's model infeasible; the
+ * final plan's counts have lower bounds 0, so its minimum is always min_replicas.
+ */
+function regionMinimum(pm: PlacementModel, minReplicas: number, cols: number[]): number {
+  const held = cols.reduce((sum, c) => sum + pm.model.lower(c), 0);
+  return held > 0 ? Math.min(minReplicas, held) : minReplicas;
 }
 
 /**

@@ -11,7 +11,7 @@ import { planPlacement, PlannerError } from '../../planner/index.js';
 import { checkPlacement } from '../../planner/check/placement-checker.js';
 import { solverPool } from '../../planner/solve/solve.js';
 import { firstDifference, plannerStages } from '../../bench/worlds/compare-reference.js';
-import { COST_ONLY, planWorld } from '../../bench/worlds/plan-world.js';
+import { COST_ONLY, planWorld, REFERENCE_PLANNING } from '../../bench/worlds/plan-world.js';
 import { solveReference } from '../../bench/worlds/reference-model.js';
 import { drModes, loadWorld, SMALL_WORLDS, worldShape } from '../../bench/worlds/random-world.js';
 import { specOf } from '../support/specs.js';
@@ -30,7 +30,7 @@ describe('the planner equals an exact reference on small worlds', () => {
     await fc.assert(
       fc.asyncProperty(worldShape(limits), async (shape) => {
         // The reference models one safe step (Σ max(current, target) ≤ supply): so does the planner here.
-        const o = await planWorld(shape, { pool, drModes: limits.drModes, weights: COST_ONLY, gapLimit: 0, currentWithinSupply: true, maxWaves: 1 });
+        const o = await planWorld(shape, { ...REFERENCE_PLANNING, pool, drModes: limits.drModes });
         expect(o.kind === 'crash' || o.kind === 'invalid' ? o : o.kind).not.toHaveProperty('message');
         expect(o.kind).not.toBe('invalid');
         if (o.kind !== 'placement') return;
