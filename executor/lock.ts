@@ -169,9 +169,20 @@ function tryTake(lockPath: string, info: LockInfo): boolean {
  * from it down to the lock's was made here), or undefined when it already existed.
  */
 function ensureDirectory(lockPath: string): string | undefined {
-  const created = mkdirSync(dirname(lockPath), { recursive: true });
-  return created === undefined ? undefined : resolve(created);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const created = mkdirSync(dirname(lockPath), { recursive: true });
+      return created === undefined ? undefined : resolve(created);
+    } catch (e) {
+      // Node's recursive mkdir, finding the directory there (EEXIST), checks it is one; when another
+      // globe's release removes it in between, that check fails with ENOENT. Make it again.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= ENSURE_ATTEMPTS) throw e;
+    }
+  }
 }
+
+/** Tries at making the lock's directory while other globes remove it (each try loses only to a release in between). */
+const ENSURE_ATTEMPTS = 1000;
 
 /**
  * After the lock is gone: remove its directory and the ones above it while they are empty and
