@@ -122,7 +122,7 @@ export const PROPERTIES: readonly Property[] = [
   setting({ keyword: 'dr_latency', field: 'drLatency', kind: 'latency', absent: 'the class threshold', syntax: 'dr_latency = 200ms', doc: 'During a region failure, classes may be served up to this RTT.' }),
   setting({ keyword: 'avoid', field: 'avoid', kind: 'names', absent: 'none', syntax: 'avoid [ap-south]', doc: 'Regions never to use (residency, policy).' }),
   setting({ keyword: 'only_in', field: 'onlyIn', kind: 'names', absent: 'all', syntax: 'only_in [us-east, eu-west]', doc: 'The only regions to use.' }),
-  setting({ keyword: 'min_replicas', field: 'minReplicasPerRegion', kind: 'integer', absent: 'none', syntax: 'min_replicas = 1', doc: 'Replicas (all resources) in each region where the tenant runs.' }),
+  setting({ keyword: 'min_replicas', field: 'minReplicasPerRegion', kind: 'integer', absent: 'none', syntax: 'min_replicas = 1', doc: 'Replicas (all resources) in each region where the tenant runs in the target; an intermediate wave of a plan in waves may keep a smaller count that runs now.' }),
   setting({ keyword: 'max_replicas', field: 'maxReplicasPerRegion', kind: 'integer', absent: 'none', syntax: 'max_replicas = 40', doc: 'Replicas (all resources) in any one region.' }),
   setting({
     keyword: 'max_surge',
