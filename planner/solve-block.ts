@@ -152,7 +152,9 @@ async function solveFewAgain(world: World, weights: PlannerWeights, goals: Model
   return {
     ...last,
     target,
-    disasterReadiness: disasterReadiness(world, target),
+    // A tenant's verdict depends on its own deployment only (no products here): the few tenants' verdicts
+    // are those of the solve that re-planned them, the others' are unchanged.
+    disasterReadiness: { ...Object.fromEntries(Object.entries(last.disasterReadiness).filter(([id]) => !tenants.has(id as TenantId))), ...r.disasterReadiness },
     status: last.status === 'optimal' && r.status === 'optimal' ? 'optimal' : 'time-limit',
     objective,
     terms,
