@@ -18,7 +18,11 @@ export const HEARTBEAT_SECONDS = 2;
  * closed (a killed process) is gone at once: PostgreSQL drops the session.
  */
 export const EXPIRY_SECONDS = 15;
-/** How often an idle worker asks for a job, and a coordinator for its jobs' states. */
+/**
+ * How often an idle worker asks for a job, and a coordinator for its jobs' states, when no
+ * notification wakes it first (notifyChannels): the backstop for a lost notification and the
+ * clock of the liveness rules.
+ */
 export const POLL_MS = 250;
 /** Times a job is re-queued after its worker vanished before the plan gives up on it. */
 export const RETRY_LIMIT = 3;
@@ -28,6 +32,26 @@ export function queueSchema(backendSchema: string): string {
   const name = `${backendSchema.replace(/-/g, '_')}_queue`;
   if (!/^[a-z_][a-z0-9_]{0,49}$/.test(name)) throw new Error(`the backend schema ${backendSchema} is too long for a job queue schema (${name}: at most 50 characters)`);
   return name;
+}
+
+/**
+ * PostgreSQL notifications (LISTEN/NOTIFY) that wake a waiting side at once instead of at its
+ * next poll: `jobs` when a plan queued a solve (workers listen), `done` when a worker stored an
+ * outcome (its payload is the plan's member id; that plan listens). At 520 solves for 10,000
+ * tenants, up to a poll interval per solve on each side was the queue's overhead.
+ */
+export function notifyChannels(schema: string): { jobs: string; done: string } {
+  return { jobs: `${schema}_jobs`, done: `${schema}_done` };
+}
+
+/** LISTEN on a channel (an identifier: quoted, since LISTEN takes no parameters). */
+export async function listen(client: pg.Client, channel: string): Promise<void> {
+  await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+}
+
+/** NOTIFY a channel (pg_notify takes the channel as a value). */
+export async function notify(client: pg.Client, channel: string, payload = ''): Promise<void> {
+  await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
 }
 
 /** Created once, under a lock: several workers starting together must not race on CREATE. */

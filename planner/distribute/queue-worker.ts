@@ -11,7 +11,7 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { maskUrl } from '../../lang/mask-url.js';
 import { SolverPool, type SolveOutcome } from '../solve/solve.js';
-import { ensureMembersTable, HEARTBEAT_SECONDS, joinMembers, memberGone, POLL_MS, QUEUE, queueSchema } from './queue-schema.js';
+import { ensureMembersTable, HEARTBEAT_SECONDS, joinMembers, listen, memberGone, notify, notifyChannels, POLL_MS, QUEUE, queueSchema } from './queue-schema.js';
 import { outcomeToWire, requestFromWire } from './wire.js';
 
 export interface WorkerConfig {
@@ -44,6 +44,7 @@ export class WorkerError extends Error {}
 
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
   const qs = queueSchema(config.schema);
+  const channels = notifyChannels(qs);
   const name = config.name ?? `${hostname()}:${process.pid}`;
   const hide = (e: unknown) => new WorkerError(maskUrl(`the job queue (PostgreSQL): ${(e as Error).message}`, config.url));
   const client = new pg.Client({ connectionString: config.url, application_name: 'globe worker' });
@@ -55,6 +56,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     await boss.start();
     await boss.createQueue(QUEUE);
     await joinMembers(client, qs, name, 'worker', hostname());
+    await listen(client, channels.jobs);
   } catch (e) {
     await client.end().catch(() => undefined);
     await boss.stop({ graceful: false, close: true }).catch(() => undefined);
@@ -69,6 +71,11 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const heartbeat = setInterval(() => {
     client.query(`UPDATE ${qs}.globe_members SET seen_at = now() WHERE id = $1`, [name]).catch(() => undefined);
   }, HEARTBEAT_SECONDS * 1000);
+  /** Ends the idle wait when a plan queues a solve (not the test delay of a job in hand). */
+  let jobQueued: (() => void) | undefined;
+  client.on('notification', (n) => {
+    if (n.channel === channels.jobs) jobQueued?.();
+  });
   client.on('error', (e) => {
     lost = hide(e);
     stopping = true;
@@ -123,6 +130,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     }
     if (stopping) return false; // stopped mid-solve: the outcome is the pool's shutdown, not the model's
     await boss.complete(QUEUE, job.id, outcomeToWire(outcome) as object);
+    await notify(client, channels.done, job.data.plan);
     const seconds = ((Date.now() - started) / 1000).toFixed(2);
     config.log(`${job.id} solve ${job.data.solve} of ${job.data.plan}: ${size}, ${outcome.ok ? outcome.status : `failed (${outcome.status})`} in ${seconds} s`);
     return true;
@@ -132,7 +140,10 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     while (!stopping) {
       const job = await take();
       if (!job) {
-        await pause(POLL_MS);
+        const idle = pause(POLL_MS);
+        jobQueued = wake;
+        await idle;
+        jobQueued = undefined;
         continue;
       }
       held = job.id;

@@ -25,7 +25,7 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { maskUrl } from '../../lang/mask-url.js';
 import type { PackedModel } from '../model/sparse-model.js';
-import { ensureMembersTable, EXPIRY_SECONDS, HEARTBEAT_SECONDS, joinMembers, memberGone, POLL_MS, QUEUE, queueSchema, RETRY_LIMIT } from '../distribute/queue-schema.js';
+import { ensureMembersTable, EXPIRY_SECONDS, HEARTBEAT_SECONDS, joinMembers, listen, memberGone, notify, notifyChannels, POLL_MS, QUEUE, queueSchema, RETRY_LIMIT } from '../distribute/queue-schema.js';
 import { outcomeFromWire, requestToWire } from '../distribute/wire.js';
 import { solveElsewhere, sparseStage, type SolveFailure, type SolveOptions, type SolveOutcome, type SolvePool, type StageInput } from './solve.js';
 
@@ -81,8 +81,12 @@ export class QueueSolverPool implements SolvePool {
   private readonly ready: Promise<void>;
   private readonly pending = new Map<string, Pending>();
   private readonly id = `plan:${hostname()}:${process.pid}:${Date.now().toString(36)}`;
+  private readonly channels: { jobs: string; done: string };
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
+  private inPoll = false;
+  /** A worker said it finished one of ours while a poll ran: poll again at once after it. */
+  private finishedMeanwhile = false;
   private nextSolve = 0;
   private done = 0;
   private lastStatus = '';
@@ -92,10 +96,14 @@ export class QueueSolverPool implements SolvePool {
 
   constructor(private readonly config: QueueConfig) {
     this.qs = queueSchema(config.schema);
+    this.channels = notifyChannels(this.qs);
     this.boss = new PgBoss({ connectionString: config.url, schema: this.qs, max: 2, supervise: false, schedule: false, application_name: 'globe plan' });
     this.boss.on('error', () => undefined); // its operations report their own errors to us
     this.client = new pg.Client({ connectionString: config.url, application_name: 'globe plan' });
     this.client.on('error', () => undefined); // the next query reports it
+    this.client.on('notification', (n) => {
+      if (n.channel === this.channels.done && n.payload === this.id) this.workerFinished();
+    });
     this.ready = this.start();
     this.ready.catch(() => undefined); // reported by solve()
   }
@@ -106,6 +114,7 @@ export class QueueSolverPool implements SolvePool {
     await this.boss.start();
     await this.boss.createQueue(QUEUE);
     await joinMembers(this.client, this.qs, this.id, 'plan', hostname());
+    await listen(this.client, this.channels.done);
   }
 
   async solve(model: PackedModel, stageInputs: StageInput[], options: SolveOptions): Promise<SolveOutcome> {
@@ -121,6 +130,7 @@ export class QueueSolverPool implements SolvePool {
       const expireInSeconds = Math.ceil(options.timeLimitSeconds * 1.1) + 360;
       const id = await this.boss.send(QUEUE, { plan: this.id, solve, request }, { retryLimit: RETRY_LIMIT, retryDelay: 0, expireInSeconds, priority: -solve });
       if (!id) return failure('the job queue did not take the solve');
+      await notify(this.client, this.channels.jobs);
       return await new Promise<SolveOutcome>((resolve) => {
         this.pending.set(id, { solve, resolve, waitingSince: Date.now(), timeLimitSeconds: options.timeLimitSeconds });
         this.report();
@@ -144,16 +154,31 @@ export class QueueSolverPool implements SolvePool {
     await this.boss.stop({ graceful: false, wait: true, close: true }).catch(() => undefined);
   }
 
-  private schedule(): void {
-    if (this.closed || this.timer || this.pending.size === 0) return;
+  private schedule(delay = POLL_MS): void {
+    if (this.closed || this.timer || this.inPoll || this.pending.size === 0) return;
     this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.inPoll = true;
       this.polling = this.poll()
         .catch((e) => this.abandon(this.message(e)))
         .finally(() => {
-          this.timer = undefined;
-          this.schedule();
+          this.inPoll = false;
+          const again = this.finishedMeanwhile;
+          this.finishedMeanwhile = false;
+          this.schedule(again ? 0 : POLL_MS);
         });
-    }, POLL_MS);
+    }, delay);
+  }
+
+  /** A worker stored the outcome of one of our solves (its notification): look now, not at the next poll. */
+  private workerFinished(): void {
+    if (this.inPoll) {
+      this.finishedMeanwhile = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.schedule(0);
   }
 
   /** One look at this plan's jobs: collect outcomes, re-queue those of vanished workers, time out the unclaimed. */
@@ -171,7 +196,8 @@ export class QueueSolverPool implements SolvePool {
     // A solve waiting behind others while some worker is alive is queued, not abandoned: the time limit runs
     // only while no live worker is there to take it (at 100,000 × 50, 16 solves in flight on 2 busy workers
     // waited more than a block's 60 s, and the plan failed as if there were no worker at all).
-    if (await this.anyLiveWorker()) for (const p of this.pending.values()) if (p.waitingSince !== undefined) p.waitingSince = now;
+    const waiting = [...this.pending.values()].filter((p) => p.waitingSince !== undefined);
+    if (waiting.length > 0 && (await this.anyLiveWorker())) for (const p of waiting) p.waitingSince = now;
     for (const id of ids) {
       const p = this.pending.get(id)!;
       const row = byId.get(id);

@@ -193,6 +193,36 @@ describe('block solves on the job queue', () => {
     expect(await jobsLeft(qs)).toBe(0);
   }, 240_000);
 
+  it('wakes each side by notification: a queued solve on <queue>_jobs, each stored outcome on <queue>_done for the plan that sent it', async () => {
+    const dir = worldProject('q-notify');
+    const qs = 'q_notify_queue';
+    const listener = new pg.Client({ connectionString: cluster.url });
+    await listener.connect();
+    try {
+      const heard: { channel: string; payload: string }[] = [];
+      listener.on('notification', (n) => heard.push({ channel: n.channel, payload: n.payload ?? '' }));
+      await listener.query(`LISTEN ${qs}_jobs`);
+      await listener.query(`LISTEN ${qs}_done`);
+      const w = worker(dir, 'notifier');
+      await w.said('is taking block solves');
+      const plan = run(['plan', dir, '--workers', 'queue', '--out', join(dir, 'notify.json')]);
+      expect(await plan.exited, plan.stderr()).toBe(0);
+      // Every NOTIFY the worker sends comes before it logs the solve, and before it stops.
+      w.child.kill('SIGTERM');
+      expect(await w.exited).toBe(0);
+      await listener.query('SELECT 1'); // a round trip delivers what is pending
+      const solved = w.stdout().split('\n').filter((l) => / solve \d+ of plan:.* in [0-9.]+ s$/.test(l));
+      expect(solved.length).toBeGreaterThanOrEqual(3);
+      const done = heard.filter((n) => n.channel === `${qs}_done`);
+      expect(done).toHaveLength(solved.length);
+      const planId = / of (plan:\S+):/.exec(solved[0])![1];
+      expect(new Set(done.map((n) => n.payload))).toEqual(new Set([planId]));
+      expect(heard.filter((n) => n.channel === `${qs}_jobs`)).toHaveLength(solved.length);
+    } finally {
+      await listener.end();
+    }
+  }, 120_000);
+
   it('a worker drops, unsolved, the jobs of a plan that was killed', async () => {
     const dir = worldProject('q-orphan');
     const qs = 'q_orphan_queue';
