@@ -4,7 +4,14 @@
  * accepts, or a diagnostic; every `--reference-every`-th small world is also compared with the
  * exact reference (bench/worlds/reference-model.ts: no tenant DR, cost only, gap 0).
  *
- *   npm run soak:worlds -- --worlds 100000 --seed 1 [--minutes 50] [--reference-every 20] [--out FILE]
+ *   npm run soak:worlds -- --worlds 100000 --seed 1 [--minutes 50] [--reference-every 20]
+ *                          [--explain-every 10] [--concurrency 2] [--out FILE]
+ *
+ * Every `--explain-every`-th world is planned with its findings' reasons searched (planner/reasons),
+ * the others with their findings but no reason search (`explainTenants: 0`): the searches are ~70% of
+ * a small world's planning time, and what the soak asserts is the placement. `--concurrency N` plans N
+ * worlds at once on a pool of N solver threads (one per core); which worlds are planned, and how, does
+ * not depend on it.
  *
  * It prints a line per 1,000 worlds, every failure when it is found (with the seed and index that
  * reproduce it and the world's text), and at the end (or at the time limit) the count reached. A failure
@@ -25,6 +32,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     minutes: { type: 'string' },
     'reference-every': { type: 'string', default: '20' },
+    'explain-every': { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '1' },
     out: { type: 'string' },
   },
 });
@@ -32,6 +41,11 @@ const total = Number(values.worlds);
 const seed = Number(values.seed);
 const deadline = values.minutes ? Date.now() + Number(values.minutes) * 60_000 : Infinity;
 const referenceEvery = Number(values['reference-every']);
+const explainEvery = Number(values['explain-every']);
+const concurrency = Number(values.concurrency);
+for (const [flag, n] of [['--explain-every', explainEvery], ['--concurrency', concurrency]] as const) {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a whole number ≥ 1`);
+}
 const CHUNK = 1000;
 
 interface Failure {
@@ -44,7 +58,7 @@ interface Failure {
 const modes = drModes();
 const limits = { ...SMALL_WORLDS, drModes: modes };
 const comparable = { ...SMALL_WORLDS, dr: false, productDr: false, drModes: modes };
-const pool = solverPool(1);
+const pool = solverPool(concurrency);
 const failures: Failure[] = [];
 const counts = new Map<string, number>();
 const started = Date.now();
@@ -56,12 +70,17 @@ try {
     const n = Math.min(CHUNK, total - done);
     const compare = referenceEvery > 0 && chunk % 2 === 1;
     const shapes = fc.sample(worldShape(compare ? comparable : limits), { numRuns: n, seed: seed + chunk });
-    for (let i = 0; i < shapes.length && Date.now() < deadline; i++) {
-      const withReference = compare && i % referenceEvery === 0;
-      const kind = await soakOne(shapes[i], done, withReference);
-      counts.set(kind, (counts.get(kind) ?? 0) + 1);
-      done++;
-    }
+    const first = done;
+    // Lane k plans worlds k, k + N, …: each world is planned as it would be alone (its own index, options).
+    const lane = async (k: number) => {
+      for (let i = k; i < shapes.length && Date.now() < deadline; i += concurrency) {
+        const withReference = compare && i % referenceEvery === 0;
+        const kind = await soakOne(shapes[i], first + i, withReference);
+        counts.set(kind, (counts.get(kind) ?? 0) + 1);
+        done++;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, (_, k) => lane(k)));
     const seconds = (Date.now() - started) / 1000;
     console.log(`${done} worlds, ${failures.length} failures, ${seconds.toFixed(0)} s (${(done / seconds).toFixed(1)} worlds/s) ${JSON.stringify(Object.fromEntries([...counts].sort()))}`);
   }
@@ -71,10 +90,12 @@ try {
 
 const report = {
   seed,
+  explainEvery,
+  concurrency,
   worlds: done,
   seconds: Math.round((Date.now() - started) / 1000),
   outcomes: Object.fromEntries([...counts].sort()),
-  failures,
+  failures: failures.sort((a, b) => a.index - b.index),
 };
 if (values.out) writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n');
 console.log(`soak: ${done} worlds in ${report.seconds} s, ${failures.length} failures`);
@@ -87,7 +108,8 @@ function fail(f: Failure): void {
 }
 
 async function soakOne(shape: WorldShape, index: number, withReference: boolean): Promise<string> {
-  const options = withReference ? { ...REFERENCE_PLANNING, pool, drModes: modes } : { pool, drModes: modes };
+  const explainTenants = index % explainEvery === 0 ? undefined : 0;
+  const options = withReference ? { ...REFERENCE_PLANNING, pool, drModes: modes, explainTenants } : { pool, drModes: modes, explainTenants };
   let o: WorldOutcome;
   try {
     o = await planWorld(shape, options);

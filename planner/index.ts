@@ -58,6 +58,12 @@ export interface PlannerOptions {
    * Fleets planned in blocks plan in waves the part of the fleet that needs them (planner/decompose/waves-in-blocks.ts).
    */
   maxWaves?: number;
+  /**
+   * Tenants whose reasons are searched for (default MAX_EXPLAINED, explain.ts). The random-world soak
+   * and suite pass 0 for most worlds: the reason searches are ~70% of a small world's planning time,
+   * and what they assert is the placement; their findings are still made, without a reason.
+   */
+  explainTenants?: number;
 }
 
 export const DEFAULT_TIME_LIMIT_SECONDS = 60;
@@ -107,7 +113,7 @@ export async function planPlacement(
     placement = await planWith(pool);
     const products = await productReadiness(world.spec, placement.target, pool);
     if (Object.keys(products).length > 0) placement = { ...placement, productReadiness: products };
-    const findings = await explainPlacement(lastWorld, placement, { goals, weights, sourceMap, pool });
+    const findings = await explainPlacement(lastWorld, placement, { goals, weights, sourceMap, pool, maxTenants: options.explainTenants });
     return { placement, findings, intermediate };
   } finally {
     if (pool !== options.pool) void pool.close(); // the workers are told to stop now; the plan need not wait until they have

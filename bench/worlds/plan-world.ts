@@ -23,7 +23,7 @@ export type WorldOutcome =
   | { kind: 'placement'; text: string; spec: Spec; current: Deployment; placement: Placement; problems: string[] }
   | { kind: 'crash'; text: string; spec?: Spec; current?: Deployment; message: string };
 
-export interface PlanWorldOptions extends Pick<PlannerOptions, 'pool' | 'weights' | 'gapLimit' | 'timeLimitSeconds' | 'maxWaves'> {
+export interface PlanWorldOptions extends Pick<PlannerOptions, 'pool' | 'weights' | 'gapLimit' | 'timeLimitSeconds' | 'maxWaves' | 'explainTenants'> {
   drModes?: string[];
   /** Arbitrary current deployments stay within supply (a world whose supply did not shrink). */
   currentWithinSupply?: boolean;
@@ -41,7 +41,7 @@ export const REFERENCE_PLANNING: Readonly<PlanWorldOptions> = { weights: COST_ON
 
 /** The planner's options of a world's plan (the rest of PlanWorldOptions shapes the world and its current deployment). */
 export function plannerOptionsOf(options: PlanWorldOptions): PlannerOptions {
-  return { pool: options.pool, weights: options.weights, gapLimit: options.gapLimit, timeLimitSeconds: options.timeLimitSeconds, maxWaves: options.maxWaves };
+  return { pool: options.pool, weights: options.weights, gapLimit: options.gapLimit, timeLimitSeconds: options.timeLimitSeconds, maxWaves: options.maxWaves, explainTenants: options.explainTenants };
 }
 
 /** A planner error that is a bug, not a diagnostic: a JavaScript error, or globe blaming itself. */

@@ -6,7 +6,9 @@
  * products; current deployments empty, planned from an earlier world, or arbitrary — beyond a
  * region's supply and with a tenant the Spec no longer has) end in a placement the independent
  * checker accepts, or in a diagnostic; never an internal error. The seed is fixed so the suite is
- * deterministic; `npm run soak:worlds` explores new ones.
+ * deterministic; `npm run soak:worlds` explores new ones. Every tenth world also searches its findings'
+ * reasons (planner/reasons), as the soak does; the others are planned with their findings unexplained
+ * (the searches are ~70% of a small world's time; test/planner/planner-reasons.test.ts tests them).
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,9 +31,11 @@ describe('random worlds', () => {
   it('1,000 worlds: a placement the checker accepts, or a diagnostic', { timeout: 1_800_000 }, async () => {
     const limits = { ...SMALL_WORLDS, drModes: drModes() };
     const seen = new Map<string, number>();
+    let planned = 0;
     await fc.assert(
       fc.asyncProperty(worldShape(limits), async (shape) => {
-        const v = verdict(await planWorld(shape, { pool, drModes: limits.drModes }));
+        const explainTenants = planned++ % 10 === 0 ? undefined : 0;
+        const v = verdict(await planWorld(shape, { pool, drModes: limits.drModes, explainTenants }));
         seen.set(v, (seen.get(v) ?? 0) + 1);
         expect(['accepted', 'diagnostic']).toContain(v);
       }),
