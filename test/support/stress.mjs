@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run test:stress [-- --runs 10 --parallel 2]`: the suites that race
- * processes, locks and files (apply, lock, journal, exec, postgres) run again
+ * processes, locks and files (every suite of test/executor — apply, hooks, lock,
+ * journal, exec, postgres — and the job queue's) run again
  * and again, two vitest runs at a time, so that a test depending on timing
  * shows up here rather than in someone's CI. Ends with one summary line; exits
  * non-zero if any run failed.
@@ -13,17 +14,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Every executor suite (apply, its faults and hooks, lock, journal, state, the backends) and the job
+// queue's: the tests that race processes, locks and files. Read from the folder, so a new one is in.
 const SUITES = [
-  'test/executor/apply.test.ts',
-  'test/executor/apply-edited-plan.test.ts',
-  'test/executor/apply-exec-journal.test.ts',
-  'test/executor/apply-journal.test.ts',
-  'test/executor/apply-planned-from.test.ts',
-  'test/executor/apply-signals.test.ts',
-  'test/executor/executor-apply.test.ts',
-  'test/executor/executor-journal.test.ts',
-  'test/executor/executor-lock.test.ts',
-  'test/executor/postgres.test.ts',
+  ...readdirSync(join(ROOT, 'test', 'executor'))
+    .filter((n) => n.endsWith('.test.ts'))
+    .sort()
+    .map((n) => `test/executor/${n}`),
+  'test/e2e/queue.test.ts',
 ];
 
 function option(name, fallback) {
