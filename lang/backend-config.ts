@@ -44,6 +44,7 @@ export function writtenKeys(config: BackendConfig): [BackendKey, unknown][] {
 export function dslValue(key: BackendKey, value: unknown): string {
   switch (key.value) {
     case 'string':
+    case 'path':
       return JSON.stringify(value);
     case 'name':
     case 'env-var':

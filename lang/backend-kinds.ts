@@ -24,10 +24,12 @@ import type { BackendConfig } from './spec.js';
 export type BackendName = BackendConfig['kind'];
 
 /**
- * What a key takes: a string in double quotes, a name, the name of an
- * environment variable, an argv list of strings, or a duration (stored in ms).
+ * What a key takes: a string in double quotes, a path (a string naming a
+ * file inside the project, checked by lang/check/backend-path.ts), a name,
+ * the name of an environment variable, an argv list of strings, or a
+ * duration (stored in ms).
  */
-export type BackendValue = 'string' | 'name' | 'env-var' | 'argv' | 'duration';
+export type BackendValue = 'string' | 'path' | 'name' | 'env-var' | 'argv' | 'duration';
 
 export interface BackendKey {
   /** The DSL keyword, which is also its YAML key. */
@@ -63,7 +65,7 @@ export const BACKEND_KINDS: readonly BackendKind[] = [
   {
     name: 'file',
     doc: 'state in a JSON file',
-    keys: [{ keyword: 'path', field: 'path', value: 'string', default: '.globe/state.json', syntax: 'path = ".globe/state.json"', doc: 'The state file, relative to the project directory.' }],
+    keys: [{ keyword: 'path', field: 'path', value: 'path', default: '.globe/state.json', syntax: 'path = ".globe/state.json"', doc: 'The state file, relative to the project directory.' }],
   },
   {
     name: 'exec',

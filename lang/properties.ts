@@ -82,7 +82,7 @@ function setting(d: SettingDeclaration): SettingProperty {
 }
 
 /** How a backend key's value kind shows in the language's table. */
-const BACKEND_VALUE: Record<BackendValue, Property['value']> = { string: 'string', name: 'name', 'env-var': 'name', argv: 'argv', duration: 'duration' };
+const BACKEND_VALUE: Record<BackendValue, Property['value']> = { string: 'string', path: 'string', name: 'name', 'env-var': 'name', argv: 'argv', duration: 'duration' };
 
 /** Every backend kind's keys as rows of the table (keyword = YAML key). */
 function backendProperties(): Property[] {

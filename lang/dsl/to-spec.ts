@@ -488,6 +488,7 @@ class Lowering extends LoweringBase {
   backendValue(key: BackendKey, v: Value): unknown {
     switch (key.value) {
       case 'string':
+      case 'path':
         return this.stringValue(v, key.keyword);
       case 'name':
         return this.nameValue(v, key.keyword);
