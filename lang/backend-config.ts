@@ -70,3 +70,9 @@ export function requiredHint(key: BackendKey): string {
 export function exampleValue(key: BackendKey): string {
   return key.syntax.slice(key.syntax.indexOf('=') + 1).trim();
 }
+
+/** What applies when the key is not written, in words: `required`, the default as written, or `none`. */
+export function defaultInWords(key: BackendKey): string {
+  if (key.required) return 'required';
+  return key.default === undefined ? 'none' : dslValue(key, key.default);
+}
