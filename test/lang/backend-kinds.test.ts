@@ -107,9 +107,9 @@ describe.each(BACKEND_KINDS.map((k) => [k.name, k] as const))('backend %s: every
 
 describe('the kinds are listed from the declaration', () => {
   it('an unknown kind is told every kind', () => {
-    const f = parseGlobe('backend memory { }\n', 'backend.globe');
-    expect(f.diagnostics.map((d) => d.message)).toEqual([`backend must be ${BACKEND_NAMES.slice(0, -1).map((n) => `\`${n}\``).join(', ')} or \`${BACKEND_NAMES.at(-1)}\`, not \`memory\``]);
-    const y = loadYaml('backend: { kind: memory }\n', 'backend.yaml');
+    const f = parseGlobe('backend pigeon { }\n', 'backend.globe');
+    expect(f.diagnostics.map((d) => d.message)).toEqual([`backend must be ${BACKEND_NAMES.slice(0, -1).map((n) => `\`${n}\``).join(', ')} or \`${BACKEND_NAMES.at(-1)}\`, not \`pigeon\``]);
+    const y = loadYaml('backend: { kind: pigeon }\n', 'backend.yaml');
     expect(y.diagnostics.map((d) => d.message)).toEqual([`\`backend\`: \`kind\` must be one of ${BACKEND_NAMES.map((n) => `\`${n}\``).join(', ')}`]);
   });
 
