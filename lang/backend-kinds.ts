@@ -4,11 +4,12 @@
  * lowers to, the kind of value, whether it is required or what it defaults
  * to, how it is written, and a one-line doc.
  *
- * Both lowerings (lang/backend-config.ts), both emitters, the language's
- * table (lang/properties.ts: completion, hover, did-you-mean), the kind
- * lists of the language server and the YAML schema messages, the
- * executor's kind → opener table (executor/backends/index.ts) and the
- * backend table of docs/language.md all read it. The config lives here,
+ * Both lowerings and both emitters (through lang/backend-config.ts), the
+ * language's table (lang/properties.ts: completion, hover, did-you-mean),
+ * the kind lists of the language server and the YAML schema messages, the
+ * project-path check (lang/check/backend-path.ts) and the backend table of
+ * docs/language.md all read it; the executor's kind → opener table
+ * (executor/backends/index.ts) must name every kind. The config lives here,
  * in `lang/`, not beside each backend in `executor/`: `lang` imports
  * nothing of globe's, and `globe validate` and the language server check a
  * backend block without loading the executor.

@@ -4,9 +4,8 @@
  * `OPENERS` is the only place that looks at the kind. (A kind's config — keys, defaults — is
  * declared in lang/backend-kinds.ts, where validate and the language server read it.)
  */
-import type { BackendName } from '../../lang/backend-kinds.js';
 import type { BackendConfig, Spec } from '../../lang/spec.js';
-import type { OpenBackend } from '../backend.js';
+import type { BackendName, OpenBackend } from '../backend.js';
 import { DEFAULT_STATE_PATH } from '../state-file.js';
 
 export { BackendUnavailable } from './unavailable.js';
