@@ -11,10 +11,11 @@
  * adding such a property is one line here plus the Spec field and the JSON
  * Schema property it is checked against.
  */
+import { BACKEND_KINDS, BACKEND_NAMES, type BackendName, type BackendValue } from './backend-kinds.js';
 import type { Tenant } from './spec.js';
 import { formatQuantity, plainDecimal, type QuantityKind } from './units.js';
 
-/** The blocks statements live in. `top` is the file itself; `backend exec` etc. are the backend kinds. */
+/** The blocks statements live in. `top` is the file itself; `backend exec` etc. are the backend kinds (lang/backend-kinds.ts). */
 export type BlockKind =
   | 'top'
   | 'resource'
@@ -29,9 +30,7 @@ export type BlockKind =
   | 'reservation'
   | 'product'
   | 'traffic'
-  | 'backend file'
-  | 'backend exec'
-  | 'backend postgres'
+  | `backend ${BackendName}`
   | 'planner';
 
 export interface Property {
@@ -82,6 +81,16 @@ function setting(d: SettingDeclaration): SettingProperty {
   return { block: 'tenant', keyword, yamlKey: keyword, value, syntax, doc, setting: spec as TenantSetting };
 }
 
+/** How a backend key's value kind shows in the language's table. */
+const BACKEND_VALUE: Record<BackendValue, Property['value']> = { string: 'string', path: 'string', name: 'name', 'env-var': 'name', argv: 'argv', duration: 'duration' };
+
+/** Every backend kind's keys as rows of the table (keyword = YAML key). */
+function backendProperties(): Property[] {
+  return BACKEND_KINDS.flatMap((k) =>
+    k.keys.map((key): Property => ({ block: `backend ${k.name}`, keyword: key.keyword, yamlKey: key.keyword, value: BACKEND_VALUE[key.value], syntax: key.syntax, doc: key.doc })),
+  );
+}
+
 export const PROPERTIES: readonly Property[] = [
   // top level
   { block: 'top', keyword: 'resource', yamlKey: 'resources', value: 'block', syntax: 'resource NAME { unit = gpu  cost = 3.0 }', doc: 'A hardware type counted in whole units (h100, cpu servers, …), with an optional cost per unit.' },
@@ -90,7 +99,7 @@ export const PROPERTIES: readonly Property[] = [
   { block: 'top', keyword: 'service', yamlKey: 'services', value: 'block', syntax: 'service NAME { tenant … }', doc: 'A service: its tenants, and the capacity that follows products (follower contracts).' },
   { block: 'top', keyword: 'reservation', yamlKey: 'reservations', value: 'block', syntax: 'reservation NAME { cpu = 300  in na }', doc: 'Latency-tolerant capacity: N units of a resource anywhere in a locality.' },
   { block: 'top', keyword: 'product', yamlKey: 'products', value: 'block', syntax: 'product NAME { traffic { us-east = 60% } latency < 70ms }', doc: 'A demand source whose traffic the global load balancer can shift between regions.' },
-  { block: 'top', keyword: 'backend', yamlKey: 'backend', value: 'block', syntax: 'backend file|exec|postgres { … }', doc: 'Where state is read and moves are executed (default: backend file, .globe/state.json).' },
+  { block: 'top', keyword: 'backend', yamlKey: 'backend', value: 'block', syntax: `backend ${BACKEND_NAMES.join('|')} { … }`, doc: 'Where state is read and moves are executed (default: backend file, .globe/state.json).' },
   { block: 'top', keyword: 'planner', yamlKey: 'planner', value: 'block', syntax: 'planner { churn = 0.1 }', doc: 'Solver weights and limits for this project (CLI flags override them).' },
   // resource
   { block: 'resource', keyword: 'unit', yamlKey: 'unit', value: 'name', syntax: 'unit = gpu', doc: 'What one unit of the resource is (documentation only).' },
@@ -143,17 +152,8 @@ export const PROPERTIES: readonly Property[] = [
   { block: 'product', keyword: 'latency', yamlKey: 'latency', value: 'latency', syntax: 'latency < 70ms', doc: 'RTT threshold between a client location and the region serving its traffic.' },
   { block: 'product', keyword: 'avoid', yamlKey: 'avoid', value: 'names', syntax: 'avoid [ap-south]', doc: 'Regions never to serve the product\'s traffic.' },
   { block: 'product', keyword: 'tolerate', yamlKey: 'tolerate', value: 'flag', syntax: 'tolerate region-failure', doc: 'The traffic can be re-routed when any single region is lost.' },
-  // backends
-  { block: 'backend file', keyword: 'path', yamlKey: 'path', value: 'string', syntax: 'path = ".globe/state.json"', doc: 'The state file, relative to the project directory.' },
-  { block: 'backend exec', keyword: 'get_state', yamlKey: 'get_state', value: 'argv', syntax: 'get_state = ["./hook", "get-state"]', doc: 'Command (argv, no shell) that prints the current State as JSON.' },
-  { block: 'backend exec', keyword: 'upsize', yamlKey: 'upsize', value: 'argv', syntax: 'upsize = ["./hook", "upsize"]', doc: 'Command that adds replicas (the move as JSON on stdin).' },
-  { block: 'backend exec', keyword: 'route', yamlKey: 'route', value: 'argv', syntax: 'route = ["./hook", "route"]', doc: 'Command that changes a routing matrix (the move as JSON on stdin).' },
-  { block: 'backend exec', keyword: 'downsize', yamlKey: 'downsize', value: 'argv', syntax: 'downsize = ["./hook", "downsize"]', doc: 'Command that removes replicas (the move as JSON on stdin).' },
-  { block: 'backend exec', keyword: 'shift', yamlKey: 'shift', value: 'argv', syntax: 'shift = ["./hook", "shift"]', doc: 'Command that shifts a product\'s traffic (optional).' },
-  { block: 'backend exec', keyword: 'validate', yamlKey: 'validate', value: 'argv', syntax: 'validate = ["./hook", "validate"]', doc: 'Validation gate (optional): run before and after each wave\'s traffic moves with GLOBE_GATE=pre|post and GLOBE_WAVE=k; a non-zero exit stops the apply.' },
-  { block: 'backend exec', keyword: 'timeout', yamlKey: 'timeout', value: 'duration', syntax: 'timeout = 30s', doc: 'Time limit of each command (default 30s).' },
-  { block: 'backend postgres', keyword: 'url_env', yamlKey: 'url_env', value: 'name', syntax: 'url_env = GLOBE_PG_URL', doc: 'The environment variable holding the PostgreSQL URL (never written anywhere).' },
-  { block: 'backend postgres', keyword: 'schema', yamlKey: 'schema', value: 'name', syntax: 'schema = globe', doc: 'The database schema for state, lock and journal (default globe).' },
+  // backends: their keys are declared per kind in lang/backend-kinds.ts
+  ...backendProperties(),
   // planner
   { block: 'planner', keyword: 'cost', yamlKey: 'weights.cost', value: 'count', syntax: 'cost = 1', doc: 'Weight of hardware cost in the objective.' },
   { block: 'planner', keyword: 'churn', yamlKey: 'weights.churn', value: 'count', syntax: 'churn = 0.1', doc: 'Weight of replicas added or removed against the current state.' },

@@ -1,9 +1,12 @@
 /**
- * `backend file { path }` names a file inside the project: an absolute path or
- * one that climbs out with `..` would let a project read and write any file
- * globe can reach. (The executor checks again, following symbolic links.)
+ * A backend key whose value is a path (`backend file { path }`) names a file
+ * inside the project: an absolute path or one that climbs out with `..` would
+ * let a project read and write any file globe can reach. (The executor checks
+ * again, following symbolic links.)
  */
 import { isAbsolute, normalize, sep } from 'node:path';
+import { fieldValue } from '../backend-config.js';
+import { backendKind } from '../backend-kinds.js';
 import type { CheckContext } from './context.js';
 
 export function statePathProblem(path: string): string | undefined {
@@ -17,7 +20,11 @@ export function statePathProblem(path: string): string | undefined {
 
 export function checkBackendPath(ctx: CheckContext): void {
   const b = ctx.spec.backend;
-  if (b?.kind !== 'file') return;
-  const problem = statePathProblem(b.path);
-  if (problem) ctx.error('invalid-value', `the file backend's path ${problem}`, ctx.written('backend/path') ? 'backend/path' : 'backend');
+  if (!b) return;
+  for (const key of backendKind(b.kind).keys.filter((k) => k.value === 'path')) {
+    const path = fieldValue(b, key);
+    const problem = typeof path === 'string' ? statePathProblem(path) : undefined;
+    const at = `backend/${key.keyword}`;
+    if (problem) ctx.error('invalid-value', `the ${b.kind} backend's ${key.keyword} ${problem}`, ctx.written(at) ? at : 'backend');
+  }
 }

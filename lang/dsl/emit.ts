@@ -3,6 +3,7 @@
  * is built in a simple layout and then run through the formatter, so its
  * output is canonical by construction (a fixed point of `globe fmt`).
  */
+import { dslValue, writtenKeys } from '../backend-config.js';
 import type { Product, Reservation, Resource, Region, Service, Spec, Tenant, BackendConfig, PlannerSettings } from '../spec.js';
 import { formatQuantity, formatSeconds, plainDecimal } from '../units.js';
 import { propertiesOf, type SettingProperty } from '../properties.js';
@@ -104,25 +105,13 @@ function product(name: string, p: Product): string {
   return `product ${name} {\n${l.map((x) => `  ${x}`).join('\n')}\n}`;
 }
 
-function duration(ms: number): string {
-  return formatQuantity(ms, 'duration');
-}
-
+/** On one line when every value is a scalar (`backend file { path = "…" }`), else one key per line. */
 function backend(b: BackendConfig): string {
-  switch (b.kind) {
-    case 'file':
-      return `backend file { path = ${JSON.stringify(b.path)} }`;
-    case 'postgres':
-      return `backend postgres { url_env = ${b.urlEnv}  schema = ${b.schema} }`;
-    case 'exec': {
-      const argv = (a: string[]) => `[${a.map((x) => JSON.stringify(x)).join(', ')}]`;
-      const l = [`get_state = ${argv(b.commands.getState)}`, `upsize = ${argv(b.commands.upsize)}`, `route = ${argv(b.commands.route)}`, `downsize = ${argv(b.commands.downsize)}`];
-      if (b.commands.shift) l.push(`shift = ${argv(b.commands.shift)}`);
-      if (b.commands.validate) l.push(`validate = ${argv(b.commands.validate)}`);
-      l.push(`timeout = ${duration(b.timeoutMs)}`);
-      return `backend exec {\n${l.map((x) => `  ${x}`).join('\n')}\n}`;
-    }
-  }
+  const written = writtenKeys(b);
+  const l = written.map(([key, value]) => `${key.keyword} = ${dslValue(key, value)}`);
+  if (l.length === 0) return `backend ${b.kind} {}`;
+  if (written.every(([key]) => key.value !== 'argv')) return `backend ${b.kind} { ${l.join('  ')} }`;
+  return `backend ${b.kind} {\n${l.map((x) => `  ${x}`).join('\n')}\n}`;
 }
 
 function planner(p: PlannerSettings): string {

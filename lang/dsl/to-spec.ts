@@ -5,10 +5,12 @@
  * read from their declaration (lang/properties.ts) instead.
  */
 import type { IToken } from 'chevrotain';
+import { buildBackendConfig, ENV_VAR_PATTERN, exampleValue, requiredHint } from '../backend-config.js';
+import { BACKEND_NAMES, backendKind, backendNamesInWords, isBackendName, type BackendKey, type BackendKind } from '../backend-kinds.js';
 import { warning, type Diagnostic } from '../diagnostics.js';
 import { propertiesOf, type BlockKind, type SettingProperty } from '../properties.js';
 import type { SourceMap } from '../source-map.js';
-import { sortLatency, type BackendConfig, type ExecCommands, type Product, type Service, type Spec, type Tenant } from '../spec.js';
+import { sortLatency, type BackendConfig, type Product, type Service, type Spec, type Tenant } from '../spec.js';
 import { didYouMean } from '../suggest.js';
 import { newTenant, setSetting, tenantSetting } from '../tenant-settings.js';
 import { NUMBER_MAX, parseSeconds } from '../units.js';
@@ -33,9 +35,7 @@ const ALLOWED: Record<string, string[]> = {
   tenant: keywords('tenant'),
   reservation: [...keywords('reservation'), '<resource> = <units>'],
   product: keywords('product'),
-  'backend file': ['path'],
-  'backend exec': ['downsize', 'get_state', 'route', 'shift', 'timeout', 'upsize', 'validate'],
-  'backend postgres': ['schema', 'url_env'],
+  ...Object.fromEntries(BACKEND_NAMES.map((name) => [`backend ${name}`, keywords(`backend ${name}`)])),
   planner: keywords('planner'),
 };
 
@@ -458,8 +458,8 @@ class Lowering extends LoweringBase {
 
   backend(s: Extract<Statement, { kind: 'block' }>): void {
     const kind = s.name?.image;
-    if (kind !== 'file' && kind !== 'exec' && kind !== 'postgres') {
-      this.report('invalid-value', `backend must be \`file\`, \`exec\` or \`postgres\`${kind ? `, not \`${kind}\`` : ''}`, this.span(s.name ?? s.keyword));
+    if (!isBackendName(kind)) {
+      this.report('invalid-value', `backend must be ${backendNamesInWords()}${kind ? `, not \`${kind}\`` : ''}`, this.span(s.name ?? s.keyword));
       return;
     }
     if (!this.define('backend', s.keyword, 'the backend')) return;
@@ -471,45 +471,36 @@ class Lowering extends LoweringBase {
         this.at(`backend/${st.key.image}`, this.valueSpan(st.value));
       } else this.unknown(st, `backend ${kind}`);
     }
-    this.spec.backend = this.backendConfig(kind, attrs, s);
+    this.spec.backend = this.backendConfig(backendKind(kind), attrs, s);
   }
 
-  backendConfig(kind: 'file' | 'exec' | 'postgres', attrs: Map<string, Value>, s: Extract<Statement, { kind: 'block' }>): BackendConfig | undefined {
-    if (kind === 'file') {
-      const path = attrs.has('path') ? this.stringValue(attrs.get('path')!, 'path') : '.globe/state.json';
-      return { kind, path: path ?? '.globe/state.json' };
+  /** The config from the block's keys, by the kind's declaration (lang/backend-kinds.ts): each key read, a missing required one reported. */
+  backendConfig(kind: BackendKind, attrs: Map<string, Value>, s: Extract<Statement, { kind: 'block' }>): BackendConfig {
+    return buildBackendConfig(kind, (key) => {
+      const v = attrs.get(key.keyword);
+      if (v) return this.backendValue(key, v);
+      if (key.required) this.report('syntax', `backend ${kind.name} needs \`${key.keyword} = ${requiredHint(key)}\``, this.span(s.keyword, s.name ?? s.keyword));
+      return undefined;
+    });
+  }
+
+  /** One key's value, by its value kind; `undefined` (reported) when it is written wrong. */
+  backendValue(key: BackendKey, v: Value): unknown {
+    switch (key.value) {
+      case 'string':
+      case 'path':
+        return this.stringValue(v, key.keyword);
+      case 'name':
+        return this.nameValue(v, key.keyword);
+      case 'env-var':
+        if (v.kind === 'name' && ENV_VAR_PATTERN.test(v.token.image)) return v.token.image;
+        this.report('invalid-value', `${key.keyword} must name an environment variable, e.g. ${exampleValue(key)}`, this.valueSpan(v));
+        return undefined;
+      case 'argv':
+        return this.stringList(v, key.keyword);
+      case 'duration':
+        return this.quantity(v, 'duration', key.keyword);
     }
-    if (kind === 'postgres') {
-      const env = attrs.get('url_env');
-      const schema = attrs.get('schema');
-      let urlEnv = 'GLOBE_PG_URL';
-      if (env) {
-        if (env.kind === 'name' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(env.token.image)) urlEnv = env.token.image;
-        else this.report('invalid-value', 'url_env must name an environment variable, e.g. GLOBE_PG_URL', this.valueSpan(env));
-      }
-      return { kind, urlEnv, schema: schema ? (this.nameValue(schema, 'schema') ?? 'globe') : 'globe' };
-    }
-    const commands: Partial<ExecCommands> = {};
-    const keys: [string, keyof ExecCommands][] = [
-      ['get_state', 'getState'],
-      ['upsize', 'upsize'],
-      ['route', 'route'],
-      ['downsize', 'downsize'],
-      ['shift', 'shift'],
-      ['validate', 'validate'],
-    ];
-    for (const [key, field] of keys) {
-      const v = attrs.get(key);
-      if (v) {
-        const argv = this.stringList(v, key);
-        if (argv) commands[field] = argv;
-      } else if (key !== 'shift' && key !== 'validate') {
-        this.report('syntax', `backend exec needs \`${key} = ["command", "arg", ...]\``, this.span(s.keyword, s.name ?? s.keyword));
-      }
-    }
-    const timeout = attrs.get('timeout');
-    const timeoutMs = timeout ? (this.quantity(timeout, 'duration', 'timeout') ?? 30_000) : 30_000;
-    return { kind, commands: commands as ExecCommands, timeoutMs };
   }
 
   planner(s: Extract<Statement, { kind: 'block' }>): void {

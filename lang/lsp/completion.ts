@@ -6,6 +6,7 @@
  * localities after `in`, the tenant's request classes after `latency`).
  */
 import { CompletionItemKind, type CompletionItem, type Position } from 'vscode-languageserver/node';
+import { BACKEND_KINDS } from '../backend-kinds.js';
 import { docLine, findProperty, propertiesOf, UNITS_OF, type BlockKind, type Property } from '../properties.js';
 import { LATENCY_TIERS, type Spec } from '../spec.js';
 import type { QuantityKind } from '../units.js';
@@ -61,7 +62,7 @@ export function complete(ctx: CursorContext, scope: Scope, position: Position): 
   if (ctx.block === 'tenant' && /\b(?:latency|demand)\s+[a-z0-9-]*$/.test(p)) return names(scope.classes, 'request class');
   if (/\btolerate\s+[a-z-]*$/.test(p)) return words([['region-failure', 'survive the loss of any one region']]);
   if (/\bregion-failure\s+[a-z]*$/.test(p)) return words([['aggregate', 'count capacity outside the lost region only, latency not checked (latency-tolerant work)']]);
-  if (/\bbackend\s+[a-z]*$/.test(p)) return words([['file', 'state in a JSON file'], ['exec', 'your own commands'], ['postgres', 'state, lock and journal in PostgreSQL']]);
+  if (/\bbackend\s+[a-z]*$/.test(p)) return words(BACKEND_KINDS.map((k) => [k.name, k.doc]));
   if (/\bx[0-9]+\s+[a-z]*$/.test(p)) return words([['serves', 'the rate one replica serves: serves 500rps']]);
   if (/<->\s*[a-z0-9-]*$/.test(p)) return names(scope.locations, 'location');
   if (/=\s*[^\s]*$/.test(p)) return [];

@@ -4,6 +4,7 @@
  * before it. Completion and hover read this.
  */
 import type { IToken } from 'chevrotain';
+import { isBackendName } from '../backend-kinds.js';
 import { globeLexer, LBrace, RBrace } from '../dsl/lexer.js';
 import type { BlockKind } from '../properties.js';
 
@@ -61,7 +62,7 @@ function opened(tokens: IToken[], brace: number, parent: BlockKind | 'unknown'):
   const prev = tokens[brace - 1]?.image;
   const prev2 = tokens[brace - 2]?.image;
   if (prev !== undefined && NAMELESS[`${parent} ${prev}`]) return { kind: NAMELESS[`${parent} ${prev}`] };
-  if (prev2 === 'backend' && parent === 'top' && (prev === 'file' || prev === 'exec' || prev === 'postgres')) return { kind: `backend ${prev}`, name: prev };
+  if (prev2 === 'backend' && parent === 'top' && isBackendName(prev)) return { kind: `backend ${prev}`, name: prev };
   if (prev2 !== undefined && NAMED[`${parent} ${prev2}`]) return { kind: NAMED[`${parent} ${prev2}`], name: prev };
   // `residual { us-east { cpu = 12 } }`: a region's amounts, keyed by resource like a supply.
   if (parent === 'residual') return { kind: 'supply', name: prev };

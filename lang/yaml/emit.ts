@@ -4,6 +4,7 @@
  * the way a person would write them: `supply: { h100: 40, cpu: 800 }`.
  */
 import { Document, isMap, isScalar, isSeq, visit } from 'yaml';
+import { writtenKeys, yamlValue } from '../backend-config.js';
 import type { Spec, Tenant } from '../spec.js';
 import { propertiesOf } from '../properties.js';
 import { writtenValue } from '../tenant-settings.js';
@@ -73,20 +74,7 @@ function toSourceForm(spec: Spec): Record<string, unknown> {
   }
   if (spec.backend) {
     const b = spec.backend;
-    if (b.kind === 'file') out.backend = { kind: 'file', path: b.path };
-    else if (b.kind === 'postgres') out.backend = { kind: 'postgres', url_env: b.urlEnv, schema: b.schema };
-    else {
-      out.backend = {
-        kind: 'exec',
-        get_state: b.commands.getState,
-        upsize: b.commands.upsize,
-        route: b.commands.route,
-        downsize: b.commands.downsize,
-        ...(b.commands.shift ? { shift: b.commands.shift } : {}),
-        ...(b.commands.validate ? { validate: b.commands.validate } : {}),
-        timeout: formatQuantity(b.timeoutMs, 'duration'),
-      };
-    }
+    out.backend = { kind: b.kind, ...Object.fromEntries(writtenKeys(b).map(([key, value]) => [key.keyword, yamlValue(key, value)])) };
   }
   if (spec.planner) {
     const p = spec.planner;

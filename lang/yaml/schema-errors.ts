@@ -4,6 +4,7 @@
  * "must match pattern ^[0-9]+...". One diagnostic per offending place.
  */
 import type { ErrorObject } from 'ajv';
+import { BACKEND_NAMES } from '../backend-kinds.js';
 import { error, type Diagnostic, type DiagnosticCode } from '../diagnostics.js';
 import { didYouMean } from '../suggest.js';
 import { looksLikeQuantity, parseQuantity, plainDecimal, quantityForm, type QuantityKind } from '../units.js';
@@ -31,7 +32,8 @@ export function schemaDiagnostics(errors: ErrorObject[], data: unknown, position
 /** Drop the noise of `oneOf` (backend kinds) and `anyOf` (latency forms): keep what applies. */
 function relevant(errors: ErrorObject[], data: unknown): ErrorObject[] {
   const backendKind = (data as { backend?: { kind?: unknown } } | null)?.backend?.kind;
-  const kindIndex = ['file', 'exec', 'postgres'].indexOf(String(backendKind));
+  // The schema's `oneOf` lists the kinds in the declaration's order (test/lang/backend-kinds.test.ts).
+  const kindIndex = (BACKEND_NAMES as readonly string[]).indexOf(String(backendKind));
   return errors.filter((e) => {
     // With $ref, ajv's schemaPath is relative to the definition: `#/oneOf/1/required`.
     const m = e.instancePath.startsWith('/backend') ? /oneOf\/(\d+)\//.exec(e.schemaPath) : null;
@@ -101,7 +103,7 @@ function describe(e: ErrorObject, data: unknown, positions: YamlPositions): Diag
       // Only latencies are `anyOf` (a duration or a tier).
       return quantityDiagnostic('latency', valueAt(data, path), where, at);
     case 'oneOf':
-      return at('schema', `${where}: \`kind\` must be one of \`file\`, \`exec\`, \`postgres\``);
+      return at('schema', `${where}: \`kind\` must be one of ${BACKEND_NAMES.map((n) => `\`${n}\``).join(', ')}`);
     case 'minimum':
       return at('invalid-value', `${where} must be at least ${String(e.params.limit)}, found ${describeValue(valueAt(data, path))}`);
     case 'maximum':

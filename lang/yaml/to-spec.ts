@@ -3,6 +3,8 @@
  * same defaults and the same SourceMap paths as the DSL's lowering, so the
  * two spellings mean exactly the same thing.
  */
+import { buildBackendConfig } from '../backend-config.js';
+import { backendKind, type BackendName } from '../backend-kinds.js';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { LoadedFile } from '../loaded-file.js';
 import type { SourceMap } from '../source-map.js';
@@ -48,10 +50,8 @@ interface YamlProduct {
   tolerate?: string;
 }
 
-type YamlBackend =
-  | { kind: 'file'; path?: string }
-  | { kind: 'exec'; get_state: string[]; upsize: string[]; route: string[]; downsize: string[]; shift?: string[]; validate?: string[]; timeout?: string }
-  | { kind: 'postgres'; url_env?: string; schema?: string };
+/** A backend: its kind and, by YAML key, the values its declaration (lang/backend-kinds.ts) takes; the schema has checked them. */
+type YamlBackend = { kind: BackendName } & Record<string, unknown>;
 
 export function lowerYaml(y: YamlSpec, pos: YamlPositions): LoadedFile {
   const spec: Spec = emptySpec();
@@ -173,7 +173,7 @@ export function lowerYaml(y: YamlSpec, pos: YamlPositions): LoadedFile {
 
   if (y.backend) {
     key('backend', ['backend']);
-    spec.backend = lowerBackend(y.backend, (t) => q(t, 'duration', ['backend', 'timeout']));
+    spec.backend = lowerBackend(y.backend, (t, keyword) => q(t, 'duration', ['backend', keyword]));
   }
   if (y.planner) {
     key('planner', ['planner']);
@@ -260,21 +260,14 @@ function lowerTenant(
   return tenant;
 }
 
-function lowerBackend(b: YamlBackend, duration: (text: string) => number): BackendConfig {
-  switch (b.kind) {
-    case 'file':
-      return { kind: 'file', path: b.path ?? '.globe/state.json' };
-    case 'postgres':
-      return { kind: 'postgres', urlEnv: b.url_env ?? 'GLOBE_PG_URL', schema: b.schema ?? 'globe' };
-    case 'exec': {
-      const commands = { getState: [...b.get_state], upsize: [...b.upsize], route: [...b.route], downsize: [...b.downsize] };
-      return {
-        kind: 'exec',
-        commands: { ...commands, ...(b.shift ? { shift: [...b.shift] } : {}), ...(b.validate ? { validate: [...b.validate] } : {}) },
-        timeoutMs: b.timeout !== undefined ? duration(b.timeout) : 30_000,
-      };
-    }
-  }
+/** The config by the kind's declaration: argv lists copied, durations in ms, defaults filled. */
+function lowerBackend(b: YamlBackend, duration: (text: string, keyword: string) => number): BackendConfig {
+  return buildBackendConfig(backendKind(b.kind), (key) => {
+    const v = b[key.keyword];
+    if (v === undefined) return undefined;
+    if (key.value === 'argv') return [...(v as string[])];
+    return key.value === 'duration' ? duration(v as string, key.keyword) : v;
+  });
 }
 
 function entries<T>(map: Record<string, T> | undefined): [string, T][] {
