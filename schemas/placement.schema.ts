@@ -19,7 +19,15 @@ export const SupplyUse = Closed({
 });
 export type SupplyUse = Static<typeof SupplyUse>;
 
-export const SolverStatus = Type.Enum(['optimal', 'time-limit', 'gap-limit', 'infeasible', 'error']);
+/**
+ * For one model, `optimal` is proven within the gap asked for. For a fleet in blocks (`blocks` set) it
+ * means every block's solve was proven within its own gap; the fleet's gap is `gap`, to the sum of the
+ * blocks' bounds, and may be above the gap asked for (plan text: "each block optimal within its gap").
+ */
+export const SolverStatus = Type.Enum(['optimal', 'time-limit', 'gap-limit', 'infeasible', 'error'], {
+  description:
+    "For one model, `optimal` is proven within the gap asked for. For a fleet in blocks (`blocks` set), every block's solve was proven within its own gap; the fleet's gap is `gap`, to the sum of the blocks' bounds, and may be above the gap asked for.",
+});
 export type SolverStatus = Static<typeof SolverStatus>;
 
 export const SolverReport = Closed({
